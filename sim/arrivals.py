@@ -1,0 +1,112 @@
+"""Orders: when they arrive, from which source, for which exam and priority.
+
+Each source is a non-homogeneous Poisson process whose rate is constant within
+each hour: exams_per_day x weekday factor x the hour's share of the hourly
+profile. For a piecewise-constant rate, drawing a Poisson count per hour and
+placing that many orders uniformly within the hour is exact, and it vectorises:
+a year of orders is drawn in a handful of numpy calls.
+
+Every order and every duration is drawn before the simulation starts, each
+source and exam type from its own named stream, so the patients who arrive do
+not depend on staffing (common random numbers).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .clock import MINUTES_PER_HOUR, weekday_of
+from .schema import Scenario
+from .streams import Streams
+
+
+@dataclass(frozen=True)
+class Orders:
+    """All orders of one replication, sorted by time. Codes index the scenario's names."""
+
+    ordered_at: np.ndarray  # float64 minutes
+    source: np.ndarray  # int16 index into scenario.demand
+    exam_type: np.ndarray  # int16 index into scenario.exam_types
+    priority: np.ndarray  # int16 rank: index into scenario.priorities
+    acquisition: np.ndarray  # float64 minutes of technologist + scanner time
+    read: np.ndarray  # float64 minutes of radiologist time
+
+    def __len__(self) -> int:
+        return len(self.ordered_at)
+
+
+def hourly_rates(scenario: Scenario, source_name: str) -> np.ndarray:
+    """Expected orders in each hour of the horizon (length days x 24)."""
+    source = scenario.demand[source_name]
+    profile = np.asarray(source.hourly_profile, dtype=float)
+    profile = profile / profile.sum()
+    day_factors = np.array(
+        [source.weekday_factors.get(weekday_of(d, scenario.start_weekday), 1.0) for d in range(scenario.days)]
+    )
+    return (source.exams_per_day * day_factors[:, None] * profile[None, :]).ravel()
+
+
+def _source_orders(scenario: Scenario, source_index: int, source_name: str, streams: Streams):
+    rng = streams.get(f"arrivals.{source_name}")
+    counts = rng.poisson(hourly_rates(scenario, source_name))
+    hour_starts = np.arange(len(counts)) * MINUTES_PER_HOUR
+    times = np.repeat(hour_starts, counts) + rng.random(counts.sum()) * MINUTES_PER_HOUR
+    times.sort()
+    exam_names = list(scenario.exam_types)
+    source = scenario.demand[source_name]
+    mix_names = list(source.exam_mix)
+    exam_weights = np.array([source.exam_mix[n].share for n in mix_names], dtype=float)
+    picked = rng.choice(len(mix_names), size=len(times), p=exam_weights / exam_weights.sum())
+    exam_codes = np.array([exam_names.index(n) for n in mix_names], dtype=np.int16)[picked]
+    priority_u = rng.random(len(times))
+    priorities = np.empty(len(times), dtype=np.int16)
+    for j, name in enumerate(mix_names):
+        chosen = picked == j
+        priorities[chosen] = _draw_priority(scenario, source.priority_mix_for(name), priority_u[chosen])
+    return times, np.full(len(times), source_index, dtype=np.int16), exam_codes, priorities
+
+
+def _draw_priority(scenario: Scenario, mix: dict[str, float], u: np.ndarray) -> np.ndarray:
+    ranks = np.array([scenario.priority_names.index(p) for p in mix], dtype=np.int16)
+    cumulative = np.cumsum(np.array(list(mix.values()), dtype=float))
+    cumulative /= cumulative[-1]
+    return ranks[np.searchsorted(cumulative, u, side="right").clip(max=len(ranks) - 1)]
+
+
+def _scripted_orders(scenario: Scenario):
+    sources, exams, priorities = scenario.source_names, list(scenario.exam_types), scenario.priority_names
+    rows = [(o.day * 1440.0 + o.time, sources.index(o.source), exams.index(o.exam_type), priorities.index(o.priority))
+            for o in scenario.orders]
+    times, source, exam, priority = (np.array(col) for col in zip(*rows)) if rows else ([],) * 4
+    return (np.asarray(times, dtype=float), np.asarray(source, dtype=np.int16),
+            np.asarray(exam, dtype=np.int16), np.asarray(priority, dtype=np.int16))
+
+
+def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
+    random_parts = [_source_orders(scenario, i, name, streams) for i, name in enumerate(scenario.demand)]
+    scripted = _scripted_orders(scenario)
+    is_scripted = np.concatenate([np.zeros(sum(len(p[0]) for p in random_parts), dtype=bool),
+                                  np.ones(len(scripted[0]), dtype=bool)])
+    times, sources, exams, priorities = (np.concatenate(column) for column in zip(*random_parts, scripted))
+    order = np.argsort(times, kind="stable")
+    times, sources, exams, priorities = times[order], sources[order], exams[order], priorities[order]
+    acquisition, read = _durations(scenario, exams, is_scripted[order], streams)
+    return Orders(times, sources, exams, priorities, acquisition, read)
+
+
+def _durations(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):
+    """Per exam type, one stream each for acquisition and read times, drawn in order of arrival.
+
+    Scripted orders draw from streams of their own, so adding one leaves every
+    other exam's durations as they were.
+    """
+    acquisition = np.zeros(len(exam_codes))
+    read = np.zeros(len(exam_codes))
+    for code, (name, exam) in enumerate(scenario.exam_types.items()):
+        for scripted, suffix in ((False, ""), (True, ".scripted")):
+            chosen = np.flatnonzero((exam_codes == code) & (is_scripted == scripted))
+            if len(chosen):
+                acquisition[chosen] = exam.acquisition.sample(streams.get(f"acquisition.{name}{suffix}"), len(chosen))
+                read[chosen] = exam.read.sample(streams.get(f"read.{name}{suffix}"), len(chosen))
+    return acquisition, read

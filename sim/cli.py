@@ -1,0 +1,118 @@
+"""The command line.
+
+    python run_sim.py [SCENARIO] [--days N] [--seed S] [--out DIR] [--set key=value ...] [--no-plots]
+    python run_sim.py validate SCENARIO [--set key=value ...]
+    python run_sim.py schema
+
+A scenario that cannot be run gets one line naming the file, the field and the
+problem, and exit status 2, with nothing written.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .metrics import summarise
+from .model import run
+from .output import OutputError, new_result_dir, result_dir, write_run
+from .scenario import ScenarioError, load_scenario
+from .schema import Scenario
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "community_hospital.yaml"
+EXIT_BAD_INPUT = 2
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_sim.py",
+        description="Simulate a radiology department and report turnaround times. "
+                    "Other commands: 'validate SCENARIO' checks a file, 'schema' prints the JSON Schema.")
+    parser.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO),
+                        help="scenario YAML file (default: the community hospital)")
+    parser.add_argument("--days", type=int, help="override the horizon in days")
+    parser.add_argument("--seed", type=int, help="override the scenario's seed")
+    parser.add_argument("--out", type=Path, help="result folder (default: a new folder under results/)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a scenario field, e.g. --set technologists.ct_night.count=2 (repeatable)")
+    parser.add_argument("--no-plots", action="store_true", help="write tables only, no figures")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    return parser
+
+
+def _load(path: str, overrides: list[str], days: int | None = None) -> Scenario:
+    if days is not None:
+        overrides = [*overrides, f"days={days}"]
+    return load_scenario(path, overrides)
+
+
+def cmd_run(argv: list[str]) -> int:
+    args = _run_parser().parse_args(argv)
+    scenario = _load(args.scenario, args.overrides, args.days)
+    out = args.out or new_result_dir(Path("results"), Path(args.scenario).stem)
+    result = run(scenario, seed=args.seed)
+    summary = summarise(result)
+    with result_dir(out) as staging:
+        write_run(result, summary, staging)
+        if not args.no_plots:
+            from .plots import write_plots  # matplotlib is only imported when drawing
+
+            write_plots(result, staging)
+    if not args.quiet:
+        from .console import format_summary
+
+        print(format_summary(summary))
+        print(f"\nResults written to {out}/")
+    else:
+        for warning in summary["warnings"]:
+            print(f"WARNING: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_validate(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="run_sim.py validate", description="Check a scenario file.")
+    parser.add_argument("scenario")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args(argv)
+    scenario = _load(args.scenario, args.overrides)
+    from .capacity import offered_load_warnings
+
+    print(f"{args.scenario}: valid ({scenario.name})")
+    for warning in offered_load_warnings(scenario):
+        print(f"WARNING: {warning}")
+    return 0
+
+
+def cmd_schema(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="run_sim.py schema",
+                            description="Print the scenario format's JSON Schema.").parse_args(argv)
+    print(json.dumps(scenario_json_schema(), indent=2))
+    return 0
+
+
+def scenario_json_schema() -> dict:
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["title"] = "radsim scenario"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = COMMANDS.get(argv[0]) if argv else None
+    if command is not None:
+        argv = argv[1:]
+    else:
+        command = cmd_run
+    try:
+        return command(argv)
+    except (ScenarioError, OutputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130

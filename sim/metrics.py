@@ -1,0 +1,246 @@
+"""Turnaround times, target attainment, utilisation and queues, from records.
+
+Pure functions of a `Result`: nothing here knows about simpy, files or plots.
+
+The four turnaround times (DESIGN names, used everywhere):
+    wait_to_scan     order -> acquisition start
+    acquisition      acquisition start -> images complete
+    report_tat       images complete -> report signed
+    order_to_report  order -> report signed
+
+Statistics cover exams ordered after the warm-up. Exams not finished by the
+end of the horizon have no value and are left out of means and percentiles,
+but they are not left out of the share within target: an unreported study
+whose images have already waited longer than its target counts as a miss,
+and one that still has time left is not counted either way.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .clock import MINUTES_PER_DAY, describe as describe_time
+from .records import DUTY, READ, SCAN, Result
+
+TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
+STATISTICS = ("mean", "median", "p90", "p95", "max")
+
+
+def exam_columns(result: Result) -> dict[str, np.ndarray]:
+    """Every per-exam column, raw milestones plus the four turnaround times."""
+    e, o = result.exams, result.exams.orders
+    return {
+        "ordered_at": o.ordered_at,
+        "source": o.source,
+        "exam_type": o.exam_type,
+        "priority": o.priority,
+        "scan_start": e.scan_start,
+        "scan_end": e.scan_end,
+        "read_start": e.read_start,
+        "report_at": e.report_at,
+        "technologist": e.technologist,
+        "scanner": e.scanner,
+        "radiologist": e.radiologist,
+        "interrupted": e.interrupted,
+        "wait_to_scan": e.scan_start - o.ordered_at,
+        "acquisition": e.scan_end - e.scan_start,
+        "report_tat": e.report_at - e.scan_end,
+        "order_to_report": e.report_at - o.ordered_at,
+    }
+
+
+def in_statistics(result: Result) -> np.ndarray:
+    """Exams ordered after the warm-up."""
+    return result.exams.orders.ordered_at >= result.warmup
+
+
+def describe(values: np.ndarray) -> dict[str, float | None]:
+    """Mean, median, p90, p95 and max of the finished values (NaN = unfinished)."""
+    done = values[~np.isnan(values)]
+    if not len(done):
+        return dict.fromkeys(STATISTICS)
+    p50, p90, p95 = np.percentile(done, [50, 90, 95])
+    return {"mean": float(done.mean()), "median": float(p50), "p90": float(p90), "p95": float(p95),
+            "max": float(done.max())}
+
+
+def target_minutes(result: Result) -> np.ndarray:
+    """Each exam's report-turnaround target, from its priority."""
+    targets = np.array([p.target_minutes for p in result.scenario.priorities.values()])
+    return targets[result.exams.orders.priority]
+
+
+def within_target(result: Result, mask: np.ndarray) -> tuple[float | None, int]:
+    """Share of studies reported within their priority's target, and how many were judged.
+
+    Judged: reported studies, and unreported ones already past their target.
+    """
+    e = result.exams
+    tat = (e.report_at - e.scan_end)[mask]
+    target = target_minutes(result)[mask]
+    age_at_end = result.horizon - e.scan_end[mask]
+    reported = ~np.isnan(tat)
+    overdue = np.isnan(tat) & (age_at_end > target)
+    judged = int(reported.sum() + overdue.sum())
+    if not judged:
+        return None, 0
+    return float(np.sum(reported & (tat <= target)) / judged), judged
+
+
+def turnaround_table(result: Result, by: str) -> dict[str, dict]:
+    """Turnaround statistics per value of `by` ("priority", "modality" or "source")."""
+    columns = exam_columns(result)
+    window = in_statistics(result)
+    keys, names = _grouping(result, by)
+    table = {}
+    for code, name in enumerate(names):
+        mask = window & (keys == code)
+        count = int(mask.sum())
+        if not count and by != "priority":
+            continue
+        share, judged = within_target(result, mask)
+        row = {"count": count, "reported": int(np.sum(~np.isnan(columns["report_at"][mask])))}
+        for measure in TURNAROUNDS:
+            row[measure] = describe(columns[measure][mask])
+        row["within_target"] = share
+        row["judged_against_target"] = judged
+        if by == "priority":
+            row["target_minutes"] = result.scenario.priorities[name].target_minutes
+        table[name] = row
+    return table
+
+
+def _grouping(result: Result, by: str) -> tuple[np.ndarray, list[str]]:
+    o, s = result.exams.orders, result.scenario
+    if by == "priority":
+        return o.priority, s.priority_names
+    if by == "source":
+        return o.source, s.source_names
+    if by == "modality":
+        modalities = list(s.modalities)
+        of_type = np.array([modalities.index(e.modality) for e in s.exam_types.values()])
+        return of_type[o.exam_type], modalities
+    raise ValueError(f"cannot group turnaround by {by!r}")
+
+
+# ------------------------------------------------------------- utilisation
+
+
+def _clipped_minutes(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Minutes of each [start, end) inside [lo, hi); an open end (NaN) runs to hi.
+
+    Busy time straddling the end of the warm-up is split, not dropped or counted whole.
+    """
+    end = np.where(np.isnan(end), hi, end)
+    return np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None)
+
+
+def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
+    """Busy share of on-duty time per staff group, and of opening time per scanner group."""
+    log = result.staff_log.columns()
+    lo, hi = result.warmup, result.horizon
+    minutes = _clipped_minutes(log["start"], log["end"], lo, hi)
+    groups = np.array([f"{m.role}:{m.group}" for m in result.staff]) if result.staff else np.array([])
+    row_group = groups[log["person"]] if len(log["person"]) else np.array([])
+    out: dict[str, dict[str, float | None]] = {"technologists": {}, "scanners": {}, "radiologists": {}}
+    for role, section, task in (("technologist", "technologists", SCAN), ("radiologist", "radiologists", READ)):
+        groups_of_role = result.scenario.technologists if role == "technologist" else result.scenario.radiologists
+        for group in groups_of_role:
+            in_group = row_group == f"{role}:{group}"
+            on_duty = minutes[in_group & (log["kind"] == DUTY)].sum()
+            busy = minutes[in_group & (log["kind"] == task)].sum()
+            out[section][group] = float(busy / on_duty) if on_duty > 0 else None
+    scan_rows = log["kind"] == SCAN
+    exam_scanner = result.exams.scanner[log["exam"][scan_rows]]
+    scan_minutes = minutes[scan_rows]
+    for modality, opening in result.opening.items():
+        scanners = [i for i, sc in enumerate(result.scanners) if sc.modality == modality]
+        open_minutes = sum(_clipped_minutes(np.array([a]), np.array([b]), lo, hi)[0] for a, b in opening)
+        busy = scan_minutes[np.isin(exam_scanner, scanners)].sum()
+        capacity = open_minutes * len(scanners)
+        out["scanners"][modality] = float(busy / capacity) if capacity > 0 else None
+    return out
+
+
+# ------------------------------------------------------------------ queues
+
+
+def queue_length_at(result: Result, times: np.ndarray, column: str = "worklist") -> np.ndarray:
+    """Length of a queue just after each of `times` (step function of the queue trace)."""
+    trace = result.queues.columns()
+    index = np.searchsorted(trace["time"], times, side="right") - 1
+    lengths = trace[column]
+    return np.where(index >= 0, lengths[np.clip(index, 0, None)] if len(lengths) else 0, 0)
+
+
+def worklist_summary(result: Result) -> dict:
+    trace = result.queues.columns()
+    in_window = trace["time"] >= result.warmup
+    peak, peak_at = 0, None
+    if in_window.any():
+        i = int(np.argmax(np.where(in_window, trace["worklist"], -1)))
+        peak, peak_at = int(trace["worklist"][i]), float(trace["time"][i])
+    first_day = int(np.ceil(result.warmup / MINUTES_PER_DAY - 1e-9))
+    mornings = np.array([d * MINUTES_PER_DAY + result.scenario.morning
+                         for d in range(first_day, result.scenario.days)])
+    mornings = mornings[(mornings >= result.warmup) & (mornings < result.horizon)]
+    backlog = queue_length_at(result, mornings)
+    return {
+        "peak": peak,
+        "peak_at": peak_at,
+        "peak_at_clock": describe_time(peak_at) if peak_at is not None else None,
+        "morning_backlog": [{"day": int(t // MINUTES_PER_DAY), "at": describe_time(t), "studies": int(n)}
+                            for t, n in zip(mornings, backlog)],
+        "waiting_at_end": {"worklist": int(trace["worklist"][-1]) if len(trace["time"]) else 0,
+                           "scan_queue": int(trace["scan_queue"][-1]) if len(trace["time"]) else 0},
+    }
+
+
+# ----------------------------------------------------------------- summary
+
+
+def accounting(result: Result) -> dict[str, int]:
+    """Every exam is reported, being read, waiting to be read, being scanned or waiting to be scanned."""
+    e = result.exams
+    reported = ~np.isnan(e.report_at)
+    scanned = ~np.isnan(e.scan_end)
+    scanning = ~np.isnan(e.scan_start) & ~scanned
+    being_read = scanned & ~reported & _being_read(result)
+    return {
+        "ordered": len(e),
+        "reported": int(reported.sum()),
+        "being_read": int(being_read.sum()),
+        "awaiting_read": int((scanned & ~reported & ~being_read).sum()),
+        "being_scanned": int(scanning.sum()),
+        "awaiting_scan": int(np.isnan(e.scan_start).sum()),
+    }
+
+
+def _being_read(result: Result) -> np.ndarray:
+    log = result.staff_log.columns()
+    open_reads = (log["kind"] == READ) & np.isnan(log["end"])
+    flags = np.zeros(len(result.exams), dtype=bool)
+    flags[log["exam"][open_reads]] = True
+    return flags
+
+
+def summarise(result: Result) -> dict:
+    """The figures of the terminal summary, as plain data (written to summary.json)."""
+    s = result.scenario
+    window = in_statistics(result)
+    unfinished = window & np.isnan(result.exams.report_at)
+    warnings = list(result.warnings)
+    if window.any() and unfinished.sum() > 0.05 * window.sum():
+        warnings.append(f"backlog: {int(unfinished.sum())} of {int(window.sum())} exams ordered after the "
+                        "warm-up had no signed report by the end of the horizon")
+    return {
+        "scenario": s.name,
+        "seed": result.seed,
+        "replication": result.replication,
+        "days": s.days,
+        "warmup_days": s.warmup_days,
+        "exams": {**accounting(result), "in_statistics": int(window.sum())},
+        "turnaround": {by: turnaround_table(result, by) for by in ("priority", "modality", "source")},
+        "utilisation": utilisation(result),
+        "worklist": worklist_summary(result),
+        "warnings": warnings,
+    }

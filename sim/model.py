@@ -1,0 +1,215 @@
+"""One replication of one scenario: build the department, run it, return records.
+
+    result = run(scenario, seed=7)
+
+The department is a simpy environment with:
+- one process releasing the pre-drawn orders at their times;
+- one roster process per person and per modality (opening hours);
+- the acquisition dispatcher (technologists + scanners) and the reading
+  dispatcher (radiologists + worklist).
+
+State changes (a task ends, a shift ends or starts, an order arrives) never
+start work directly; they ask for a dispatch, which runs once, after every
+other event of the same instant. So at a shift change the outgoing shift
+finishes and leaves, the incoming one arrives, and only then is work handed
+out: an order arriving at 19:00 sharp goes to the night shift.
+"""
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from .acquisition import Acquisition, Technologist
+from .arrivals import Orders, generate_orders
+from .capacity import offered_load_warnings
+from .reading import Radiologist, Reading
+from .records import READ, SCAN, ExamLog, QueueTrace, Result, Scanner, StaffLog, StaffMember
+from .roster import intervals
+from .scenario import can_read
+from .schema import Scenario
+from .streams import Streams
+from .worklist import Worklist
+
+
+def run(scenario: Scenario, seed: int | None = None, replication: int = 0) -> Result:
+    """Simulate `scenario` once. `seed` defaults to the scenario's own."""
+    seed = scenario.seed if seed is None else seed
+    orders = generate_orders(scenario, Streams(seed, replication))
+    department = Department(scenario, orders)
+    department.env.run(until=department.horizon)
+    return department.result(seed, replication)
+
+
+def staff_names(scenario: Scenario) -> list[StaffMember]:
+    """Everyone in the scenario, technologists first, in the order of the file."""
+    people = []
+    for role, groups in (("technologist", scenario.technologists), ("radiologist", scenario.radiologists)):
+        for group_name, group in groups.items():
+            names = group.names or [f"{group_name}-{i + 1}" for i in range(group.count)]
+            people.extend(StaffMember(name, role, group_name) for name in names)
+    return people
+
+
+def scanner_names(scenario: Scenario) -> list[Scanner]:
+    scanners = []
+    for modality, spec in scenario.modalities.items():
+        names = spec.scanners if isinstance(spec.scanners, list) else [
+            f"{modality}-{i + 1}" for i in range(spec.scanners)]
+        scanners.extend(Scanner(name, modality) for name in names)
+    return scanners
+
+
+class Department:
+    def __init__(self, scenario: Scenario, orders: Orders):
+        self.scenario, self.orders = scenario, orders
+        self.env = simpy.Environment()
+        self.horizon = scenario.days * 1440.0
+        self.exams = ExamLog(orders)
+        self.log = StaffLog()
+        self.queues = QueueTrace()
+        self._dispatch_pending = False
+        self.modality_names = list(scenario.modalities)
+        self.staff = staff_names(scenario)
+        self.scanners = scanner_names(scenario)
+        self._classify_exams()
+        self._build_acquisition()
+        self._build_reading()
+        self._start_rosters()
+        self.env.process(self._release_orders())
+
+    # ------------------------------------------------------------- building
+
+    def _classify_exams(self) -> None:
+        """Map each exam to its modality and to its worklist class (priority, modality, subspecialty)."""
+        s = self.scenario
+        exam_types = list(s.exam_types.values())
+        modality_of_type = np.array([self.modality_names.index(e.modality) for e in exam_types], dtype=np.int16)
+        self.exam_modality = modality_of_type[self.orders.exam_type]
+        self.class_keys: list[tuple[int, str, str]] = []
+        class_table = np.zeros((len(exam_types), len(s.priorities)), dtype=np.int32)
+        for t, exam in enumerate(exam_types):
+            for rank in range(len(s.priorities)):
+                key = (rank, exam.modality, exam.subspecialty)
+                if key not in self.class_keys:
+                    self.class_keys.append(key)
+                class_table[t, rank] = self.class_keys.index(key)
+        self.class_of_exam = class_table[self.orders.exam_type, self.orders.priority]
+        # Plain Python lists: indexing them in the event loop is much cheaper than numpy scalars.
+        self._modality_list = self.exam_modality.tolist()
+        self._rank_list = self.orders.priority.tolist()
+
+    def _build_acquisition(self) -> None:
+        s = self.scenario
+        scanners_by_modality = [[i for i, sc in enumerate(self.scanners) if sc.modality == m]
+                                for m in self.modality_names]
+        self.acquisition = Acquisition(
+            self.env, self.log, self.request_dispatch, self.exams, scanners_by_modality,
+            self.orders.acquisition.tolist(), self._images_complete, self._record_queues)
+        self.technologists = []
+        for index, member in enumerate(self.staff):
+            if member.role == "technologist":
+                group = s.technologists[member.group]
+                modalities = [self.modality_names.index(m) for m in group.modalities]
+                self.technologists.append(Technologist(index, member.name, member.group, modalities))
+
+    def _build_reading(self) -> None:
+        s = self.scenario
+        priorities = s.priority_names
+        class_ranks = [rank for rank, _, _ in self.class_keys]
+        readers_for_class: list[list[Radiologist]] = [[] for _ in self.class_keys]
+        self.radiologists = []
+        for index, member in enumerate(self.staff):
+            if member.role != "radiologist":
+                continue
+            group = s.radiologists[member.group]
+            eligible = [k for k, (rank, modality, subspecialty) in enumerate(self.class_keys)
+                        if can_read(group, modality, subspecialty, priorities[rank])]
+            by_rank = [[k for k in eligible if class_ranks[k] == rank] for rank in range(len(priorities))]
+            reader = Radiologist(index, member.name, member.group, [c for c in by_rank if c])
+            self.radiologists.append(reader)
+            for k in eligible:
+                readers_for_class[k].append(reader)
+        preempting = {rank for rank, p in enumerate(s.priorities.values()) if p.preempts}
+        self.worklist = Worklist(class_ranks)
+        self.reading = Reading(
+            self.env, self.log, self.request_dispatch, self.exams, self.worklist,
+            self._rank_list, self.class_of_exam.tolist(), self.orders.read, readers_for_class,
+            preempting, self._record_queues)
+
+    def _start_rosters(self) -> None:
+        s = self.scenario
+        self.duty_plan: list[list[tuple[float, float]]] = [[] for _ in self.staff]
+        for person, crew, groups in [(p, self.acquisition, s.technologists) for p in self.technologists] + \
+                                    [(p, self.reading, s.radiologists) for p in self.radiologists]:
+            plan = intervals(groups[person.group].shifts, s.days, s.start_weekday)
+            self.duty_plan[person.index] = plan
+            self.env.process(_duty(self.env, crew, person, plan))
+        self.opening = {}
+        for m, (name, modality) in enumerate(s.modalities.items()):
+            plan = intervals(modality.hours, s.days, s.start_weekday)
+            self.opening[name] = plan
+            self.env.process(_opening(self.env, self.acquisition, m, plan))
+
+    # ---------------------------------------------------------------- events
+
+    def _release_orders(self):
+        env, times = self.env, self.orders.ordered_at.tolist()
+        order, modality, rank = self.acquisition.order, self._modality_list, self._rank_list
+        for exam, t in enumerate(times):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            order(exam, modality[exam], rank[exam])
+
+    def _images_complete(self, exam: int) -> None:
+        self.reading.add(exam)
+
+    def request_dispatch(self) -> None:
+        """Hand out work once every other event of this instant has happened."""
+        if not self._dispatch_pending:
+            self._dispatch_pending = True
+            self.env.timeout(0).callbacks.append(self._dispatch)
+
+    def _dispatch(self, _event) -> None:
+        self._dispatch_pending = False
+        self.acquisition.dispatch()
+        self.reading.dispatch()
+
+    def _record_queues(self) -> None:
+        self.queues.record(self.env.now, len(self.worklist), self.acquisition.waiting_count)
+
+    # ---------------------------------------------------------------- result
+
+    def result(self, seed: int, replication: int) -> Result:
+        for crew, people in ((self.acquisition, self.technologists), (self.reading, self.radiologists)):
+            self._close_tasks(crew, people)
+            crew.close(people, self.horizon)
+        return Result(
+            scenario=self.scenario, seed=seed, replication=replication, exams=self.exams,
+            staff=self.staff, scanners=self.scanners, staff_log=self.log, queues=self.queues,
+            duty_plan=self.duty_plan, opening=self.opening,
+            warnings=offered_load_warnings(self.scenario))
+
+    def _close_tasks(self, crew, people) -> None:
+        """Tasks still under way at the end: logged with no end (NaN)."""
+        kind = SCAN if crew is self.acquisition else READ
+        for person in people:
+            if person.busy:
+                self.log.add(person.index, kind, person.task_start, float("nan"), person.task_exam)
+
+
+def _duty(env, crew, person, plan):
+    for start, end in plan:
+        if start > env.now:
+            yield env.timeout(start - env.now)
+        crew.come_on_duty(person, end)
+        yield env.timeout(end - env.now)
+        crew.go_off_duty(person)
+
+
+def _opening(env, acquisition, modality: int, plan):
+    for start, end in plan:
+        if start > env.now:
+            yield env.timeout(start - env.now)
+        acquisition.set_open(modality, True)
+        yield env.timeout(end - env.now)
+        acquisition.set_open(modality, False)

@@ -1,0 +1,134 @@
+"""Radiologists: reading the worklist and signing reports.
+
+A radiologist who is on duty and free takes the highest-priority study they
+are eligible to read (modality, subspecialty, priorities covered), oldest
+first within a priority. When several radiologists are free at once, the one
+with the narrowest eligibility picks first, so that a specialist is not left
+idle while a generalist takes the only study the specialist could read.
+
+Preemption: a study whose priority preempts (stroke by default) and finds no
+eligible reader free interrupts the read of lowest priority among the
+eligible readers (the most recently started, on a tie). The interrupted study
+goes back to the head of its class and later resumes its remaining read time.
+Readers whose shift has ended and who are finishing their last study are
+never interrupted: nobody starts a task off shift.
+"""
+from __future__ import annotations
+
+from .records import READ, ExamLog, StaffLog
+from .staff import Crew, Person
+from .worklist import Worklist
+
+
+class Radiologist(Person):
+    __slots__ = ("classes_by_rank", "n_classes")
+
+    def __init__(self, index: int, name: str, group: str, classes_by_rank: list[list[int]]):
+        super().__init__(index, name, group)
+        self.classes_by_rank = classes_by_rank
+        self.n_classes = sum(len(c) for c in classes_by_rank)
+
+
+class Reading(Crew):
+    def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog, worklist: Worklist,
+                 exam_rank, class_of_exam, read_time, readers_for_class: list[list[Radiologist]],
+                 preempting_ranks: set[int], on_queue_change):
+        super().__init__(env, log, request_dispatch)
+        self.exams, self.worklist = exams, worklist
+        self.exam_rank = exam_rank
+        self.class_of_exam = class_of_exam
+        self.remaining = read_time.copy()  # read minutes still to do, per exam
+        self.readers_for_class = readers_for_class
+        self.preempting_ranks = preempting_ranks
+        self.on_queue_change = on_queue_change
+        self.free: dict[Radiologist, None] = {}
+        self._preempt_candidates: set[int] = set()  # classes that may need to interrupt a read
+
+    def _became_free(self, reader: Radiologist) -> None:
+        self.free[reader] = None
+
+    def _no_longer_free(self, reader: Radiologist) -> None:
+        self.free.pop(reader, None)
+
+    # ------------------------------------------------------------ events in
+
+    def add(self, exam: int) -> None:
+        """Images complete: the study joins the worklist."""
+        self._enqueue(exam)
+        self.on_queue_change()
+        self.request_dispatch()
+
+    def _enqueue(self, exam: int) -> None:
+        klass = self.class_of_exam[exam]
+        self.worklist.push(klass, self.exams.scan_end[exam], exam)
+        if self.worklist.class_ranks[klass] in self.preempting_ranks:
+            self._preempt_candidates.add(klass)
+
+    # ------------------------------------------------------------ matching
+
+    def dispatch(self) -> None:
+        if self.free and len(self.worklist):
+            for reader in sorted(self.free, key=_pick_order):
+                klass = self.worklist.best_class(reader.classes_by_rank)
+                if klass is not None:
+                    self._start(reader, self.worklist.pop(klass))
+        if self._preempt_candidates:
+            self._preempt()
+
+    def _preempt(self) -> None:
+        # Interrupting a read can requeue a study that itself preempts, so loop until settled.
+        while self._preempt_candidates:
+            klass = min(self._preempt_candidates, key=lambda k: (self.worklist.class_ranks[k], k))
+            self._preempt_candidates.discard(klass)
+            while self.worklist.head(klass) is not None:
+                victim = self._victim(klass)
+                if victim is None:
+                    break
+                self._interrupt(victim)
+                self._start(victim, self.worklist.pop(klass))
+
+    def _victim(self, klass: int) -> Radiologist | None:
+        rank = self.worklist.class_ranks[klass]
+        best, best_key = None, None
+        for reader in self.readers_for_class[klass]:
+            if reader.busy and not reader.leaving:
+                current_rank = self.exam_rank[reader.task_exam]
+                if current_rank > rank:
+                    key = (current_rank, reader.task_start)
+                    if best_key is None or key > best_key:
+                        best, best_key = reader, key
+        return best
+
+    # ------------------------------------------------------------ reading
+
+    def _start(self, reader: Radiologist, exam: int) -> None:
+        token = self.start_task(reader, exam)
+        if self.exams.radiologist[exam] < 0:
+            self.exams.read_start[exam] = self.env.now
+        self.exams.radiologist[exam] = reader.index
+        self.on_queue_change()
+        done = self.env.timeout(self.remaining[exam])
+        done.callbacks.append(lambda _event: self._finish(reader, token))
+
+    def _finish(self, reader: Radiologist, token: int) -> None:
+        if reader.token != token:
+            return  # this read was interrupted; its completion no longer stands
+        exam, now = reader.task_exam, self.env.now
+        self.remaining[exam] = 0.0
+        self.exams.report_at[exam] = now
+        self.log.add(reader.index, READ, reader.task_start, now, exam)
+        self.end_task(reader)
+
+    def _interrupt(self, reader: Radiologist) -> None:
+        exam, now = reader.task_exam, self.env.now
+        self.remaining[exam] -= now - reader.task_start
+        self.exams.interrupted[exam] += 1
+        self.log.add(reader.index, READ, reader.task_start, now, exam)
+        reader.token += 1
+        reader.busy = False
+        reader.task_exam = -1
+        self._enqueue(exam)
+
+
+def _pick_order(reader: Radiologist):
+    return (reader.n_classes, reader.free_since, reader.index)

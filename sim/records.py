@@ -1,0 +1,120 @@
+"""What a run produces: compact, columnar records of exams, staff and queues.
+
+The model fills these as it runs; metrics, plots and writers read them. They
+hold plain numpy arrays and lists, nothing of simpy. Times are minutes from
+t = 0; NaN means "had not happened by the end of the horizon".
+"""
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .arrivals import Orders
+from .schema import Scenario
+
+DUTY, SCAN, READ = 0, 1, 2
+KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read"}
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    role: str  # "technologist" or "radiologist"
+    group: str
+
+
+@dataclass(frozen=True)
+class Scanner:
+    name: str
+    modality: str
+
+
+class ExamLog:
+    """One row per order; the model writes each exam's milestones as they happen."""
+
+    def __init__(self, orders: Orders):
+        n = len(orders)
+        self.orders = orders
+        self.scan_start = np.full(n, np.nan)
+        self.scan_end = np.full(n, np.nan)
+        self.read_start = np.full(n, np.nan)
+        self.report_at = np.full(n, np.nan)
+        self.technologist = np.full(n, -1, dtype=np.int32)
+        self.scanner = np.full(n, -1, dtype=np.int32)
+        self.radiologist = np.full(n, -1, dtype=np.int32)
+        self.interrupted = np.zeros(n, dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+
+class StaffLog:
+    """One row per stretch of duty and per task segment (an interrupted read is two segments)."""
+
+    def __init__(self):
+        self.person = array("i")
+        self.kind = array("b")
+        self.start = array("d")
+        self.end = array("d")  # NaN: still under way at the end of the horizon
+        self.exam = array("i")  # -1 for duty rows
+        self.overtime = array("d")  # duty rows: minutes worked past the scheduled end
+
+    def add(self, person: int, kind: int, start: float, end: float, exam: int = -1, overtime: float = 0.0):
+        self.person.append(person)
+        self.kind.append(kind)
+        self.start.append(start)
+        self.end.append(end)
+        self.exam.append(exam)
+        self.overtime.append(overtime)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {name: np.frombuffer(getattr(self, name), dtype=getattr(self, name).typecode)
+                for name in ("person", "kind", "start", "end", "exam", "overtime")}
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+
+class QueueTrace:
+    """The worklist length and the number of orders waiting to be scanned, at every change."""
+
+    def __init__(self):
+        self.time = array("d")
+        self.worklist = array("i")
+        self.scan_queue = array("i")
+
+    def record(self, time: float, worklist: int, scan_queue: int):
+        self.time.append(time)
+        self.worklist.append(worklist)
+        self.scan_queue.append(scan_queue)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {name: np.frombuffer(getattr(self, name), dtype=getattr(self, name).typecode)
+                for name in ("time", "worklist", "scan_queue")}
+
+
+@dataclass
+class Result:
+    """Everything one replication of one scenario produced."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    exams: ExamLog
+    staff: list[StaffMember]
+    scanners: list[Scanner]
+    staff_log: StaffLog
+    queues: QueueTrace
+    duty_plan: list[list[tuple[float, float]]]  # per person: scheduled on-duty intervals
+    opening: dict[str, list[tuple[float, float]]]  # per modality: opening intervals
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def horizon(self) -> float:
+        return self.scenario.days * 1440.0
+
+    @property
+    def warmup(self) -> float:
+        return self.scenario.warmup_days * 1440.0

@@ -1,0 +1,256 @@
+"""The scenario format: every field, its validation and its default.
+
+This module is the single home of radsim's defaults. Where a default stands
+for a published figure, the field's description names the source (see
+docs/scenario-format.md for the full citations). Cross-references between
+sections (an exam type naming a modality, a reader covering a priority...)
+are checked in `sim.scenario`, which also turns errors into one-line messages.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from .clock import WEEKDAYS, format_clock, parse_clock
+from .distributions import Distribution
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[
+    int,
+    BeforeValidator(lambda v: parse_clock(v) if isinstance(v, str) else _reject_non_clock(v)),
+    PlainSerializer(format_clock, return_type=str),
+]
+
+
+def _reject_non_clock(value):
+    raise ValueError(f"{value!r} is not a clock time (expected \"HH:MM\" in quotes)")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors, so that typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _shift_shorthand(value):
+    # "07:00-19:00" is the everyday way to write an every-day window.
+    if isinstance(value, str):
+        start, sep, end = value.partition("-")
+        if not sep:
+            raise ValueError(f"{value!r} is not a time window (expected \"HH:MM-HH:MM\")")
+        return {"start": start.strip(), "end": end.strip()}
+    return value
+
+
+class Window(Strict):
+    """A daily time window, e.g. a shift or opening hours.
+
+    An end at or before the start crosses midnight (19:00-07:00 is a night
+    shift; 07:00-07:00 lasts 24 hours). `days` are the days the window starts on.
+    """
+
+    start: ClockTime
+    end: ClockTime
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS), min_length=1)
+
+
+Windows = Annotated[
+    list[Annotated[Window, BeforeValidator(_shift_shorthand)]],
+    BeforeValidator(lambda v: [v] if isinstance(v, (str, dict)) else v),
+]
+ALWAYS = [Window(start="00:00", end="00:00")]
+
+
+class Priority(Strict):
+    target_minutes: float = Field(
+        gt=0, description="Report-turnaround target (images complete -> report signed)."
+    )
+    preempts: bool = Field(
+        False, description="A study of this priority interrupts a lower-priority read when no reader is free."
+    )
+
+
+# Reading order is the order of this mapping. Targets: stroke 20 min is the
+# AHA/ASA 2013 door-to-interpretation (45) minus door-to-CT (25); trauma 30 min
+# and STAT 60 min are the common emergent/STAT conventions (Canada's Wait Time
+# Alliance P1: report within 1 h); inpatient 12 h is the WTA P2 target; routine
+# outpatient 24 h is the long-standing industry benchmark.
+DEFAULT_PRIORITIES = {
+    "stroke": Priority(target_minutes=20, preempts=True),
+    "trauma": Priority(target_minutes=30),
+    "stat": Priority(target_minutes=60),
+    "inpatient": Priority(target_minutes=720),
+    "outpatient": Priority(target_minutes=1440),
+}
+
+
+class Modality(Strict):
+    scanners: int | list[str] = Field(description="How many scanners, or their names.")
+    hours: Windows = Field(default_factory=lambda: list(ALWAYS), description="Opening hours; default 24/7.")
+
+    @field_validator("scanners")
+    @classmethod
+    def _some_scanners(cls, value):
+        if isinstance(value, int) and value < 1:
+            raise ValueError("a modality needs at least one scanner")
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("a modality needs at least one scanner")
+            if len(set(value)) != len(value):
+                raise ValueError("scanner names must be unique")
+        return value
+
+    @property
+    def scanner_count(self) -> int:
+        return self.scanners if isinstance(self.scanners, int) else len(self.scanners)
+
+
+class ExamType(Strict):
+    modality: str
+    subspecialty: str = Field("general", description="Reading subspecialty, e.g. neuro, body, chest, msk.")
+    body_region: str | None = None
+    acquisition: Distribution = Field(description="Technologist and scanner time, minutes.")
+    read: Distribution = Field(description="Radiologist reading time, minutes.")
+
+
+class ExamShare(Strict):
+    share: float = Field(ge=0)
+    priority_mix: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="Overrides the source's priority mix for this exam type."
+    )
+
+
+def _share_shorthand(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"share": value}
+    return value
+
+
+def _weights_positive(mix: dict[str, float], what: str) -> dict[str, float]:
+    if not mix:
+        raise ValueError(f"{what} must name at least one entry")
+    if sum(mix.values()) <= 0:
+        raise ValueError(f"{what} weights must not all be zero")
+    return mix
+
+
+class Source(Strict):
+    """Orders from one source (ED, inpatient, outpatient...), a non-homogeneous Poisson process."""
+
+    exams_per_day: float = Field(ge=0, description="Mean orders on a day whose weekday factor is 1.")
+    hourly_profile: list[Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: [1.0] * 24,
+        min_length=24,
+        max_length=24,
+        description="24 relative weights, one per hour of day from 00:00; default flat.",
+    )
+    weekday_factors: dict[Weekday, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="Multiplies exams_per_day on that weekday; missing days are 1."
+    )
+    exam_mix: dict[str, Annotated[ExamShare, BeforeValidator(_share_shorthand)]]
+    priority_mix: dict[str, Annotated[float, Field(ge=0)]]
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _profile_not_empty(cls, value):
+        if sum(value) <= 0:
+            raise ValueError("hourly_profile weights must not all be zero")
+        return value
+
+    @field_validator("exam_mix")
+    @classmethod
+    def _exam_mix(cls, value):
+        _weights_positive({k: v.share for k, v in value.items()}, "exam_mix")
+        for name, share in value.items():
+            if share.priority_mix is not None:
+                _weights_positive(share.priority_mix, f"exam_mix.{name}.priority_mix")
+        return value
+
+    @field_validator("priority_mix")
+    @classmethod
+    def _priority_mix(cls, value):
+        return _weights_positive(value, "priority_mix")
+
+    def priority_mix_for(self, exam_type: str) -> dict[str, float]:
+        own = self.exam_mix[exam_type].priority_mix
+        return own if own is not None else self.priority_mix
+
+
+class ScriptedOrder(Strict):
+    """One order placed at a fixed time, on top of the random demand (teaching, what-ifs, tests)."""
+
+    day: int = Field(ge=0)
+    time: ClockTime
+    source: str = Field(description="A demand source, or a new name just for scripted orders.")
+    exam_type: str
+    priority: str
+
+
+class StaffGroup(Strict):
+    count: int = Field(ge=0, description="Head count; 0 switches the group off (useful in variants).")
+    names: list[str] | None = Field(None, description="Optional names, one per person.")
+    modalities: list[str] = Field(min_length=1)
+    shifts: Windows = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_match_count(self):
+        if self.names is not None:
+            if len(self.names) != self.count:
+                raise ValueError(f"names lists {len(self.names)} people but count is {self.count}")
+            if len(set(self.names)) != len(self.names):
+                raise ValueError("names must be unique")
+        return self
+
+
+class TechnologistGroup(StaffGroup):
+    """Radiologic technologists credentialed for the listed modalities."""
+
+
+class RadiologistGroup(StaffGroup):
+    """Radiologists who read the listed modalities, subspecialties and priorities."""
+
+    subspecialties: list[str] | Literal["any"] = "any"
+    priorities: list[str] | Literal["all"] = Field(
+        "all", description="Priorities this group reads, e.g. a teleradiologist covering only urgent work."
+    )
+
+
+class Scenario(Strict):
+    """A radiology department and the demand on it, for one simulated period."""
+
+    name: str = "unnamed scenario"
+    description: str = ""
+    days: int = Field(gt=0, description="Horizon in days.")
+    warmup_days: float = Field(0, ge=0, description="Exams ordered before this are left out of the statistics.")
+    seed: int = Field(1, ge=0)
+    start_weekday: Weekday = "mon"
+    morning: ClockTime = Field("08:00", validate_default=True, description="When the morning backlog is measured (default 08:00).")
+    priorities: dict[str, Priority] = Field(default_factory=lambda: dict(DEFAULT_PRIORITIES), min_length=1)
+    modalities: dict[str, Modality] = Field(min_length=1)
+    exam_types: dict[str, ExamType] = Field(min_length=1)
+    demand: dict[str, Source] = Field(default_factory=dict)
+    orders: list[ScriptedOrder] = Field(default_factory=list, description="Orders at fixed times.")
+    technologists: dict[str, TechnologistGroup] = Field(min_length=1)
+    radiologists: dict[str, RadiologistGroup] = Field(min_length=1)
+
+    @property
+    def priority_names(self) -> list[str]:
+        return list(self.priorities)
+
+    @property
+    def source_names(self) -> list[str]:
+        """Demand sources, then any source named only by scripted orders."""
+        names = list(self.demand)
+        for order in self.orders:
+            if order.source not in names:
+                names.append(order.source)
+        return names
