@@ -1,0 +1,176 @@
+"""Domain rules that must hold in every run: shifts, credentials, one thing at a time, timestamps."""
+import numpy as np
+import pytest
+
+import sim
+from conftest import build, minutes
+from sim.records import DUTY, READ, SCAN
+from sim.metrics import accounting
+from sim.scenario import can_read
+
+
+def _rows(result):
+    log = result.staff_log.columns()
+    horizon = result.horizon
+    return [(int(p), int(k), float(s), horizon if np.isnan(t) else float(t), int(x))
+            for p, k, s, t, x in zip(log["person"], log["kind"], log["start"], log["end"], log["exam"])]
+
+
+RESULTS = ["community_result", "academic_result"]
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_nobody_starts_a_task_off_shift(name, request):
+    result = request.getfixturevalue(name)
+    for person, kind, start, end, exam in _rows(result):
+        if kind == DUTY:
+            continue
+        plan = result.duty_plan[person]
+        assert any(a <= start < b for a, b in plan), f"{result.staff[person].name} started exam {exam} off shift"
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_tasks_lie_within_the_persons_recorded_duty(name, request):
+    result = request.getfixturevalue(name)
+    duty = {}
+    for person, kind, start, end, _ in _rows(result):
+        if kind == DUTY:
+            duty.setdefault(person, []).append((start, end))
+    for person, kind, start, end, exam in _rows(result):
+        if kind != DUTY:
+            assert any(a <= start and end <= b for a, b in duty[person]), exam
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_each_person_and_each_scanner_does_one_thing_at_a_time(name, request):
+    result = request.getfixturevalue(name)
+    by_person, by_scanner = {}, {}
+    for person, kind, start, end, exam in _rows(result):
+        if kind != DUTY:
+            by_person.setdefault(person, []).append((start, end))
+        if kind == SCAN:
+            by_scanner.setdefault(int(result.exams.scanner[exam]), []).append((start, end))
+    for spans in [*by_person.values(), *by_scanner.values()]:
+        spans.sort()
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            assert start >= end - 1e-9
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_staff_work_only_within_their_credentials(name, request):
+    result = request.getfixturevalue(name)
+    s = result.scenario
+    exam_types = list(s.exam_types.values())
+    for exam in np.flatnonzero(result.exams.technologist >= 0):
+        tech = result.staff[result.exams.technologist[exam]]
+        exam_type = exam_types[result.exams.orders.exam_type[exam]]
+        assert exam_type.modality in s.technologists[tech.group].modalities
+        assert result.scanners[result.exams.scanner[exam]].modality == exam_type.modality
+    for exam in np.flatnonzero(result.exams.radiologist >= 0):
+        reader = result.staff[result.exams.radiologist[exam]]
+        exam_type = exam_types[result.exams.orders.exam_type[exam]]
+        priority = s.priority_names[result.exams.orders.priority[exam]]
+        assert can_read(s.radiologists[reader.group], exam_type.modality, exam_type.subspecialty, priority)
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_every_exams_timestamps_are_in_order(name, request):
+    e = request.getfixturevalue(name).exams
+    stamps = np.vstack([e.orders.ordered_at, e.scan_start, e.scan_end, e.read_start, e.report_at])
+    for earlier, later in zip(stamps, stamps[1:]):
+        both = ~np.isnan(earlier) & ~np.isnan(later)
+        assert np.all(earlier[both] <= later[both])
+        # a later milestone never exists without the earlier one
+        assert not np.any(np.isnan(earlier) & ~np.isnan(later))
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_every_exam_is_accounted_for_at_the_end(name, request):
+    result = request.getfixturevalue(name)
+    counts = accounting(result)
+    assert counts["ordered"] == len(result.exams) > 0
+    assert counts["ordered"] == sum(v for k, v in counts.items() if k != "ordered")
+    # and the end-of-run queue lengths agree with the exam table
+    trace = result.queues.columns()
+    assert trace["worklist"][-1] == counts["awaiting_read"]
+    assert trace["scan_queue"][-1] == counts["awaiting_scan"]
+
+
+def test_scans_start_only_while_the_modality_is_open():
+    scenario = sim.load_scenario("scenarios/community_hospital.yaml", ["days=5"])
+    result = sim.run(scenario)
+    modality_of = {i: sc.modality for i, sc in enumerate(result.scanners)}
+    e = result.exams
+    for exam in np.flatnonzero(~np.isnan(e.scan_start)):
+        opening = result.opening[modality_of[int(e.scanner[exam])]]
+        assert any(a <= e.scan_start[exam] < b for a, b in opening)
+
+
+def test_whoever_is_mid_task_at_shift_end_finishes_it_as_overtime_and_leaves():
+    extra = {"technologists": {"ct": {"shifts": ["00:00-08:05"]}}}
+    result = sim.run(build(extra, orders=[(0, "08:00", "ct_abdomen", "outpatient"),
+                                          (0, "08:01", "ct_abdomen", "outpatient")]))
+    e = result.exams
+    assert e.scan_end[0] == minutes(0, "08:10")  # finished after the 08:05 shift end
+    duty = [(s, t, o) for p, k, s, t, x, o in zip(*result.staff_log.columns().values()) if k == DUTY and p == 0]
+    assert duty[0][1] == minutes(0, "08:10") and duty[0][2] == pytest.approx(5.0)
+    # nobody starts it off shift: the next day's shift picks it up at midnight
+    assert e.scan_start[1] == minutes(1, "00:00")
+
+
+def test_an_order_at_the_moment_of_a_shift_change_goes_to_the_incoming_shift():
+    extra = {"technologists": {"ct": {"shifts": ["07:00-19:00"]},
+                               "night": {"count": 1, "modalities": ["CT"], "names": ["Nina"],
+                                         "shifts": ["19:00-07:00"]}}}
+    result = sim.run(build(extra, orders=[(0, "18:50", "ct_head", "stat"), (0, "19:00", "ct_head", "stat")]))
+    e = result.exams
+    day_tech = result.staff[e.technologist[0]]
+    assert day_tech.group == "ct"
+    assert e.scan_end[0] == minutes(0, "19:00")
+    assert result.staff[e.technologist[1]].name == "Nina"
+    assert e.scan_start[1] == minutes(0, "19:00")
+    day_duty = [o for p, k, s, t, x, o in zip(*result.staff_log.columns().values())
+                if k == DUTY and result.staff[p].group == "ct" and t == minutes(0, "19:00")]
+    assert day_duty == [0.0]  # a task ending exactly at shift end is not overtime
+
+
+def test_a_night_shift_starting_on_sunday_covers_monday_morning():
+    extra = {"technologists": {"ct": {"shifts": [{"start": "19:00", "end": "07:00", "days": ["sun"]}]}}}
+    result = sim.run(build(extra, orders=[(0, "03:00", "ct_head", "stat")]))
+    assert result.exams.scan_start[0] == minutes(0, "03:00")
+
+
+def test_teleradiologists_read_only_the_priorities_they_cover():
+    extra = {"radiologists": {"rad": {"priorities": ["stroke", "stat"], "shifts": ["00:00-24:00"]},
+                              "day": {"count": 1, "modalities": ["CT"], "shifts": ["08:00-17:00"]}}}
+    result = sim.run(build(extra, orders=[(0, "02:00", "ct_head", "outpatient"),
+                                          (0, "02:01", "ct_head", "stat")]))
+    e = result.exams
+    assert result.staff[e.radiologist[1]].group == "rad" and e.read_start[1] < minutes(0, "03:00")
+    assert result.staff[e.radiologist[0]].group == "day"
+    assert e.read_start[0] == minutes(0, "08:00")
+
+
+def test_a_radiologist_reads_only_their_subspecialties():
+    extra = {"radiologists": {"rad": {"subspecialties": ["neuro"]},
+                              "body": {"count": 1, "modalities": ["CT"], "subspecialties": ["body"],
+                                       "shifts": ["12:00-20:00"]}}}
+    result = sim.run(build(extra, orders=[(0, "08:00", "ct_abdomen", "stat")]))
+    assert result.exams.read_start[0] == minutes(0, "12:00")
+
+
+def test_the_specialist_gets_first_pick_when_readers_are_free_together():
+    # At 08:00 a neuro reader and a general reader come on duty; a neuro and a body study wait.
+    extra = {"modalities": {"CT": {"scanners": 2}}, "technologists": {"ct": {"count": 2}},
+             "radiologists": {"rad": {"subspecialties": ["neuro"], "shifts": ["08:00-17:00"]},
+                              "general": {"count": 1, "modalities": ["CT"], "shifts": ["08:00-17:00"]}}}
+    result = sim.run(build(extra, orders=[(0, "06:00", "ct_head", "stat"), (0, "06:00", "ct_abdomen", "stat")]))
+    e = result.exams
+    assert e.read_start[0] == e.read_start[1] == minutes(0, "08:00")
+
+
+def test_counts_of_zero_switch_a_group_off():
+    extra = {"technologists": {"spare": {"count": 0, "modalities": ["CT"], "shifts": ["00:00-24:00"]}}}
+    result = sim.run(build(extra, orders=[(0, "08:00", "ct_head", "stat")]))
+    assert all(m.group != "spare" for m in result.staff)
+    assert not np.isnan(result.exams.report_at[0])
