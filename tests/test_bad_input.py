@@ -1,0 +1,118 @@
+"""A scenario that cannot run gets one line naming the file, the field and the problem, exit 2, nothing written."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import ROOT, SCENARIOS
+
+GOOD = (SCENARIOS / "teaching.yaml").read_text()
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, str(ROOT / "run_sim.py"), *args], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def write(tmp_path, text, name="bad.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def replace(old, new):
+    assert old in GOOD, old
+    return GOOD.replace(old, new, 1)
+
+
+CASES = {
+    "malformed yaml": ("days: [3\nseed: 1\n", "line", "malformed YAML"),
+    "unknown key": (replace("warmup_days: 0", "warmup_dayz: 0"), "warmup_dayz", "unknown field"),
+    "unknown modality": (replace("    modality: CT\n    subspecialty: neuro", "    modality: CTX\n    subspecialty: neuro"),
+                         "exam_types.ct_head.modality", "unknown modality 'CTX'"),
+    "unknown exam type": (replace("exam_mix: {ct_head: 1, ct_abdomen: 2}", "exam_mix: {ct_hed: 1, ct_abdomen: 2}"),
+                          "demand.outpatient.exam_mix.ct_hed", "unknown exam type"),
+    "unknown priority": (replace("priority_mix: {outpatient: 1}", "priority_mix: {routine: 1}"),
+                         "demand.outpatient.priority_mix.routine", "unknown priority"),
+    "negative count": (replace("count: 2\n    names: [Tess, Tom]", "count: -1\n    names: [Tess, Tom]"),
+                       "technologists.ct.count", "greater than or equal to 0"),
+    "zero scanners": (replace("scanners: [CT-1]", "scanners: 0"), "modalities.CT.scanners", "at least one scanner"),
+    "zero days": (replace("days: 3", "days: 0"), "days", "greater than 0"),
+    "bad shift time": (replace('shifts: ["07:00-19:00"]', 'shifts: ["7am-19:00"]'),
+                       "technologists.ct.shifts.0.start", "not a clock time"),
+    "impossible hour": (replace('shifts: ["07:00-19:00"]', 'shifts: ["25:00-19:00"]'),
+                        "technologists.ct.shifts.0.start", "between 00:00 and 24:00"),
+    "nobody can scan": (replace("modalities: [CT]\n    shifts: [\"07:00-19:00\"]",
+                                "modalities: [CT]\n    shifts: [\"07:00-19:00\"]\n  extra: {count: 1, modalities: [CT], shifts: [\"07:00-08:00\"]}")
+                        .replace("  ct:\n    count: 2\n    names: [Tess, Tom]", "  ct:\n    count: 0"),
+                        "demand.outpatient.exam_mix", "no technologist"),
+    "nobody can read": (replace("  day:\n    count: 2\n    names: [Dr Rao, Dr Lee]",
+                                "  day:\n    count: 2\n    names: [Dr Rao, Dr Lee]\n    priorities: [stroke]"),
+                        "demand.", "no radiologist reads"),
+    "warm-up too long": (replace("warmup_days: 0", "warmup_days: 5"), "warmup_days", "shorter than the horizon"),
+    "bad distribution": (replace("read: {dist: lognormal, mean: 8, cv: 0.4}", "read: {dist: lognormal, mean: 8}"),
+                         "exam_types.ct_head.read.cv", "required"),
+    "names do not match count": (replace("names: [Tess, Tom]", "names: [Tess]"), "technologists.ct", "count is 2"),
+}
+
+CASES["nobody can scan"] = (GOOD.replace("  ct:\n    count: 2\n    names: [Tess, Tom]", "  ct:\n    count: 0"),
+                            "demand.", "no technologist is credentialed for CT")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_scenario_gets_one_line_naming_file_and_field_and_exit_2(case, tmp_path):
+    text, field, problem = CASES[case]
+    path = write(tmp_path, text)
+    out = tmp_path / "results"
+    proc = run_cli(str(path), "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert str(path) in lines[0] and field in lines[0] and problem in lines[0], lines[0]
+    assert not out.exists()
+    assert proc.stdout == ""
+
+
+def test_extends_pointing_to_a_missing_file(tmp_path):
+    path = write(tmp_path, "extends: nowhere.yaml\ndays: 2\n")
+    proc = run_cli(str(path), "--out", str(tmp_path / "r"))
+    assert proc.returncode == 2
+    assert "extends" in proc.stderr and "nowhere.yaml" in proc.stderr and "not found" in proc.stderr
+
+
+def test_a_loop_of_extends_is_reported(tmp_path):
+    write(tmp_path, "extends: b.yaml\n", "a.yaml")
+    write(tmp_path, "extends: a.yaml\n", "b.yaml")
+    proc = run_cli(str(tmp_path / "a.yaml"), "--out", str(tmp_path / "r"))
+    assert proc.returncode == 2
+    assert "loops" in proc.stderr and "a.yaml -> b.yaml -> a.yaml" in proc.stderr
+
+
+def test_a_missing_scenario_file(tmp_path):
+    proc = run_cli(str(tmp_path / "absent.yaml"))
+    assert proc.returncode == 2 and "file not found" in proc.stderr
+
+
+def test_a_bad_override_names_the_key(tmp_path):
+    proc = run_cli(str(SCENARIOS / "teaching.yaml"), "--set", "technologists.ct.cout=3", "--out", str(tmp_path / "r"))
+    assert proc.returncode == 2
+    assert "technologists.ct.cout" in proc.stderr and "unknown field" in proc.stderr
+
+
+def test_an_existing_result_folder_is_never_overwritten(tmp_path):
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep")
+    proc = run_cli(str(SCENARIOS / "teaching.yaml"), "--out", str(out), "--no-plots")
+    assert proc.returncode == 2 and "already exists" in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["precious.txt"]
+
+
+def test_an_overloaded_department_runs_with_a_warning_naming_the_group(tmp_path):
+    proc = run_cli(str(SCENARIOS / "teaching.yaml"), "--set", "demand.outpatient.exams_per_day=200",
+                   "--out", str(tmp_path / "r"), "--no-plots")
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING: overload: CT" in proc.stdout
+    assert (tmp_path / "r" / "exams.csv").exists()
