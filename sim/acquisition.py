@@ -98,6 +98,3 @@ class Acquisition(Crew):
         heapq.heappush(self.free_scanners[m], scanner)
         self.end_task(tech)
         self.on_images_complete(exam)
-
-    def in_progress(self, people) -> list[tuple[Person, int]]:
-        return [(p, p.task_exam) for p in people if p.busy]

@@ -48,15 +48,18 @@ class Exponential(_Dist):
         return rng.exponential(self.mean_, n)
 
 
-class Lognormal(_Dist):
-    """Lognormal given by its own mean and coefficient of variation."""
+class _MeanAndCV(_Dist):
+    """A family given by its own mean and coefficient of variation."""
 
-    dist: Literal["lognormal"]
     mean_: float = Field(gt=0, alias="mean")
     cv: float = Field(gt=0)
 
     def mean(self) -> float:
         return self.mean_
+
+
+class Lognormal(_MeanAndCV):
+    dist: Literal["lognormal"]
 
     def sample(self, rng, n):
         sigma2 = math.log1p(self.cv**2)
@@ -64,15 +67,8 @@ class Lognormal(_Dist):
         return rng.lognormal(mu, math.sqrt(sigma2), n)
 
 
-class Gamma(_Dist):
-    """Gamma given by its mean and coefficient of variation."""
-
+class Gamma(_MeanAndCV):
     dist: Literal["gamma"]
-    mean_: float = Field(gt=0, alias="mean")
-    cv: float = Field(gt=0)
-
-    def mean(self) -> float:
-        return self.mean_
 
     def sample(self, rng, n):
         shape = 1.0 / self.cv**2
@@ -155,8 +151,11 @@ def _number_means_fixed(value):
     return value
 
 
+FAMILIES = (Fixed, Exponential, Lognormal, Gamma, Triangular, Uniform, LogLogistic, Empirical)
+FAMILY_NAMES = frozenset(f.model_fields["dist"].annotation.__args__[0] for f in FAMILIES)
+
 Distribution = Annotated[
-    Union[Fixed, Exponential, Lognormal, Gamma, Triangular, Uniform, LogLogistic, Empirical],
+    Union[FAMILIES],
     Field(discriminator="dist"),
     BeforeValidator(_number_means_fixed),
 ]

@@ -70,8 +70,7 @@ class StaffLog:
         self.overtime.append(overtime)
 
     def columns(self) -> dict[str, np.ndarray]:
-        return {name: np.frombuffer(getattr(self, name), dtype=getattr(self, name).typecode)
-                for name in ("person", "kind", "start", "end", "exam", "overtime")}
+        return _as_arrays(self, ("person", "kind", "start", "end", "exam", "overtime"))
 
     def __len__(self) -> int:
         return len(self.person)
@@ -91,8 +90,12 @@ class QueueTrace:
         self.scan_queue.append(scan_queue)
 
     def columns(self) -> dict[str, np.ndarray]:
-        return {name: np.frombuffer(getattr(self, name), dtype=getattr(self, name).typecode)
-                for name in ("time", "worklist", "scan_queue")}
+        return _as_arrays(self, ("time", "worklist", "scan_queue"))
+
+
+def _as_arrays(log, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """numpy views (no copy) of a log's typed arrays."""
+    return {name: np.frombuffer(getattr(log, name), dtype=getattr(log, name).typecode) for name in names}
 
 
 @dataclass

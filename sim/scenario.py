@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
+from .distributions import FAMILY_NAMES
 from .schema import Scenario
 
 
@@ -158,10 +159,7 @@ def _first_error(exc: ValidationError, source: str) -> ScenarioError:
 
 
 def _is_union_tag(part) -> bool:
-    return isinstance(part, str) and (
-        part in {"fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "loglogistic", "empirical"}
-        or part.startswith("function-")
-    )
+    return isinstance(part, str) and (part in FAMILY_NAMES or part.startswith("function-"))
 
 
 def _explain(error: dict) -> str:

@@ -86,9 +86,3 @@ class Worklist:
             if best is not None:
                 return best
         return None
-
-    def waiting_by_rank(self) -> list[int]:
-        counts = [0] * (max(self.class_ranks, default=-1) + 1)
-        for klass, queue in enumerate(self._queues):
-            counts[self.class_ranks[klass]] += len(queue)
-        return counts

@@ -43,12 +43,8 @@ CASES = {
                        "technologists.ct.shifts.0.start", "not a clock time"),
     "impossible hour": (replace('shifts: ["07:00-19:00"]', 'shifts: ["25:00-19:00"]'),
                         "technologists.ct.shifts.0.start", "between 00:00 and 24:00"),
-    "nobody can scan": (replace("modalities: [CT]\n    shifts: [\"07:00-19:00\"]",
-                                "modalities: [CT]\n    shifts: [\"07:00-19:00\"]\n  extra: {count: 1, modalities: [CT], shifts: [\"07:00-08:00\"]}")
-                        .replace("  ct:\n    count: 2\n    names: [Tess, Tom]", "  ct:\n    count: 0"),
-                        "demand.outpatient.exam_mix", "no technologist"),
-    "nobody can read": (replace("  day:\n    count: 2\n    names: [Dr Rao, Dr Lee]",
-                                "  day:\n    count: 2\n    names: [Dr Rao, Dr Lee]\n    priorities: [stroke]"),
+    "nobody can read": (GOOD.replace("    names: [Dr Rao]\n", "    names: [Dr Rao]\n    priorities: [stroke]\n")
+                        .replace("    names: [Dr Lee]\n", "    names: [Dr Lee]\n    priorities: [stroke]\n"),
                         "demand.", "no radiologist reads"),
     "warm-up too long": (replace("warmup_days: 0", "warmup_days: 5"), "warmup_days", "shorter than the horizon"),
     "bad distribution": (replace("read: {dist: lognormal, mean: 8, cv: 0.4}", "read: {dist: lognormal, mean: 8}"),
@@ -56,7 +52,7 @@ CASES = {
     "names do not match count": (replace("names: [Tess, Tom]", "names: [Tess]"), "technologists.ct", "count is 2"),
 }
 
-CASES["nobody can scan"] = (GOOD.replace("  ct:\n    count: 2\n    names: [Tess, Tom]", "  ct:\n    count: 0"),
+CASES["nobody can scan"] = (replace("  ct:\n    count: 2\n    names: [Tess, Tom]", "  ct:\n    count: 0"),
                             "demand.", "no technologist is credentialed for CT")
 
 
