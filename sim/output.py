@@ -67,9 +67,9 @@ def _format(values: np.ndarray, digits: int = 3) -> list[str]:
     return np.where(np.isnan(values), "", text).tolist()
 
 
-def _names(codes: np.ndarray, names: list[str]) -> list[str]:
+def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:
     lookup = np.array(list(names) + [""], dtype=object)  # code -1 -> ""
-    return lookup[codes].tolist()
+    return lookup[codes]
 
 
 def _write_csv(path: Path, header: tuple[str, ...] | list[str], columns: list[list[str]]) -> None:
@@ -79,48 +79,70 @@ def _write_csv(path: Path, header: tuple[str, ...] | list[str], columns: list[li
             f.write(",".join(row) + "\n")
 
 
-def write_exams(result: Result, path: Path) -> None:
+TIME_COLUMNS = ("ordered_at", "scan_start", "scan_end", "read_start", "report_at",
+                "wait_to_scan", "acquisition", "report_tat", "order_to_report")
+STAFF_COLUMNS = ("staff", "role", "group", "kind", "start", "end", "exam_id", "overtime")
+
+
+def exam_table(result: Result) -> dict[str, np.ndarray]:
+    """exams.csv as columns, names resolved: ready for `pandas.DataFrame(exam_table(result))`."""
     s = result.scenario
     c = exam_columns(result)
     exam_types = list(s.exam_types.values())
     staff_names = [m.name for m in result.staff]
-    columns = [
-        [str(i) for i in range(len(result.exams))],
-        _names(c["source"], s.source_names),
-        _names(c["priority"], s.priority_names),
-        _names(c["exam_type"], [e.modality for e in exam_types]),
-        _names(c["exam_type"], list(s.exam_types)),
-        _names(c["exam_type"], [e.subspecialty for e in exam_types]),
-        *(_format(c[k]) for k in ("ordered_at", "scan_start", "scan_end", "read_start", "report_at")),
-        _names(c["technologist"], staff_names),
-        _names(c["scanner"], [sc.name for sc in result.scanners]),
-        _names(c["radiologist"], staff_names),
-        *(_format(c[k]) for k in ("wait_to_scan", "acquisition", "report_tat", "order_to_report")),
-        c["interrupted"].astype(str).tolist(),
-    ]
-    _write_csv(path, EXAM_COLUMNS, columns)
+    named = {
+        "exam_id": np.arange(len(result.exams)),
+        "source": _names(c["source"], s.source_names),
+        "priority": _names(c["priority"], s.priority_names),
+        "modality": _names(c["exam_type"], [e.modality for e in exam_types]),
+        "exam_type": _names(c["exam_type"], list(s.exam_types)),
+        "subspecialty": _names(c["exam_type"], [e.subspecialty for e in exam_types]),
+        "technologist": _names(c["technologist"], staff_names),
+        "scanner": _names(c["scanner"], [sc.name for sc in result.scanners]),
+        "radiologist": _names(c["radiologist"], staff_names),
+        "interrupted": c["interrupted"],
+    }
+    return {name: named[name] if name in named else c[name] for name in EXAM_COLUMNS}
+
+
+def staff_table(result: Result) -> dict[str, np.ndarray]:
+    """staff.csv as columns: one row per stretch of duty and per task segment."""
+    log = result.staff_log.columns()
+    person = log["person"]
+    return {
+        "staff": _names(person, [m.name for m in result.staff]),
+        "role": _names(person, [m.role for m in result.staff]),
+        "group": _names(person, [m.group for m in result.staff]),
+        "kind": _names(log["kind"], [KIND_NAMES[k] for k in sorted(KIND_NAMES)]),
+        "start": log["start"],
+        "end": log["end"],
+        "exam_id": log["exam"],
+        "overtime": log["overtime"],
+    }
+
+
+def _csv_text(column: np.ndarray, name: str) -> list[str]:
+    if column.dtype.kind == "f":
+        return _format(column)
+    if name == "exam_id":
+        return np.where(column >= 0, column.astype(str), "").tolist()
+    return column.astype(str).tolist()
+
+
+def write_table(table: dict[str, np.ndarray], path: Path) -> None:
+    _write_csv(path, list(table), [_csv_text(np.asarray(col), name) for name, col in table.items()])
+
+
+def write_exams(result: Result, path: Path) -> None:
+    write_table(exam_table(result), path)
 
 
 def write_staff(result: Result, path: Path) -> None:
-    log = result.staff_log.columns()
-    people = result.staff
-    columns = [
-        [people[p].name for p in log["person"]],
-        [people[p].role for p in log["person"]],
-        [people[p].group for p in log["person"]],
-        [KIND_NAMES[k] for k in log["kind"]],
-        _format(log["start"]),
-        _format(log["end"]),
-        [str(e) if e >= 0 else "" for e in log["exam"]],
-        _format(log["overtime"]),
-    ]
-    _write_csv(path, ("staff", "role", "group", "kind", "start", "end", "exam_id", "overtime"), columns)
+    write_table(staff_table(result), path)
 
 
 def write_queues(result: Result, path: Path) -> None:
-    q = result.queues.columns()
-    _write_csv(path, ("time", "worklist", "scan_queue"),
-               [_format(q["time"]), q["worklist"].astype(str).tolist(), q["scan_queue"].astype(str).tolist()])
+    write_table(result.queues.columns(), path)
 
 
 def rounded(value, digits: int = 3):
