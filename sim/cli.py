@@ -1,6 +1,9 @@
 """The command line.
 
     python run_sim.py [SCENARIO] [--days N] [--seed S] [--out DIR] [--set key=value ...] [--no-plots]
+                      [--reps N [--precision P --max-reps M]] [--workers W | --scheduler ADDRESS]
+    python run_sim.py compare A.yaml B.yaml [...] --reps N [options as above]
+    python run_sim.py sweep SCENARIO --vary key=v1,v2 [--vary ...] --reps N [options as above]
     python run_sim.py validate SCENARIO [--set key=value ...]
     python run_sim.py schema
 
@@ -14,6 +17,7 @@ import json
 import sys
 from pathlib import Path
 
+from .experiment import ExperimentError
 from .metrics import summarise
 from .model import run
 from .output import OutputError, new_result_dir, result_dir, write_run
@@ -24,20 +28,38 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "commu
 EXIT_BAD_INPUT = 2
 
 
-def _run_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="run_sim.py",
-        description="Simulate a radiology department and report turnaround times. "
-                    "Other commands: 'validate SCENARIO' checks a file, 'schema' prints the JSON Schema.")
-    parser.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO),
-                        help="scenario YAML file (default: the community hospital)")
+def _common_options(parser: argparse.ArgumentParser, experiment_only: bool = False) -> None:
     parser.add_argument("--days", type=int, help="override the horizon in days")
     parser.add_argument("--seed", type=int, help="override the scenario's seed")
-    parser.add_argument("--out", type=Path, help="result folder (default: a new folder under results/)")
+    parser.add_argument("--out", type=Path, help="result folder (default: under results/)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario field, e.g. --set technologists.ct_night.count=2 (repeatable)")
     parser.add_argument("--no-plots", action="store_true", help="write tables only, no figures")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    parser.add_argument("--reps", type=_positive, default=None if not experiment_only else 10,
+                        help="independent replications" + (" (default 10)" if experiment_only else ""))
+    parser.add_argument("--precision", type=float, metavar="P",
+                        help="add replications until headline figures' relative 95%% CI half-width is at most P")
+    parser.add_argument("--max-reps", type=_positive, default=100, help="cap for --precision (default 100)")
+    parser.add_argument("--workers", type=_positive, help="parallel processes (default: every core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed cluster instead")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_sim.py",
+        description="Simulate a radiology department and report turnaround times. Other commands: "
+                    "'compare A.yaml B.yaml', 'sweep SCENARIO --vary key=v1,v2', 'validate SCENARIO', 'schema'.")
+    parser.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO),
+                        help="scenario YAML file (default: the community hospital)")
+    _common_options(parser)
     return parser
 
 
@@ -49,6 +71,10 @@ def _load(path: str, overrides: list[str], days: int | None = None) -> Scenario:
 
 def cmd_run(argv: list[str]) -> int:
     args = _run_parser().parse_args(argv)
+    if args.reps or args.precision:
+        from .experiments_cli import run_replications
+
+        return run_replications(args)
     scenario = _load(args.scenario, args.overrides, args.days)
     out = args.out or new_result_dir(Path("results"), Path(args.scenario).stem)
     result = run(scenario, seed=args.seed)
@@ -98,7 +124,32 @@ def scenario_json_schema() -> dict:
     return schema
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}
+def cmd_compare(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="run_sim.py compare",
+        description="Compare scenario variants over replications with common random numbers.")
+    parser.add_argument("scenarios", nargs="+", help="two or more scenario files; the first is the baseline")
+    _common_options(parser, experiment_only=True)
+    from .experiments_cli import run_compare
+
+    return run_compare(parser.parse_args(argv), parser)
+
+
+def cmd_sweep(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="run_sim.py sweep",
+        description="Run the full factorial of settings and plot staffing against report turnaround.")
+    parser.add_argument("scenario")
+    parser.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2,...",
+                        help="a setting and its values, e.g. radiologists.evening.count=1,2,3 (repeatable)")
+    _common_options(parser, experiment_only=True)
+    from .experiments_cli import run_sweep
+
+    return run_sweep(parser.parse_args(argv))
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "validate": cmd_validate,
+            "schema": cmd_schema}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         command = cmd_run
     try:
         return command(argv)
-    except (ScenarioError, OutputError) as exc:
+    except (ScenarioError, OutputError, ExperimentError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -45,8 +45,7 @@ def staff_names(scenario: Scenario) -> list[StaffMember]:
     people = []
     for role, groups in (("technologist", scenario.technologists), ("radiologist", scenario.radiologists)):
         for group_name, group in groups.items():
-            names = group.names or [f"{group_name}-{i + 1}" for i in range(group.count)]
-            people.extend(StaffMember(name, role, group_name) for name in names)
+            people.extend(StaffMember(name, role, group_name) for name in group.member_names(group_name))
     return people
 
 

@@ -197,18 +197,22 @@ class ScriptedOrder(Strict):
 
 class StaffGroup(Strict):
     count: int = Field(ge=0, description="Head count; 0 switches the group off (useful in variants).")
-    names: list[str] | None = Field(None, description="Optional names, one per person.")
+    names: list[str] | None = Field(
+        None, description="Optional names for the first people; `count` decides how many there are.")
     modalities: list[str] = Field(min_length=1)
     shifts: Windows = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _names_match_count(self):
-        if self.names is not None:
-            if len(self.names) != self.count:
-                raise ValueError(f"names lists {len(self.names)} people but count is {self.count}")
-            if len(set(self.names)) != len(self.names):
-                raise ValueError("names must be unique")
-        return self
+    @field_validator("names")
+    @classmethod
+    def _unique_names(cls, value):
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("names must be unique")
+        return value
+
+    def member_names(self, group_name: str) -> list[str]:
+        """One name per person: the given names first, then group-N for the rest."""
+        given = list(self.names or [])[: self.count]
+        return given + [f"{group_name}-{i + 1}" for i in range(len(given), self.count)]
 
 
 class TechnologistGroup(StaffGroup):

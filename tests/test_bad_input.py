@@ -49,7 +49,8 @@ CASES = {
     "warm-up too long": (replace("warmup_days: 0", "warmup_days: 5"), "warmup_days", "shorter than the horizon"),
     "bad distribution": (replace("read: {dist: lognormal, mean: 8, cv: 0.4}", "read: {dist: lognormal, mean: 8}"),
                          "exam_types.ct_head.read.cv", "required"),
-    "names do not match count": (replace("names: [Tess, Tom]", "names: [Tess]"), "technologists.ct", "count is 2"),
+    "duplicate names": (replace("names: [Tess, Tom]", "names: [Tess, Tess]"), "technologists.ct.names", "unique"),
+    "a name used twice": (replace("names: [Dr Lee]", "names: [Tess]"), "radiologists.late.names.0", "also in"),
 }
 
 CASES["nobody can scan"] = (replace("  ct:\n    count: 2\n    names: [Tess, Tom]", "  ct:\n    count: 0"),

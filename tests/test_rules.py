@@ -174,3 +174,10 @@ def test_counts_of_zero_switch_a_group_off():
     result = sim.run(build(extra, orders=[(0, "08:00", "ct_head", "stat")]))
     assert all(m.group != "spare" for m in result.staff)
     assert not np.isnan(result.exams.report_at[0])
+
+
+def test_count_decides_how_many_people_even_when_names_are_given():
+    named = sim.load_scenario("scenarios/teaching.yaml", ["technologists.ct.count=3"])
+    assert [m.name for m in sim.run(named).staff if m.group == "ct"] == ["Tess", "Tom", "ct-3"]
+    fewer = sim.load_scenario("scenarios/teaching.yaml", ["technologists.ct.count=1"])
+    assert [m.name for m in sim.run(fewer).staff if m.group == "ct"] == ["Tess"]

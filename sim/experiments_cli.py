@@ -1,0 +1,172 @@
+"""The experiment commands: `--reps` on a run, `compare` and `sweep`.
+
+Each turns its arguments into variants, runs their replications through an
+executor with results saved as they finish (so the same command resumes), and
+writes the experiment folder, the terminal tables and the plots.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .console import format_comparison, format_replications, format_sweep
+from .experiment import (
+    ExperimentError, Store, Variant, make_executor, paired_differences, parse_vary, progress_bar, replicate,
+    staff_hours_per_week, sweep_points, window_for, worst_precision,
+)
+from .experiment_output import write_differences, write_replications, write_scenarios, write_summary, write_sweep
+from .scenario import load_scenario
+
+
+def _overrides(args) -> list[str]:
+    return [*args.overrides, *([f"days={args.days}"] if args.days is not None else [])]
+
+
+def _replicate(args, variants: list[Variant], folder: Path) -> int:
+    seed = args.seed if args.seed is not None else variants[0].scenario.seed
+    store = Store(folder)
+    with make_executor(args.workers, args.scheduler) as executor:
+        return replicate(variants, args.reps or 2, seed, executor, store, precision=args.precision,
+                         max_replications=args.max_reps, window=window_for(args.workers, args.scheduler),
+                         progress=None if args.quiet else progress_bar())
+
+
+def _warnings(variants: list[Variant]) -> list[str]:
+    seen = []
+    for v in variants:
+        for run in v.runs:
+            for warning in run["warnings"]:
+                if warning.startswith("overload") and f"{v.label}: {warning}" not in seen:
+                    seen.append(f"{v.label}: {warning}")
+    return seen
+
+
+def _report(args, text: str, variants: list[Variant], folder: Path) -> None:
+    import sys
+
+    warnings = _warnings(variants)
+    if args.quiet:
+        for w in warnings:
+            print(f"WARNING: {w}", file=sys.stderr)
+        return
+    print(text)
+    for w in warnings:
+        print(f"WARNING: {w}")
+    print(f"\nExperiment written to {folder}/ (run the same command again to resume or extend it)")
+
+
+def run_replications(args) -> int:
+    scenario = load_scenario(args.scenario, _overrides(args))
+    folder = args.out or Path("results") / f"{Path(args.scenario).stem}-replications"
+    variant = Variant(Path(args.scenario).stem, scenario)
+    n = _replicate(args, [variant], folder)
+    precision = {"replications": n, "worst_relative_half_width": worst_precision(variant)}
+    if args.precision:
+        precision["target_relative_half_width"] = args.precision
+    write_scenarios(folder, [variant])
+    write_replications(folder, [variant])
+    write_summary(folder, [variant], {"precision": precision})
+    if not args.no_plots:
+        from .plots import write_comparison_plots
+
+        write_comparison_plots([variant], scenario, folder, scenario.name)
+    text = format_replications(variant, scenario)
+    if args.precision:
+        reached = precision["worst_relative_half_width"] <= args.precision
+        text += (f"\n\n--precision {args.precision:g}: {n} replications; worst relative half-width "
+                 f"{precision['worst_relative_half_width']:.3f}"
+                 + ("" if reached else f" (cap of {args.max_reps} reached before the target)"))
+    _report(args, text, [variant], folder)
+    return 0
+
+
+def _labels(paths: list[str]) -> list[str]:
+    labels = []
+    for path in paths:
+        label, n = Path(path).stem, 2
+        while label in labels:
+            label, n = f"{Path(path).stem}-{n}", n + 1
+        labels.append(label)
+    return labels
+
+
+def run_compare(args, parser) -> int:
+    if len(args.scenarios) < 2:
+        parser.error("compare needs at least two scenario files")
+    labels = _labels(args.scenarios)
+    variants = [Variant(label, load_scenario(path, _overrides(args))) for label, path in zip(labels, args.scenarios)]
+    folder = args.out or Path("results") / ("compare-" + "-vs-".join(labels))
+    n = _replicate(args, variants, folder)
+    base = variants[0]
+    differences = {v.label: paired_differences(base.runs, v.runs) for v in variants[1:]}
+    write_scenarios(folder, variants)
+    write_replications(folder, variants)
+    write_summary(folder, variants, {"baseline": base.label, "replications": n,
+                                     "differences": {label: {k: e.as_dict() for k, e in d.items()}
+                                                     for label, d in differences.items()}})
+    write_differences(folder, base.label, differences)
+    if not args.no_plots:
+        from .plots import write_comparison_plots
+
+        write_comparison_plots(variants, base.scenario, folder, " vs ".join(labels))
+    _report(args, format_comparison(variants, differences, base.scenario), variants, folder)
+    return 0
+
+
+def run_sweep(args) -> int:
+    vary = [parse_vary(v) for v in args.vary]
+    points = sweep_points(vary)
+    base_overrides = _overrides(args)
+    variants = []
+    for point in points:
+        label = ",".join(f"{k}={v}" for k, v in point)
+        variants.append(Variant(label, load_scenario(args.scenario, [*base_overrides, *(f"{k}={v}" for k, v in point)])))
+    stem = Path(args.scenario).stem
+    folder = args.out or Path("results") / (f"sweep-{stem}-" + "-".join(k.replace(".", "_") for k, _ in vary))
+    _replicate(args, variants, folder)
+    rows, plot_points = _sweep_rows(vary, points, variants)
+    write_scenarios(folder, variants)
+    write_replications(folder, variants)
+    write_summary(folder, variants, {"vary": {k: v for k, v in vary}})
+    write_sweep(folder, rows)
+    scenario = variants[0].scenario
+    if not args.no_plots:
+        from .plots import write_sweep_plots
+
+        write_sweep_plots(plot_points, scenario, folder, scenario.name)
+    _report(args, format_sweep(rows, scenario), variants, folder)
+    return 0
+
+
+def _sweep_rows(vary, points, variants):
+    numeric = len(vary) == 1 and all(_is_number(v) for v in vary[0][1])
+    rows, plot_points = [], []
+    for index, (point, variant) in enumerate(zip(points, variants)):
+        estimates = variant.estimates
+        cost = staff_hours_per_week(variant.scenario)
+        row = {f"set:{k}": v for k, v in point}
+        row["staff_hours_per_week"] = cost
+        row["replications"] = len(variant.runs)
+        for name in variant.scenario.priority_names:
+            for statistic, key in (("p90", "report_tat.p90"), ("within_target", "within_target")):
+                e = estimates.get(f"priority.{name}.{key}")
+                if e is not None:
+                    row[f"{name}.{statistic}"] = e.mean
+                    row[f"{name}.{statistic}.ci_low"] = e.low
+                    row[f"{name}.{statistic}.ci_high"] = e.high
+        rows.append(row)
+        plot_points.append({"label": variant.label if not numeric else point[0][1],
+                            "value": float(point[0][1]) if numeric else index,
+                            "categorical": not numeric, "axis": vary[0][0] if numeric else "setting",
+                            "estimates": estimates, "staff_hours": cost})
+    return rows, plot_points
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+__all__ = ["run_replications", "run_compare", "run_sweep", "ExperimentError"]
