@@ -25,6 +25,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/year.py
 	$(BIN)/python bench/worklist.py
+	$(BIN)/python bench/parallel.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
