@@ -165,5 +165,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
+        print("interrupted: no half-written results are left; an experiment keeps its finished runs "
+              "and resumes when the same command is run again", file=sys.stderr)
         return 130
