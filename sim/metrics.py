@@ -244,3 +244,79 @@ def summarise(result: Result) -> dict:
         "worklist": worklist_summary(result),
         "warnings": warnings,
     }
+
+
+# -------------------------------------------------------- time-of-day views
+
+
+def covered_until(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Total minutes of the intervals [starts, ends) that lie before each of `times`.
+
+    F(t) = sum over intervals of (t - start)+ - (t - end)+, evaluated for all t at
+    once with sorted prefix sums: O((intervals + times) log intervals).
+    """
+    s, e = np.sort(starts), np.sort(ends)
+    cs, ce = np.concatenate([[0.0], np.cumsum(s)]), np.concatenate([[0.0], np.cumsum(e)])
+    k = np.searchsorted(s, times, side="left")
+    m = np.searchsorted(e, times, side="left")
+    return (k * times - cs[k]) - (m * times - ce[m])
+
+
+def _by_hour_of_day(starts, ends, lo: float, hi: float) -> np.ndarray:
+    """Minutes of the intervals in each hour of day (0-23), summed over the days of [lo, hi)."""
+    starts, ends = np.clip(starts, lo, hi), np.clip(ends, lo, hi)
+    edges = np.arange(np.floor(lo / 60) * 60, hi + 60, 60.0)
+    per_hour = np.diff(covered_until(starts, ends, edges))
+    hours = ((edges[:-1] // 60) % 24).astype(int)
+    return np.bincount(hours, weights=per_hour, minlength=24)
+
+
+def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
+    """Rows (technologist groups, scanners per modality, radiologist groups) x 24 hours: busy / available."""
+    log = result.staff_log.columns()
+    lo, hi = result.warmup, result.horizon
+    end = np.where(np.isnan(log["end"]), hi, log["end"])
+    group_of = np.array([f"{m.role}:{m.group}" for m in result.staff] or [""])[log["person"]] \
+        if len(log["person"]) else np.array([])
+    labels, rows = [], []
+    for role, task, groups in (("technologist", SCAN, result.scenario.technologists),
+                               ("radiologist", READ, result.scenario.radiologists)):
+        for group in groups:
+            mine = group_of == f"{role}:{group}"
+            busy = _by_hour_of_day(log["start"][mine & (log["kind"] == task)], end[mine & (log["kind"] == task)], lo, hi)
+            duty = _by_hour_of_day(log["start"][mine & (log["kind"] == DUTY)], end[mine & (log["kind"] == DUTY)], lo, hi)
+            labels.append(f"{role}s: {group}")
+            rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > 0))
+    scans = log["kind"] == SCAN
+    scanner_of = result.exams.scanner[log["exam"][scans]]
+    for modality, opening in result.opening.items():
+        ids = [i for i, sc in enumerate(result.scanners) if sc.modality == modality]
+        chosen = np.isin(scanner_of, ids)
+        busy = _by_hour_of_day(log["start"][scans][chosen], end[scans][chosen], lo, hi)
+        spans = np.array(opening, dtype=float).reshape(-1, 2)
+        available = _by_hour_of_day(spans[:, 0], spans[:, 1], lo, hi) * len(ids)
+        labels.append(f"scanners: {modality}")
+        rows.append(np.divide(busy, available, out=np.full(24, np.nan), where=available > 0))
+    return labels, np.vstack(rows) if rows else np.zeros((0, 24))
+
+
+def on_duty_over_time(result: Result, role: str) -> tuple[np.ndarray, np.ndarray]:
+    """Step function (times, counts) of how many people of `role` are on duty."""
+    log = result.staff_log.columns()
+    mine = np.array([m.role == role for m in result.staff] or [False])[log["person"]] & (log["kind"] == DUTY)
+    end = np.where(np.isnan(log["end"]), result.horizon, log["end"])
+    times = np.concatenate([log["start"][mine], end[mine]])
+    steps = np.concatenate([np.ones(mine.sum()), -np.ones(mine.sum())])
+    order = np.lexsort((steps, times))  # at equal times, leaving (-1) before arriving (+1)
+    return times[order], np.cumsum(steps[order])
+
+
+def hourly_flow(result: Result) -> tuple[np.ndarray, np.ndarray]:
+    """Orders placed and reports signed per hour of day, averaged over the days after the warm-up."""
+    lo, hi = result.warmup, result.horizon
+    days = (hi - lo) / MINUTES_PER_DAY
+    counts = []
+    for times in (result.exams.orders.ordered_at, result.exams.report_at):
+        chosen = times[(times >= lo) & (times < hi)]
+        counts.append(np.bincount(((chosen // 60) % 24).astype(int), minlength=24) / days)
+    return counts[0], counts[1]

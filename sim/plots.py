@@ -14,8 +14,9 @@ matplotlib.use("Agg")  # files only; radsim never opens windows
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .metrics import exam_columns, in_statistics  # noqa: E402
-from .records import Result  # noqa: E402
+from .clock import MINUTES_PER_DAY, describe as describe_time  # noqa: E402
+from .metrics import exam_columns, hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
+from .records import READ, SCAN, Result  # noqa: E402
 
 PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
 
@@ -51,25 +52,162 @@ def report_tat_ecdf(result: Result):
 
 
 def queues_over_time(result: Result):
-    """Worklist length and orders waiting to be scanned, over the whole horizon."""
+    """Worklist length and orders waiting to be scanned over the horizon; radiologists on duty shaded behind,
+    so shift changes, the overnight backlog and the morning clearing show together."""
     trace = result.queues.columns()
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    days = trace["time"] / 1440.0
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    staffing = ax.twinx()
+    times, on_duty = on_duty_over_time(result, "radiologist")
+    if len(times):
+        staffing.fill_between(np.append(times, result.horizon) / MINUTES_PER_DAY, np.append(on_duty, on_duty[-1]),
+                              step="post", color="#3498db", alpha=0.12, linewidth=0, label="radiologists on duty")
+    staffing.set_ylabel("radiologists on duty (shaded)")
+    staffing.set_ylim(0, max(1.0, float(on_duty.max()) if len(on_duty) else 1.0) * 1.6)
+    ax.set_zorder(staffing.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    days = trace["time"] / MINUTES_PER_DAY
     ax.step(days, trace["worklist"], where="post", label="worklist (studies awaiting a read)", color="#2c3e50")
     ax.step(days, trace["scan_queue"], where="post", label="orders awaiting a scan", color="#e67e22")
     if result.warmup > 0:
-        ax.axvspan(0, result.warmup / 1440.0, color="grey", alpha=0.15, label="warm-up")
+        ax.axvspan(0, result.warmup / MINUTES_PER_DAY, color="grey", alpha=0.15, label="warm-up")
     ax.set_xlim(0, result.scenario.days)
-    ax.set_xlabel("time (days from the start of day 0)")
+    ax.set_xlabel("time (days from 00:00 on day 0)")
     ax.set_ylabel("studies waiting")
     ax.set_title(f"{result.scenario.name}: queues over time")
-    ax.legend(loc="upper left")
+    lines, labels = ax.get_legend_handles_labels()
+    more, more_labels = staffing.get_legend_handles_labels()
+    ax.legend(lines + more, labels + more_labels, loc="upper left", fontsize="small")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
 
 
-FIGURES = {"report_tat": report_tat_ecdf, "queues": queues_over_time}
+def arrivals_and_reports(result: Result):
+    """Orders placed and reports signed in each hour of the day, averaged over the days after the warm-up."""
+    orders, reports = hourly_flow(result)
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    hours = np.arange(24)
+    ax.bar(hours - 0.2, orders, width=0.4, color="#e67e22", label="orders placed")
+    ax.bar(hours + 0.2, reports, width=0.4, color="#2c3e50", label="reports signed")
+    ax.set_xticks(hours, [f"{h:02d}" for h in hours])
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel("exams per hour (mean over days)")
+    ax.set_title(f"{result.scenario.name}: arrivals against completed reports")
+    ax.legend()
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return fig
+
+
+def utilisation_heatmap(result: Result):
+    """Busy share of on-duty (or opening) time by hour of day for every staff group and scanner group."""
+    labels, matrix = utilisation_by_hour(result)
+    fig, ax = plt.subplots(figsize=(11, 0.42 * len(labels) + 1.8))
+    cmap = plt.get_cmap("viridis").copy()
+    cmap.set_bad("#eeeeee")
+    image = ax.imshow(np.ma.masked_invalid(matrix), aspect="auto", cmap=cmap, vmin=0, vmax=1)
+    ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("hour of day (grey: nobody on duty / closed)")
+    fig.colorbar(image, ax=ax, label="utilisation (busy share of available time)")
+    ax.set_title(f"{result.scenario.name}: utilisation by hour of day")
+    fig.tight_layout()
+    return fig
+
+
+def default_timeline_window(result: Result) -> tuple[float, float]:
+    """The scenario's chosen window, or the first whole day after the warm-up."""
+    options = result.scenario.report.timeline
+    if options is not None:
+        return options.start, options.end
+    day = int(np.ceil(result.warmup / MINUTES_PER_DAY - 1e-9))
+    day = min(day, result.scenario.days - 1)
+    return day * MINUTES_PER_DAY, (day + 1) * MINUTES_PER_DAY
+
+
+def default_followed_exam(result: Result, start: float, end: float) -> int | None:
+    """The first exam of the best priority scanned in the window: the one to follow from scan to read."""
+    e = result.exams
+    scanned = np.flatnonzero((e.scan_start >= start) & (e.scan_start < end))
+    if not len(scanned):
+        return None
+    return int(scanned[np.lexsort((e.scan_start[scanned], e.orders.priority[scanned]))][0])
+
+
+def timeline(result: Result, start: float | None = None, end: float | None = None, follow: int | None = None):
+    """Swimlanes: one lane per technologist, scanner and radiologist; a bar per task coloured by priority.
+
+    Off-duty time is grey; interrupted read segments are hatched; the followed
+    exam's bars are outlined in black and joined from its scan to its reads.
+    """
+    if start is None or end is None:
+        start, end = default_timeline_window(result)
+    if follow is None:
+        follow = default_followed_exam(result, start, end)
+    log = result.staff_log.columns()
+    e = result.exams
+    lanes = ([("technologist", i, m.name) for i, m in enumerate(result.staff) if m.role == "technologist"]
+             + [("scanner", i, sc.name) for i, sc in enumerate(result.scanners)]
+             + [("radiologist", i, m.name) for i, m in enumerate(result.staff) if m.role == "radiologist"])
+    row_of = {(kind, i): row for row, (kind, i, _) in enumerate(lanes)}
+    fig, ax = plt.subplots(figsize=(13, 0.3 * len(lanes) + 2.2))
+    hours = lambda t: (np.asarray(t) - start) / 60.0  # noqa: E731
+    ends = np.where(np.isnan(log["end"]), result.horizon, log["end"])
+    visible = (ends > start) & (log["start"] < end)
+    # off duty: grey background per person, then tasks on top
+    for (kind, i), row in row_of.items():
+        if kind == "scanner":
+            continue
+        on = [(max(a, start), min(b, end)) for a, b in _duty_spans(log, ends, i) if b > start and a < end]
+        ax.broken_barh([(hours(start), hours(end))], (row - 0.4, 0.8), color="#dddddd", zorder=0)
+        ax.broken_barh([(hours(a), hours(b) - hours(a)) for a, b in on], (row - 0.4, 0.8), color="white", zorder=0)
+    followed = {"scan": None, "reads": []}
+    for k in np.flatnonzero(visible & (log["kind"] != 0)):
+        exam, a, b = int(log["exam"][k]), max(log["start"][k], start), min(ends[k], end)
+        colour = priority_colour(int(e.orders.priority[exam]))
+        interrupted = log["kind"][k] == READ and ends[k] < (e.report_at[exam] if not np.isnan(e.report_at[exam]) else np.inf)
+        style = dict(facecolor=colour, edgecolor="black" if exam == follow or interrupted else colour,
+                     linewidth=1.8 if exam == follow else 0.3, hatch="///" if interrupted else None, zorder=2)
+        rows = [row_of[("technologist", int(log["person"][k]))], row_of[("scanner", int(e.scanner[exam]))]] \
+            if log["kind"][k] == SCAN else [row_of[("radiologist", int(log["person"][k]))]]
+        for row in rows:
+            ax.broken_barh([(hours(a), hours(b) - hours(a))], (row - 0.35, 0.7), **style)
+        if exam == follow:
+            if log["kind"][k] == SCAN:
+                followed["scan"] = (hours(b), rows[0])
+            else:
+                followed["reads"].append((hours(a), rows[0]))
+    if followed["scan"] and followed["reads"]:
+        (x0, y0), (x1, y1) = followed["scan"], min(followed["reads"])
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=3,
+                    arrowprops=dict(arrowstyle="->", color="black", linestyle="--", linewidth=1.2))
+    ax.set_yticks(range(len(lanes)), [f"{name}" for _, _, name in lanes], fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlim(0, hours(end))
+    ticks = np.arange(0, hours(end) + 1e-9, 1 if end - start <= 1440 else 6)
+    ax.set_xticks(ticks, [describe_time(start + 60 * t).split(" ", 2)[-1] for t in ticks], fontsize="small")
+    ax.set_xlabel(f"clock time from {describe_time(start)} (hours)")
+    for boundary, label in ((sum(1 for l in lanes if l[0] == "technologist") - 0.5, ""),
+                            (sum(1 for l in lanes if l[0] != "radiologist") - 0.5, "")):
+        ax.axhline(boundary, color="black", linewidth=0.8)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=priority_colour(r)) for r in range(len(result.scenario.priorities))]
+    handles += [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="///"),
+                plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
+    names = list(result.scenario.priorities) + ["interrupted read", "off duty"]
+    fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize="small", frameon=False)
+    followed_text = f"; following exam #{follow} (outlined)" if follow is not None else ""
+    ax.set_title(f"{result.scenario.name}: who did what, {describe_time(start)} to {describe_time(end)}{followed_text}")
+    fig.tight_layout(rect=(0, 0.4 / fig.get_figheight(), 1, 1))
+    return fig
+
+
+def _duty_spans(log, ends, person: int) -> list[tuple[float, float]]:
+    mine = (log["person"] == person) & (log["kind"] == 0)
+    return list(zip(log["start"][mine], ends[mine]))
+
+
+FIGURES = {"report_tat": report_tat_ecdf, "queues": queues_over_time, "hourly_flow": arrivals_and_reports,
+           "utilisation_by_hour": utilisation_heatmap, "timeline": timeline}
 
 
 def write_plots(result: Result, folder: Path) -> list[Path]:

@@ -195,6 +195,40 @@ class ScriptedOrder(Strict):
     priority: str
 
 
+def parse_moment(text: str) -> float:
+    """ "day 1 07:30" -> minutes from t = 0."""
+    parts = str(text).split()
+    if len(parts) != 3 or parts[0] != "day" or not parts[1].isdigit():
+        raise ValueError(f"{text!r} is not a moment (expected \"day N HH:MM\")")
+    return int(parts[1]) * 1440.0 + parse_clock(parts[2])
+
+
+class Period(Strict):
+    """A stretch of simulated time, written as moments: {from: "day 1 07:00", to: "day 1 12:00"}."""
+
+    from_: str = Field(alias="from")
+    to: str
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if parse_moment(self.to) <= parse_moment(self.from_):
+            raise ValueError(f"'to' ({self.to}) must come after 'from' ({self.from_})")
+        return self
+
+    @property
+    def start(self) -> float:
+        return parse_moment(self.from_)
+
+    @property
+    def end(self) -> float:
+        return parse_moment(self.to)
+
+
+class ReportOptions(Strict):
+    timeline: Period | None = Field(None, description="Window of the timeline figure; default the first day after warm-up.")
+    narrative: Period | None = Field(None, description="If set, report.html tells the story of this window.")
+
+
 class StaffGroup(Strict):
     count: int = Field(ge=0, description="Head count; 0 switches the group off (useful in variants).")
     names: list[str] | None = Field(
@@ -243,6 +277,7 @@ class Scenario(Strict):
     exam_types: dict[str, ExamType] = Field(min_length=1)
     demand: dict[str, Source] = Field(default_factory=dict)
     orders: list[ScriptedOrder] = Field(default_factory=list, description="Orders at fixed times.")
+    report: ReportOptions = Field(default_factory=ReportOptions, description="What report.html shows.")
     technologists: dict[str, TechnologistGroup] = Field(min_length=1)
     radiologists: dict[str, RadiologistGroup] = Field(min_length=1)
 
