@@ -4,6 +4,7 @@
                       [--reps N [--precision P --max-reps M]] [--workers W | --scheduler ADDRESS]
     python run_sim.py compare A.yaml B.yaml [...] --reps N [options as above]
     python run_sim.py sweep SCENARIO --vary key=v1,v2 [--vary ...] --reps N [options as above]
+    python run_sim.py narrate SCENARIO [--from "day 1 07:00"] [--to "day 1 10:00"]
     python run_sim.py validate SCENARIO [--set key=value ...]
     python run_sim.py schema
 
@@ -83,8 +84,10 @@ def cmd_run(argv: list[str]) -> int:
         write_run(result, summary, staging)
         if not args.no_plots:
             from .plots import write_plots  # matplotlib is only imported when drawing
+            from .report import write_report
 
-            write_plots(result, staging)
+            figures = write_plots(result, staging)
+            write_report(result, summary, figures, staging / "report.html", _scenario_narrative(result))
     if not args.quiet:
         from .console import format_summary
 
@@ -94,6 +97,53 @@ def cmd_run(argv: list[str]) -> int:
         for warning in summary["warnings"]:
             print(f"WARNING: {warning}", file=sys.stderr)
     return 0
+
+
+def _scenario_narrative(result) -> str | None:
+    window = result.scenario.report.narrative
+    if window is None:
+        return None
+    from .narrative import format_narrative, narrate
+
+    return format_narrative(narrate(result, window.start, window.end))
+
+
+def cmd_narrate(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="run_sim.py narrate",
+                                     description="Tell what happened in a window of simulated time.")
+    parser.add_argument("scenario")
+    parser.add_argument("--from", dest="start", metavar="MOMENT", help='e.g. "day 1 07:00" (default: the '
+                        "scenario's report.narrative window, else the first morning after warm-up)")
+    parser.add_argument("--to", dest="end", metavar="MOMENT", help='e.g. "day 1 10:00"')
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args(argv)
+    scenario = _load(args.scenario, args.overrides)
+    start, end = _narrative_window(scenario, args.start, args.end)
+    from .narrative import format_narrative, narrate
+
+    result = run(scenario, seed=args.seed)
+    print(format_narrative(narrate(result, start, end)))
+    return 0
+
+
+def _narrative_window(scenario: Scenario, start: str | None, end: str | None) -> tuple[float, float]:
+    from .schema import parse_moment
+
+    default = scenario.report.narrative
+    if default is not None:
+        lo, hi = default.start, default.end
+    else:
+        day = int(-(-scenario.warmup_days // 1))
+        lo, hi = day * 1440.0 + 7 * 60, day * 1440.0 + 10 * 60
+    try:
+        lo = parse_moment(start) if start else lo
+        hi = parse_moment(end) if end else hi
+    except ValueError as exc:
+        raise ScenarioError("narrate", "--from/--to", str(exc)) from None
+    if hi <= lo:
+        raise ScenarioError("narrate", "--to", "must come after --from")
+    return lo, hi
 
 
 def cmd_validate(argv: list[str]) -> int:
@@ -148,8 +198,8 @@ def cmd_sweep(argv: list[str]) -> int:
     return run_sweep(parser.parse_args(argv))
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "validate": cmd_validate,
-            "schema": cmd_schema}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "narrate": cmd_narrate,
+            "validate": cmd_validate, "schema": cmd_schema}
 
 
 def main(argv: list[str] | None = None) -> int:

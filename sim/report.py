@@ -1,0 +1,117 @@
+"""report.html: one self-contained page per run (figures embedded, no server needed).
+
+It holds the scenario in brief (staff, shifts, scanners, demand), the summary
+table, every figure, the warnings, the assumptions behind the numbers and,
+where the scenario asks for it, the narrative of a window of time.
+"""
+from __future__ import annotations
+
+import base64
+from html import escape
+from pathlib import Path
+
+from .clock import format_clock
+from .console import _minutes, _share
+from .records import Result
+
+ASSUMPTIONS = [
+    "Times are minutes; turnaround statistics cover exams ordered after the warm-up.",
+    "report_tat runs from images complete to report signed; order_to_report from order to report signed.",
+    "A study still unreported at the end counts as missing its target once the target has passed, "
+    "and is left out of means and percentiles.",
+    "A scan needs a free, open scanner and an on-duty technologist credentialed for the modality at the same time.",
+    "Radiologists read the best priority they are eligible for, oldest first; preempting priorities interrupt "
+    "lower-priority reads, which later resume their remaining time.",
+    "Staff finish the task in hand at the end of a shift (overtime) and start nothing off shift.",
+    "Utilisation is busy time over on-duty time (staff) or opening time (scanners).",
+]
+
+
+def _window_text(windows) -> str:
+    return "; ".join(f"{format_clock(w.start)}-{format_clock(w.end)}"
+                     + ("" if len(w.days) == 7 else f" ({', '.join(w.days)})") for w in windows)
+
+
+def _table(header: list[str], rows: list[list[str]], css: str = "") -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _scenario_section(result: Result) -> str:
+    s = result.scenario
+    staff = [[role, name, g.count, ", ".join(g.modalities), _window_text(g.shifts),
+              ("" if role == "technologist" else
+               f"{'any' if g.subspecialties == 'any' else ', '.join(g.subspecialties)}; "
+               f"{'all' if g.priorities == 'all' else ', '.join(g.priorities)}")]
+             for role, groups in (("technologist", s.technologists), ("radiologist", s.radiologists))
+             for name, g in groups.items()]
+    scanners = [[m, spec.scanner_count, _window_text(spec.hours)] for m, spec in s.modalities.items()]
+    demand = [[name, f"{src.exams_per_day:g}", ", ".join(f"{k} {v.share:g}" for k, v in src.exam_mix.items()),
+               ", ".join(f"{k} {v:g}" for k, v in src.priority_mix.items())] for name, src in s.demand.items()]
+    priorities = [[name, f"{p.target_minutes:g}", "yes" if p.preempts else "no"] for name, p in s.priorities.items()]
+    return (f"<h2>The department</h2><p>{escape(s.description)}</p>"
+            f"<p>{s.days} days from a {s.start_weekday}, warm-up {s.warmup_days:g} days, seed {result.seed}.</p>"
+            + _table(["role", "group", "count", "modalities", "shifts", "reads (subspecialties; priorities)"], staff)
+            + _table(["modality", "scanners", "opening hours"], scanners)
+            + _table(["source", "exams/day", "exam mix (weights)", "priority mix (weights)"], demand)
+            + _table(["priority (reading order)", "report target (min)", "preempts"], priorities))
+
+
+def _summary_section(summary: dict) -> str:
+    rows = []
+    for name, row in summary["turnaround"]["priority"].items():
+        if not row["count"]:
+            continue
+        rows.append([name, row["count"], *(_minutes(row["wait_to_scan"][k]) for k in ("mean", "p90")),
+                     *(_minutes(row["report_tat"][k]) for k in ("mean", "median", "p90", "p95")),
+                     _minutes(row["order_to_report"]["p90"]), _minutes(row["target_minutes"]),
+                     _share(row["within_target"])])
+    table = _table(["priority", "count", "wait_to_scan mean", "wait_to_scan p90", "report_tat mean",
+                    "report_tat median", "report_tat p90", "report_tat p95", "order_to_report p90", "target",
+                    "within target"], rows, "summary")
+    utilisation = [[section, group, _share(v)] for section, groups in summary["utilisation"].items()
+                   for group, v in groups.items()]
+    backlog = summary["worklist"]["morning_backlog"]
+    backlog_text = ", ".join(f"day {b['day']}: {b['studies']}" for b in backlog)
+    return (f'<h2>Turnaround by priority (minutes; h = hours)</h2><div id="summary-table">{table}</div>'
+            f"<h2>Utilisation</h2>{_table(['', 'group', 'busy share'], utilisation)}"
+            f"<h2>Worklist</h2><p>Peak {summary['worklist']['peak']} studies"
+            f"{' at ' + summary['worklist']['peak_at_clock'] if summary['worklist']['peak_at_clock'] else ''}. "
+            f"Morning backlog: {escape(backlog_text) or 'none'}.</p>")
+
+
+def _figure(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f'<figure><img alt="{escape(path.stem)}" src="data:image/png;base64,{data}" '
+            f'onload="this.dataset.loaded=1" onerror="this.dataset.failed=1">'
+            f"<figcaption>{escape(path.stem.replace('_', ' '))}</figcaption></figure>")
+
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1300px;color:#222;padding:0 1em}
+table{border-collapse:collapse;margin:0.8em 0;font-size:0.9em}
+th,td{border:1px solid #ccc;padding:0.25em 0.6em;text-align:left}
+th{background:#f3f3f3}
+figure{margin:1.5em 0} img{max-width:100%} figcaption{color:#666;font-size:0.85em}
+.warning{background:#fff3cd;border-left:4px solid #e0a800;padding:0.4em 0.8em;margin:0.3em 0}
+pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:0.85em;white-space:pre-wrap}
+"""
+
+
+def write_report(result: Result, summary: dict, figures: list[Path], path: Path, narrative: str | None = None) -> None:
+    warnings = "".join(f'<div class="warning">{escape(w)}</div>' for w in summary["warnings"]) or "<p>None.</p>"
+    story = (f"<h2>What happened ({escape(narrative.splitlines()[0].split('  ')[0].strip())} onwards)</h2>"
+             f"<pre id=\"narrative\">{escape(narrative)}</pre>") if narrative else ""
+    pngs = [p for p in figures if p.suffix == ".png"]
+    html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>radsim: {escape(result.scenario.name)}</title><style>{STYLE}</style></head><body>"
+            f"<h1>radsim: {escape(result.scenario.name)}</h1>"
+            + _summary_section(summary)
+            + f"<h2>Warnings</h2>{warnings}"
+            + "<h2>Figures</h2>" + "".join(_figure(p) for p in pngs)
+            + story
+            + _scenario_section(result)
+            + "<h2>Assumptions</h2><ul>" + "".join(f"<li>{escape(a)}</li>" for a in ASSUMPTIONS) + "</ul>"
+            + "</body></html>\n")
+    path.write_text(html, encoding="utf-8")
