@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/year.py
 	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/parallel.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Figures and report.html for a 28-day run of the academic centre.
+
+Prints the time to draw every figure (PNG and SVG) and write the report, and,
+as a same-run reference, the time of the simulation itself.
+Target (docs/performance.md): figures + report <= 10 s.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sim  # noqa: E402
+from sim.plots import write_plots  # noqa: E402
+from sim.report import write_report  # noqa: E402
+
+
+def main() -> None:
+    scenario = sim.load_scenario(ROOT / "scenarios" / "academic_centre.yaml", ["days=28"])
+    start = time.perf_counter()
+    result = sim.run(scenario)
+    simulate = time.perf_counter() - start
+    summary = sim.summarise(result)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        figures = write_plots(result, Path(folder))
+        drawn = time.perf_counter() - start
+        write_report(result, summary, figures, Path(folder) / "report.html")
+        total = time.perf_counter() - start
+    print(f"academic centre, 28 days: {len(result.exams):,} exams")
+    print(f"  simulate (reference)        {simulate:6.2f} s")
+    print(f"  figures, PNG + SVG          {drawn:6.2f} s")
+    print(f"  figures + report.html       {total:6.2f} s (target <= 10 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Figures are drawn from records with labelled axes, one series per priority in its own colour;
+report.html loads every image in a real browser; the narrative tells the stroke's story in order."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sim
+from conftest import ROOT, SCENARIOS
+from sim import plots
+from sim.narrative import format_narrative, narrate
+
+
+@pytest.fixture(scope="module")
+def teaching():
+    return sim.run(sim.load_scenario(SCENARIOS / "teaching.yaml"))
+
+
+def _priorities_with_reports(result):
+    e = result.exams
+    done = ~np.isnan(e.report_at)
+    return [name for rank, name in enumerate(result.scenario.priority_names) if np.any(done & (e.orders.priority == rank))]
+
+
+def test_report_tat_figure_has_one_series_per_priority_in_its_colour(community_result):
+    fig = plots.report_tat_ecdf(community_result)
+    ax = fig.axes[0]
+    series = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    names = [line.get_label().split(" (")[0] for line in series]
+    assert names == _priorities_with_reports(community_result)
+    for line, name in zip(series, names):
+        rank = community_result.scenario.priority_names.index(name)
+        assert line.get_color() == plots.priority_colour(rank)
+    assert "minutes" in ax.get_xlabel() and ax.get_ylabel()
+    assert community_result.scenario.name in ax.get_title()
+
+
+def test_queue_figure_shows_both_queues_and_who_is_on_duty(community_result):
+    fig = plots.queues_over_time(community_result)
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert any("worklist" in label for label in labels) and any("scan" in label for label in labels)
+    assert "radiologists on duty" in fig.axes[1].get_ylabel()
+    assert fig.axes[1].collections, "the staffing shade is missing"
+    assert "days" in ax.get_xlabel() and community_result.scenario.name in ax.get_title()
+
+
+def test_hourly_flow_has_24_hours_of_orders_and_reports(community_result):
+    ax = plots.arrivals_and_reports(community_result).axes[0]
+    assert [c.get_label() for c in ax.containers] == ["orders placed", "reports signed"]
+    assert all(len(c.patches) == 24 for c in ax.containers)
+    orders = sum(p.get_height() for p in ax.containers[0].patches)
+    assert 300 <= orders <= 400  # ~350 orders a day in the community hospital
+
+
+def test_utilisation_heatmap_has_a_row_per_group_and_24_columns(community_result):
+    fig = plots.utilisation_heatmap(community_result)
+    ax = fig.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    s = community_result.scenario
+    assert len(rows) == len(s.technologists) + len(s.radiologists) + len(s.modalities)
+    assert ax.images[0].get_array().shape == (len(rows), 24)
+    assert "hour of day" in ax.get_xlabel()
+
+
+def test_timeline_has_a_lane_per_person_and_scanner_and_follows_the_stroke(teaching):
+    fig = plots.timeline(teaching)
+    ax = fig.axes[0]
+    lanes = [t.get_text() for t in ax.get_yticklabels()]
+    assert lanes == ["Tess", "Tom", "CT-1", "Dr Rao", "Dr Lee"]
+    assert "#54" in ax.get_title()  # the stroke, the best priority in the window
+    assert ax.texts or any(child.__class__.__name__ == "Annotation" for child in ax.get_children())
+    hatched = [c for c in ax.collections if c.get_hatch()]
+    assert hatched, "the interrupted read should be hatched"
+
+
+def test_every_figure_is_written_as_png_and_svg(teaching, tmp_path):
+    paths = plots.write_plots(teaching, tmp_path)
+    names = {p.stem for p in paths}
+    assert names == set(plots.FIGURES)
+    for name in names:
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+        assert (tmp_path / f"{name}.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_narrative_tells_the_strokes_order_scan_jump_and_report_in_order(teaching):
+    window = teaching.scenario.report.narrative
+    text = format_narrative(narrate(teaching, window.start, window.end))
+    lines = text.splitlines()
+
+    def first(pattern):
+        found = [i for i, line in enumerate(lines) if re.search(pattern, line)]
+        assert found, pattern
+        return found[0]
+
+    order = first(r"Order #54 \(stroke")
+    scan = first(r"starts scanning #54 .*ahead of \d+ earlier order")
+    jump = first(r"starts reading #54 .*ahead of \d+ lower-priority")
+    signed = first(r"signs the report of #54 .*target 20 min: met")
+    assert order < scan < jump < signed
+    assert first(r"stops reading #49: interrupted by #54") < first(r"resumes reading #49")
+    assert re.search(r"waited \d+ min on the worklist behind \d+ stud", text)
+
+
+def test_narrate_command_prints_the_window(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "narrate", str(SCENARIOS / "teaching.yaml"),
+                           "--from", "day 1 10:25", "--to", "day 1 10:40"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    times = re.findall(r"day 1 (\d\d:\d\d)", proc.stdout)
+    assert times and times == sorted(times) and "10:25" <= times[0] and times[-1] < "10:40"
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    if os.environ.get("CI"):
+        pytest.fail("CI must install Debian's chromium (see .ci/run)")
+    pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+
+
+def test_report_opens_in_a_browser_with_every_image_loaded_and_the_summary_table(tmp_path):
+    browser = _chromium()
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), str(SCENARIOS / "teaching.yaml"),
+                           "--out", str(out), "--quiet"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+         "--disable-background-networking", "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=10000", "--dump-dom", (out / "report.html").as_uri()],
+        capture_output=True, text=True, timeout=120).stdout
+    images = re.findall(r"<img[^>]*>", dom)
+    assert len(images) == len(plots.FIGURES)
+    assert all('data-loaded="1"' in img for img in images), images
+    assert not any("data-failed" in img for img in images)
+    assert 'id="summary-table"' in dom and ">stroke<" in dom
+    assert 'id="narrative"' in dom and "#54" in dom  # the teaching scenario's report tells its story
