@@ -103,9 +103,11 @@ class _Teller:
         for exam in np.flatnonzero(self._in(e.scan_end)):
             t = e.scan_end[exam]
             ahead = self._ahead_on_worklist(exam, t)
+            waiting = int(np.sum(self._waiting_on_worklist(t))) + 1
             lines.append(Line(t, FINISH, exam,
                               f"Images of #{exam} are complete; it joins the worklist behind {ahead} "
-                              f"stud{'ies' if ahead != 1 else 'y'} of its priority or higher."))
+                              f"stud{'ies' if ahead != 1 else 'y'} of its priority or higher "
+                              f"({waiting} waiting in all)."))
         return lines
 
     def _waiting_on_worklist(self, t: float) -> np.ndarray:
