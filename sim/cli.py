@@ -4,7 +4,7 @@
                       [--reps N [--precision P --max-reps M]] [--workers W | --scheduler ADDRESS]
     python run_sim.py compare A.yaml B.yaml [...] --reps N [options as above]
     python run_sim.py sweep SCENARIO --vary key=v1,v2 [--vary ...] --reps N [options as above]
-    python run_sim.py narrate SCENARIO [--from "day 1 07:00"] [--to "day 1 10:00"]
+    python run_sim.py narrate SCENARIO [--from "day 1 07:00"] [--to "day 1 10:00"] [--step]
     python run_sim.py validate SCENARIO [--set key=value ...]
     python run_sim.py schema
 
@@ -117,12 +117,19 @@ def cmd_narrate(argv: list[str]) -> int:
     parser.add_argument("--to", dest="end", metavar="MOMENT", help='e.g. "day 1 10:00"')
     parser.add_argument("--seed", type=int)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--step", action="store_true",
+                        help="one event at a time with who does what and both queues; Enter advances, q quits")
     args = parser.parse_args(argv)
     scenario = _load(args.scenario, args.overrides)
     start, end = _narrative_window(scenario, args.start, args.end)
+    result = run(scenario, seed=args.seed)
+    if args.step:
+        from .stepper import step_through
+
+        step_through(result, start, end, sys.stdin, sys.stdout)
+        return 0
     from .narrative import format_narrative, narrate
 
-    result = run(scenario, seed=args.seed)
     print(format_narrative(narrate(result, start, end)))
     return 0
 

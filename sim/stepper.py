@@ -1,0 +1,84 @@
+"""Step-by-step view for teaching: one event at a time, with the state of the department.
+
+For each event of a window (from `sim.narrative`) it shows the clock, the
+event, who is doing what, the scanner queue and the worklist, each study with
+its priority and how long it has waited. Everything is reconstructed from the
+records, so stepping never re-runs the model. Enter advances; q quits.
+"""
+from __future__ import annotations
+
+from typing import TextIO
+
+import numpy as np
+
+from .clock import describe
+from .narrative import narrate
+from .records import DUTY, READ, Result
+
+SHOWN = 8  # studies listed per queue before "... and N more"
+
+
+def snapshot(result: Result, t: float) -> dict:
+    """Who is doing what, and what waits where, just after time t."""
+    log = result.staff_log.columns()
+    ends = np.where(np.isnan(log["end"]), np.inf, log["end"])
+    covering = (log["start"] <= t) & (t < ends)
+    people = []
+    for index, member in enumerate(result.staff):
+        mine = covering & (log["person"] == index)
+        on_duty = bool(np.any(mine & (log["kind"] == DUTY)))
+        tasks = np.flatnonzero(mine & (log["kind"] != DUTY))
+        task = None
+        if len(tasks):
+            k = tasks[-1]
+            task = ("reading" if log["kind"][k] == READ else "scanning", int(log["exam"][k]), float(log["start"][k]))
+        people.append((member, on_duty, task))
+    e, o = result.exams, result.exams.orders
+    being_read = np.zeros(len(e), dtype=bool)
+    being_read[log["exam"][covering & (log["kind"] == READ)]] = True
+    scan_queue = np.flatnonzero((o.ordered_at <= t) & ~(e.scan_start <= t))
+    worklist = np.flatnonzero((e.scan_end <= t) & ~(e.report_at <= t) & ~being_read)
+    scan_queue = scan_queue[np.lexsort((o.ordered_at[scan_queue], o.priority[scan_queue]))]
+    worklist = worklist[np.lexsort((e.scan_end[worklist], o.priority[worklist]))]
+    return {"people": people, "scan_queue": scan_queue, "worklist": worklist}
+
+
+def render(result: Result, t: float, event: str, step: int, steps: int) -> str:
+    state = snapshot(result, t)
+    e, o = result.exams, result.exams.orders
+    priorities = result.scenario.priority_names
+    lines = [f"── {describe(t)} ── event {step} of {steps} " + "─" * 20, event, "", "Who is doing what:"]
+    for member, on_duty, task in state["people"]:
+        if task is not None:
+            what, exam, since = task
+            doing = f"{what} #{exam} ({priorities[o.priority[exam]]}) for {t - since:.0f} min"
+        else:
+            doing = "free" if on_duty else "off duty"
+        lines.append(f"  {member.name:<18} {member.role:<13} {doing}")
+    for title, exams, since in (("Scanner queue", state["scan_queue"], o.ordered_at),
+                                ("Worklist", state["worklist"], e.scan_end)):
+        lines.append(f"{title} ({len(exams)} waiting):")
+        for exam in exams[:SHOWN]:
+            lines.append(f"  #{exam:<6} {priorities[o.priority[exam]]:<12} waited {t - since[exam]:.0f} min")
+        if len(exams) > SHOWN:
+            lines.append(f"  ... and {len(exams) - SHOWN} more")
+    return "\n".join(lines)
+
+
+def step_through(result: Result, start: float, end: float, keys: TextIO, screen: TextIO) -> int:
+    """Show events one at a time; Enter for the next, q to quit. Returns how many were shown."""
+    events = narrate(result, start, end)
+    for i, line in enumerate(events, 1):
+        screen.write(render(result, line.time, line.text, i, len(events)) + "\n")
+        if i == len(events):
+            screen.write("(end of the window)\n")
+            return i
+        screen.write("[Enter] next event, q then Enter to quit: ")
+        screen.flush()
+        answer = keys.readline()
+        if not answer or answer.strip().lower() == "q":
+            screen.write("\n")
+            return i
+    if not events:
+        screen.write("Nothing happens in this window.\n")
+    return len(events)
