@@ -19,6 +19,7 @@ import numpy as np
 from .clock import MINUTES_PER_HOUR, weekday_of
 from .schema import Scenario
 from .streams import Streams
+from .triage import ai_screening
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Orders:
     priority: np.ndarray  # int16 rank: index into scenario.priorities
     acquisition: np.ndarray  # float64 minutes of technologist + scanner time
     read: np.ndarray  # float64 minutes of radiologist time
+    finding: np.ndarray  # int8: 1 the study truly has the AI's target finding, 0 not, -1 not screened
+    flagged: np.ndarray  # int8: 1 the AI flagged it, 0 not, -1 not screened
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -92,7 +95,9 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     order = np.argsort(times, kind="stable")
     times, sources, exams, priorities = times[order], sources[order], exams[order], priorities[order]
     acquisition, read = _durations(scenario, exams, is_scripted[order], streams)
-    return Orders(times, sources, exams, priorities, acquisition, read)
+    finding, flagged = ai_screening(scenario, exams, is_scripted[order], streams)
+    return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged)
+
 
 
 def _durations(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):

@@ -20,6 +20,7 @@ import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
 from .records import DUTY, READ, SCAN, Result
+from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
 STATISTICS = ("mean", "median", "p90", "p95", "max")
@@ -41,6 +42,9 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "scanner": e.scanner,
         "radiologist": e.radiologist,
         "interrupted": e.interrupted,
+        "read_priority": reading_priority(result.scenario, o),
+        "ai_flagged": o.flagged,
+        "finding": o.finding,
         "wait_to_scan": e.scan_start - o.ordered_at,
         "acquisition": e.scan_end - e.scan_start,
         "report_tat": e.report_at - e.scan_end,
@@ -232,7 +236,7 @@ def summarise(result: Result) -> dict:
     if window.any() and unfinished.sum() > 0.05 * window.sum():
         warnings.append(f"backlog: {int(unfinished.sum())} of {int(window.sum())} exams ordered after the "
                         "warm-up had no signed report by the end of the horizon")
-    return {
+    summary = {
         "scenario": s.name,
         "seed": result.seed,
         "replication": result.replication,
@@ -244,6 +248,34 @@ def summarise(result: Result) -> dict:
         "worklist": worklist_summary(result),
         "warnings": warnings,
     }
+    ai = ai_summary(result)
+    if ai is not None:
+        summary["ai"] = ai
+    return summary
+
+
+def ai_summary(result: Result) -> dict | None:
+    """Who gains and who waits with AI triage: report turnaround of screened studies by truth and flag."""
+    o = result.exams.orders
+    screened = in_statistics(result) & (o.flagged >= 0)
+    if not screened.any():
+        return None
+    tat = result.exams.report_at - result.exams.scan_end
+    groups = {
+        "with_finding": screened & (o.finding == 1),
+        "flagged": screened & (o.flagged == 1),
+        "unflagged": screened & (o.flagged == 0),
+        "not_screened": in_statistics(result) & (o.flagged < 0),
+    }
+    out = {"mode": result.scenario.ai_triage.mode, "raise_to": result.scenario.ai_triage.raise_to,
+           "screened": int(screened.sum()),
+           "true_positives": int(np.sum(groups["with_finding"] & (o.flagged == 1))),
+           "false_positives": int(np.sum(screened & (o.finding == 0) & (o.flagged == 1))),
+           "false_negatives": int(np.sum(groups["with_finding"] & (o.flagged == 0)))}
+    for name, mask in groups.items():
+        out[name] = {"count": int(mask.sum()), "report_tat": describe(tat[mask])}
+    out["max_report_tat"] = describe(tat[in_statistics(result)])["max"]
+    return out
 
 
 # -------------------------------------------------------- time-of-day views

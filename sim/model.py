@@ -28,6 +28,7 @@ from .roster import intervals
 from .scenario import can_read
 from .schema import Scenario
 from .streams import Streams
+from .triage import reading_priority
 from .worklist import Worklist
 
 
@@ -92,7 +93,8 @@ class Department:
                 if key not in self.class_keys:
                     self.class_keys.append(key)
                 class_table[t, rank] = self.class_keys.index(key)
-        self.class_of_exam = class_table[self.orders.exam_type, self.orders.priority]
+        self.read_rank = reading_priority(s, self.orders)
+        self.class_of_exam = class_table[self.orders.exam_type, self.read_rank]
         # Plain Python lists: indexing them in the event loop is much cheaper than numpy scalars.
         self._modality_list = self.exam_modality.tolist()
         self._rank_list = self.orders.priority.tolist()
@@ -132,7 +134,7 @@ class Department:
         self.worklist = Worklist(class_ranks)
         self.reading = Reading(
             self.env, self.log, self.request_dispatch, self.exams, self.worklist,
-            self._rank_list, self.class_of_exam.tolist(), self.orders.read, readers_for_class,
+            self.read_rank.tolist(), self.class_of_exam.tolist(), self.orders.read, readers_for_class,
             preempting, self._record_queues)
 
     def _start_rosters(self) -> None:

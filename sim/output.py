@@ -25,7 +25,7 @@ from .scenario import to_yaml
 EXAM_COLUMNS = (
     "exam_id", "source", "priority", "modality", "exam_type", "subspecialty", "ordered_at", "scan_start",
     "scan_end", "read_start", "report_at", "technologist", "scanner", "radiologist", "wait_to_scan",
-    "acquisition", "report_tat", "order_to_report", "interrupted",
+    "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
 )
 
 
@@ -101,8 +101,16 @@ def exam_table(result: Result) -> dict[str, np.ndarray]:
         "scanner": _names(c["scanner"], [sc.name for sc in result.scanners]),
         "radiologist": _names(c["radiologist"], staff_names),
         "interrupted": c["interrupted"],
+        "read_priority": _names(c["read_priority"], s.priority_names),
+        "ai_flagged": _flags(c["ai_flagged"]),
+        "finding": _flags(c["finding"]),
     }
     return {name: named[name] if name in named else c[name] for name in EXAM_COLUMNS}
+
+
+def _flags(codes: np.ndarray) -> np.ndarray:
+    """1 / 0, or empty where the exam type is not screened."""
+    return np.array(["", "0", "1"], dtype=object)[codes + 1]
 
 
 def staff_table(result: Result) -> dict[str, np.ndarray]:

@@ -200,6 +200,8 @@ def check_references(scenario: Scenario, source: str) -> None:
                 if priority not in priorities:
                     fail(f"radiologists.{name}.priorities.{i}", f"unknown priority {priority!r} (declared: {_list(priorities)})")
     _check_unique_staff_names(scenario, fail)
+    if scenario.ai_triage.raise_to not in priorities and any(e.ai for e in exam_types.values()):
+        fail("ai_triage.raise_to", f"unknown priority {scenario.ai_triage.raise_to!r} (declared: {_list(priorities)})")
     for source_name, src in scenario.demand.items():
         where = f"demand.{source_name}"
         for priority in src.priority_mix:

@@ -114,12 +114,27 @@ class Modality(Strict):
         return self.scanners if isinstance(self.scanners, int) else len(self.scanners)
 
 
+class AIScreen(Strict):
+    """An AI tool that screens this exam type's images for one finding."""
+
+    prevalence: float = Field(ge=0, le=1, description="Share of studies that truly have the finding.")
+    sensitivity: float = Field(ge=0, le=1, description="Share of studies with the finding that the AI flags.")
+    specificity: float = Field(ge=0, le=1, description="Share of studies without the finding that it does not flag.")
+
+
+class AITriage(Strict):
+    mode: Literal["reprioritise", "flag_only"] = Field(
+        "reprioritise", description="reprioritise: a flagged study moves up the worklist; flag_only: shown, not moved.")
+    raise_to: str = Field("stat", description="The priority a flagged study is read at (never lower than its own).")
+
+
 class ExamType(Strict):
     modality: str
     subspecialty: str = Field("general", description="Reading subspecialty, e.g. neuro, body, chest, msk.")
     body_region: str | None = None
     acquisition: Distribution = Field(description="Technologist and scanner time, minutes.")
     read: Distribution = Field(description="Radiologist reading time, minutes.")
+    ai: AIScreen | None = Field(None, description="AI screening of this exam type's images (see ai_triage).")
 
 
 class ExamShare(Strict):
@@ -278,6 +293,7 @@ class Scenario(Strict):
     demand: dict[str, Source] = Field(default_factory=dict)
     orders: list[ScriptedOrder] = Field(default_factory=list, description="Orders at fixed times.")
     report: ReportOptions = Field(default_factory=ReportOptions, description="What report.html shows.")
+    ai_triage: AITriage = Field(default_factory=AITriage, description="What an AI flag does on the worklist.")
     technologists: dict[str, TechnologistGroup] = Field(min_length=1)
     radiologists: dict[str, RadiologistGroup] = Field(min_length=1)
 

@@ -84,6 +84,19 @@ def test_scenario_4_the_scanner_queue_not_the_worklist_is_the_longest_wait():
     says(text, f"{more_rads['wait_to_scan']:.1f} min")
 
 
+def test_scenario_5_flagged_findings_gain_and_unflagged_studies_wait_longer():
+    on = sim.summarise(run("05_ai_triage"))["ai"]
+    off = sim.summarise(run("05_ai_triage", "ai_triage.mode=flag_only"))["ai"]
+    text = section(5)
+    for group in ("with_finding", "flagged", "unflagged"):
+        says(text, f"{on[group]['report_tat']['mean']:.1f} min")
+        says(text, f"{off[group]['report_tat']['mean']:.1f} min")
+    assert on["with_finding"]["report_tat"]["mean"] < off["with_finding"]["report_tat"]["mean"]
+    assert on["unflagged"]["report_tat"]["mean"] > off["unflagged"]["report_tat"]["mean"]
+    says(text, f"{on['max_report_tat']:.1f} min")
+    says(text, f"{off['max_report_tat']:.1f} min")
+
+
 def test_scenario_6_the_answer_brings_ed_stat_within_target():
     exercise = run("06_staffing_exercise")
     before, after = within_target(exercise), within_target(run("06_answer"))
