@@ -34,7 +34,12 @@ def test_every_teaching_scenario_runs_and_states_its_goal_and_question(path):
 
 
 def test_scenario_1_order_to_report_is_the_sum_of_its_parts():
-    figures = chain(run("01_the_chain"))
+    result = run("01_the_chain")
+    figures = chain(result)
+    summary = sim.summarise(result)
+    assert f"Over the {summary['exams']['reported']} outpatients" in section(1)
+    says(section(1), f"{100 * summary['utilisation']['technologists']['ct']:.0f}%")
+    assert set(result.exams.orders.priority) == {result.scenario.priority_names.index("outpatient")}
     parts = figures["wait_to_scan"] + figures["acquisition"] + figures["worklist_wait"] + figures["reading"]
     assert parts == pytest.approx(figures["order_to_report"])
     for key in ("order_to_report", "wait_to_scan", "acquisition", "worklist_wait", "reading"):
@@ -42,7 +47,13 @@ def test_scenario_1_order_to_report_is_the_sum_of_its_parts():
 
 
 def test_scenario_2_the_stroke_is_read_before_the_routine_studies_ahead_of_it():
-    story = stroke_story(run("02_stroke_jumps_the_queue"))
+    result = run("02_stroke_jumps_the_queue")
+    story = stroke_story(result)
+    e = result.exams
+    interrupted = int(np.flatnonzero(e.interrupted)[0])
+    behind = (e.scan_end < e.scan_end[story["exam"]]) & (e.read_start > e.read_start[story["exam"]])
+    assert np.all(e.report_at[interrupted] <= e.read_start[behind])  # resumes before the study behind it
+    assert story["report_tat"] <= result.scenario.priorities["stroke"].target_minutes
     assert story["overtaken_at_scanner"] >= 1 and story["overtaken_on_worklist"] >= 1 and story["interrupted"] >= 1
     text = section(2)
     assert f"#{story['exam']}" in text
@@ -105,6 +116,8 @@ def test_scenario_6_the_answer_brings_ed_stat_within_target():
     mornings = [b["studies"] for b in sim.summarise(exercise)["worklist"]["morning_backlog"]]
     says(text, str(min(mornings)))
     says(text, str(max(mornings)))
+    # "More day radiologists cannot help them"
+    assert within_target(run("06_staffing_exercise", "radiologists.day.count=4")) < 0.9
     says(text, f"{100 * before:.0f}%")
     says(text, f"{100 * after:.0f}%")
 
