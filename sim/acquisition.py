@@ -83,6 +83,7 @@ class Acquisition(Crew):
         tech = min(self.free_techs[m], key=lambda t: (len(t.modalities), t.free_since, t.index))
         scanner = heapq.heappop(self.free_scanners[m])
         self.start_task(tech, exam)
+        tech.task_kind = SCAN
         now = self.env.now
         self.exams.scan_start[exam] = now
         self.exams.technologist[exam] = tech.index

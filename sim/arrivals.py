@@ -34,6 +34,8 @@ class Orders:
     read: np.ndarray  # float64 minutes of radiologist time
     finding: np.ndarray  # int8: 1 the study truly has the AI's target finding, 0 not, -1 not screened
     flagged: np.ndarray  # int8: 1 the AI flagged it, 0 not, -1 not screened
+    critical: np.ndarray  # bool: the report has a critical result to phone
+    call: np.ndarray  # float64 minutes of that call (0 where not critical)
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -96,7 +98,25 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     times, sources, exams, priorities = times[order], sources[order], exams[order], priorities[order]
     acquisition, read = _durations(scenario, exams, is_scripted[order], streams)
     finding, flagged = ai_screening(scenario, exams, is_scripted[order], streams)
-    return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged)
+    critical, call = _critical_results(scenario, exams, is_scripted[order], streams)
+    return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call)
+
+
+def _critical_results(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):
+    """Which reports carry a critical result, and how long each call takes, per exam type's own stream."""
+    critical = np.zeros(len(exam_codes), dtype=bool)
+    call = np.zeros(len(exam_codes))
+    for code, (name, exam) in enumerate(scenario.exam_types.items()):
+        if exam.critical_share <= 0:
+            continue
+        for scripted, suffix in ((False, ""), (True, ".scripted")):
+            chosen = np.flatnonzero((exam_codes == code) & (is_scripted == scripted))
+            if len(chosen):
+                rng = streams.get(f"critical.{name}{suffix}")
+                critical[chosen] = rng.random(len(chosen)) < exam.critical_share
+                call[chosen] = np.where(critical[chosen],
+                                        scenario.reading.critical_call.sample(rng, len(chosen)), 0.0)
+    return critical, call
 
 
 

@@ -45,6 +45,11 @@ def format_summary(summary: dict) -> str:
         shown = ", ".join(f"day {b['day']}: {b['studies']}" for b in backlog[:14])
         more = f" ... ({len(backlog)} mornings)" if len(backlog) > 14 else ""
         lines.append(f"  morning backlog at {backlog[0]['at'].split()[-1]}: {shown}{more}")
+    critical = summary.get("critical_results")
+    if critical:
+        tat = critical["images_to_communicated"]
+        lines.append(f"Critical results: {critical['count']} (communicated {critical['communicated']}); images to "
+                     f"call completed: mean {_minutes(tat['mean'])}, p90 {_minutes(tat['p90'])} min")
     exams = summary["exams"]
     lines.append(f"Exams: {exams['ordered']} ordered, {exams['reported']} reported; at the end "
                  f"{exams['awaiting_scan']} awaiting scan, {exams['being_scanned']} being scanned, "

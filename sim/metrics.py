@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
-from .records import DUTY, READ, SCAN, Result
+from .records import DUTY, RADIOLOGIST_WORK, SCAN, Result
 from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
@@ -45,6 +45,9 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "read_priority": reading_priority(result.scenario, o),
         "ai_flagged": o.flagged,
         "finding": o.finding,
+        "critical": o.critical,
+        "critical_at": e.critical_at,
+        "critical_tat": e.critical_at - e.scan_end,
         "wait_to_scan": e.scan_start - o.ordered_at,
         "acquisition": e.scan_end - e.scan_start,
         "report_tat": e.report_at - e.scan_end,
@@ -146,12 +149,13 @@ def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
     groups = np.array([f"{m.role}:{m.group}" for m in result.staff]) if result.staff else np.array([])
     row_group = groups[log["person"]] if len(log["person"]) else np.array([])
     out: dict[str, dict[str, float | None]] = {"technologists": {}, "scanners": {}, "radiologists": {}}
-    for role, section, task in (("technologist", "technologists", SCAN), ("radiologist", "radiologists", READ)):
+    for role, section, tasks in (("technologist", "technologists", (SCAN,)),
+                                 ("radiologist", "radiologists", RADIOLOGIST_WORK)):
         groups_of_role = result.scenario.technologists if role == "technologist" else result.scenario.radiologists
         for group in groups_of_role:
             in_group = row_group == f"{role}:{group}"
             on_duty = minutes[in_group & (log["kind"] == DUTY)].sum()
-            busy = minutes[in_group & (log["kind"] == task)].sum()
+            busy = minutes[in_group & np.isin(log["kind"], tasks)].sum()
             out[section][group] = float(busy / on_duty) if on_duty > 0 else None
     scan_rows = log["kind"] == SCAN
     exam_scanner = result.exams.scanner[log["exam"][scan_rows]]
@@ -221,7 +225,7 @@ def accounting(result: Result) -> dict[str, int]:
 
 def _being_read(result: Result) -> np.ndarray:
     log = result.staff_log.columns()
-    open_reads = (log["kind"] == READ) & np.isnan(log["end"])
+    open_reads = np.isin(log["kind"], RADIOLOGIST_WORK) & np.isnan(log["end"])
     flags = np.zeros(len(result.exams), dtype=bool)
     flags[log["exam"][open_reads]] = True
     return flags
@@ -251,6 +255,12 @@ def summarise(result: Result) -> dict:
     ai = ai_summary(result)
     if ai is not None:
         summary["ai"] = ai
+    critical = window & result.exams.orders.critical
+    if critical.any():
+        tat = result.exams.critical_at - result.exams.scan_end
+        summary["critical_results"] = {"count": int(critical.sum()),
+                                       "communicated": int(np.sum(critical & ~np.isnan(tat))),
+                                       "images_to_communicated": describe(tat[critical])}
     return summary
 
 
@@ -311,11 +321,12 @@ def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
     group_of = np.array([f"{m.role}:{m.group}" for m in result.staff] or [""])[log["person"]] \
         if len(log["person"]) else np.array([])
     labels, rows = [], []
-    for role, task, groups in (("technologist", SCAN, result.scenario.technologists),
-                               ("radiologist", READ, result.scenario.radiologists)):
+    for role, tasks, groups in (("technologist", (SCAN,), result.scenario.technologists),
+                                ("radiologist", RADIOLOGIST_WORK, result.scenario.radiologists)):
         for group in groups:
             mine = group_of == f"{role}:{group}"
-            busy = _by_hour_of_day(log["start"][mine & (log["kind"] == task)], end[mine & (log["kind"] == task)], lo, hi)
+            working = mine & np.isin(log["kind"], tasks)
+            busy = _by_hour_of_day(log["start"][working], end[working], lo, hi)
             duty = _by_hour_of_day(log["start"][mine & (log["kind"] == DUTY)], end[mine & (log["kind"] == DUTY)], lo, hi)
             labels.append(f"{role}s: {group}")
             rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > 0))

@@ -23,7 +23,7 @@ from .acquisition import Acquisition, Technologist
 from .arrivals import Orders, generate_orders
 from .capacity import offered_load_warnings
 from .reading import Radiologist, Reading
-from .records import READ, SCAN, ExamLog, QueueTrace, Result, Scanner, StaffLog, StaffMember
+from .records import ExamLog, QueueTrace, Result, Scanner, StaffLog, StaffMember
 from .roster import intervals
 from .scenario import can_read
 from .schema import Scenario
@@ -135,7 +135,7 @@ class Department:
         self.reading = Reading(
             self.env, self.log, self.request_dispatch, self.exams, self.worklist,
             self.read_rank.tolist(), self.class_of_exam.tolist(), self.orders.read, readers_for_class,
-            preempting, self._record_queues)
+            preempting, self._record_queues, self.orders.critical.tolist(), self.orders.call.tolist())
 
     def _start_rosters(self) -> None:
         s = self.scenario
@@ -182,7 +182,7 @@ class Department:
 
     def result(self, seed: int, replication: int) -> Result:
         for crew, people in ((self.acquisition, self.technologists), (self.reading, self.radiologists)):
-            self._close_tasks(crew, people)
+            self._close_tasks(people)
             crew.close(people, self.horizon)
         return Result(
             scenario=self.scenario, seed=seed, replication=replication, exams=self.exams,
@@ -190,12 +190,11 @@ class Department:
             duty_plan=self.duty_plan, opening=self.opening,
             warnings=offered_load_warnings(self.scenario))
 
-    def _close_tasks(self, crew, people) -> None:
+    def _close_tasks(self, people) -> None:
         """Tasks still under way at the end: logged with no end (NaN)."""
-        kind = SCAN if crew is self.acquisition else READ
         for person in people:
             if person.busy:
-                self.log.add(person.index, kind, person.task_start, float("nan"), person.task_exam)
+                self.log.add(person.index, person.task_kind, person.task_start, float("nan"), person.task_exam)
 
 
 def _duty(env, crew, person, plan):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clock import describe
-from .records import DUTY, READ, Result
+from .records import CALL, DUTY, READ, Result
 
 # At one instant: work ends, people leave, people arrive, orders come in, reads are interrupted, work starts.
 FINISH, OFF_DUTY, ON_DUTY, ORDER, INTERRUPT, START = range(6)
@@ -29,7 +29,7 @@ class Line:
 
 def narrate(result: Result, start: float, end: float) -> list[Line]:
     teller = _Teller(result, start, end)
-    return sorted(teller.duty() + teller.orders() + teller.scans() + teller.reads())
+    return sorted(teller.duty() + teller.orders() + teller.scans() + teller.reads() + teller.calls())
 
 
 def format_narrative(lines: list[Line]) -> str:
@@ -140,6 +140,21 @@ class _Teller:
                     lines.append(Line(end, INTERRUPT, exam, f"{self.name(person)} stops reading #{exam}{cause}."))
                 else:
                     lines.append(Line(end, FINISH, exam, self._signed_text(exam, person)))
+        return lines
+
+    def calls(self) -> list[Line]:
+        lines = []
+        log = self.log
+        for k in np.flatnonzero((log["kind"] == CALL) & self._in(log["start"])):
+            exam = int(log["exam"][k])
+            lines.append(Line(float(log["start"][k]), START, exam,
+                              f"{self.name(int(log['person'][k]))} phones the critical result of #{exam} "
+                              "to the referring clinician before taking another study."))
+        for k in np.flatnonzero((log["kind"] == CALL) & self._in(np.nan_to_num(log["end"], nan=np.inf))):
+            exam = int(log["exam"][k])
+            lines.append(Line(float(log["end"][k]), FINISH, exam,
+                              f"Critical result of #{exam} communicated, "
+                              f"{log['end'][k] - self.e.scan_end[exam]:.0f} min after its images."))
         return lines
 
     def _start_text(self, exam: int, person: int, t: float, previous: float) -> str:

@@ -16,9 +16,12 @@ import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time  # noqa: E402
 from .metrics import exam_columns, hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
-from .records import READ, SCAN, Result  # noqa: E402
+from .records import CALL, READ, Result  # noqa: E402
 
 PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
+
+
+CALL_COLOUR = "#34495e"
 
 
 def priority_colour(rank: int) -> str:
@@ -164,12 +167,13 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     bars: dict[tuple, list[tuple[float, float]]] = {}  # one collection per lane and style: fast to draw
     for k in np.flatnonzero(visible & (log["kind"] != 0)):
         exam, a, b = int(log["exam"][k]), max(log["start"][k], start), min(ends[k], end)
-        is_read = log["kind"][k] == READ
+        is_read = log["kind"][k] in (READ, CALL)
         reported = e.report_at[exam] if not np.isnan(e.report_at[exam]) else np.inf
-        interrupted = bool(is_read and ends[k] < reported)
+        interrupted = bool(log["kind"][k] == READ and ends[k] < reported)
         rows = [row_of[("radiologist", int(log["person"][k]))]] if is_read else \
             [row_of[("technologist", int(log["person"][k]))], row_of[("scanner", int(e.scanner[exam]))]]
-        style = (int(e.orders.priority[exam]), exam == follow, interrupted)
+        rank = -1 if log["kind"][k] == CALL else int(e.orders.priority[exam])
+        style = (rank, exam == follow, interrupted)
         for row in rows:
             bars.setdefault((row, *style), []).append((hours(a), hours(b) - hours(a)))
         if exam == follow:
@@ -178,7 +182,7 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
             else:
                 followed["scan"] = (hours(b), rows[0])
     for (row, rank, is_followed, interrupted), spans in bars.items():
-        colour = priority_colour(rank)
+        colour = CALL_COLOUR if rank < 0 else priority_colour(rank)
         ax.broken_barh(spans, (row - 0.35, 0.7), facecolor=colour,
                        edgecolor="black" if is_followed or interrupted else colour,
                        linewidth=1.8 if is_followed else 0.3, hatch="///" if interrupted else None, zorder=2)
@@ -197,8 +201,8 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
         ax.axhline(boundary, color="black", linewidth=0.8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=priority_colour(r)) for r in range(len(result.scenario.priorities))]
     handles += [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="///"),
-                plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
-    names = list(result.scenario.priorities) + ["interrupted read", "off duty"]
+                plt.Rectangle((0, 0), 1, 1, color=CALL_COLOUR), plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
+    names = list(result.scenario.priorities) + ["interrupted read", "critical-result call", "off duty"]
     fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize="small", frameon=False)
     followed_text = f"; following exam #{follow} (outlined)" if follow is not None else ""
     ax.set_title(f"{result.scenario.name}: who did what, {describe_time(start)} to {describe_time(end)}{followed_text}")

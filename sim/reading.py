@@ -15,7 +15,7 @@ never interrupted: nobody starts a task off shift.
 """
 from __future__ import annotations
 
-from .records import READ, ExamLog, StaffLog
+from .records import CALL, READ, ExamLog, StaffLog
 from .staff import Crew, Person
 from .worklist import Worklist
 
@@ -32,7 +32,7 @@ class Radiologist(Person):
 class Reading(Crew):
     def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog, worklist: Worklist,
                  exam_rank, class_of_exam, read_time, readers_for_class: list[list[Radiologist]],
-                 preempting_ranks: set[int], on_queue_change):
+                 preempting_ranks: set[int], on_queue_change, critical=None, call_time=None):
         super().__init__(env, log, request_dispatch)
         self.exams, self.worklist = exams, worklist
         self.exam_rank = exam_rank
@@ -41,6 +41,8 @@ class Reading(Crew):
         self.readers_for_class = readers_for_class
         self.preempting_ranks = preempting_ranks
         self.on_queue_change = on_queue_change
+        self.critical = critical if critical is not None else [False] * len(read_time)
+        self.call_time = call_time if call_time is not None else [0.0] * len(read_time)
         self.free: dict[Radiologist, None] = {}
         self._preempt_candidates: set[int] = set()  # classes that may need to interrupt a read
 
@@ -91,7 +93,7 @@ class Reading(Crew):
         rank = self.worklist.class_ranks[klass]
         best, best_key = None, None
         for reader in self.readers_for_class[klass]:
-            if reader.busy and not reader.leaving:
+            if reader.busy and not reader.leaving and reader.task_kind == READ:
                 current_rank = self.exam_rank[reader.task_exam]
                 if current_rank > rank:
                     key = (current_rank, reader.task_start)
@@ -103,6 +105,7 @@ class Reading(Crew):
 
     def _start(self, reader: Radiologist, exam: int) -> None:
         token = self.start_task(reader, exam)
+        reader.task_kind = READ
         if self.exams.radiologist[exam] < 0:
             self.exams.read_start[exam] = self.env.now
         self.exams.radiologist[exam] = reader.index
@@ -117,6 +120,22 @@ class Reading(Crew):
         self.remaining[exam] = 0.0
         self.exams.report_at[exam] = now
         self.log.add(reader.index, READ, reader.task_start, now, exam)
+        if self.critical[exam]:
+            self._phone(reader, exam)
+        else:
+            self.end_task(reader)
+
+    def _phone(self, reader: Radiologist, exam: int) -> None:
+        """A critical result: the reader phones the referring clinician before taking anything else."""
+        reader.task_kind, reader.task_start = CALL, self.env.now
+        reader.token += 1
+        done = self.env.timeout(self.call_time[exam])
+        done.callbacks.append(lambda _event: self._called(reader, exam))
+
+    def _called(self, reader: Radiologist, exam: int) -> None:
+        now = self.env.now
+        self.exams.critical_at[exam] = now
+        self.log.add(reader.index, CALL, reader.task_start, now, exam)
         self.end_task(reader)
 
     def _interrupt(self, reader: Radiologist) -> None:

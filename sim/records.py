@@ -14,8 +14,9 @@ import numpy as np
 from .arrivals import Orders
 from .schema import Scenario
 
-DUTY, SCAN, READ = 0, 1, 2
-KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read"}
+DUTY, SCAN, READ, CALL = 0, 1, 2, 3
+KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call"}
+RADIOLOGIST_WORK = (READ, CALL)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class ExamLog:
         self.scan_end = np.full(n, np.nan)
         self.read_start = np.full(n, np.nan)
         self.report_at = np.full(n, np.nan)
+        self.critical_at = np.full(n, np.nan)  # critical result communicated (end of the call)
         self.technologist = np.full(n, -1, dtype=np.int32)
         self.scanner = np.full(n, -1, dtype=np.int32)
         self.radiologist = np.full(n, -1, dtype=np.int32)

@@ -135,6 +135,17 @@ class ExamType(Strict):
     acquisition: Distribution = Field(description="Technologist and scanner time, minutes.")
     read: Distribution = Field(description="Radiologist reading time, minutes.")
     ai: AIScreen | None = Field(None, description="AI screening of this exam type's images (see ai_triage).")
+    critical_share: float = Field(0.0, ge=0, le=1, description="Share of reports with a critical result to phone.")
+
+
+class ReadingOptions(Strict):
+    """How radiologists work beyond picking from the worklist."""
+
+    # A critical-result call: phone calls in reading rooms take a median 57 s to 1.6 min (Yu/Kansagra,
+    # JACR 2014; BMJ Open Quality); reaching the referring clinician adds to that, hence a mean of 3 min.
+    critical_call: Distribution = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": 3, "cv": 0.7}, validate_default=True,
+        description="Minutes to phone a critical result to the referring clinician.")
 
 
 class ExamShare(Strict):
@@ -294,6 +305,7 @@ class Scenario(Strict):
     orders: list[ScriptedOrder] = Field(default_factory=list, description="Orders at fixed times.")
     report: ReportOptions = Field(default_factory=ReportOptions, description="What report.html shows.")
     ai_triage: AITriage = Field(default_factory=AITriage, description="What an AI flag does on the worklist.")
+    reading: ReadingOptions = Field(default_factory=ReadingOptions, description="Critical calls and reading rules.")
     technologists: dict[str, TechnologistGroup] = Field(min_length=1)
     radiologists: dict[str, RadiologistGroup] = Field(min_length=1)
 

@@ -13,7 +13,7 @@ from .records import DUTY, StaffLog
 
 class Person:
     __slots__ = ("index", "name", "group", "on_duty", "busy", "leaving", "free_since",
-                 "duty_start", "scheduled_end", "task_start", "task_exam", "token")
+                 "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token")
 
     def __init__(self, index: int, name: str, group: str):
         self.index, self.name, self.group = index, name, group
@@ -22,6 +22,7 @@ class Person:
         self.duty_start = self.scheduled_end = 0.0
         self.task_start = 0.0
         self.task_exam = -1
+        self.task_kind = 0  # records.SCAN, READ or CALL while busy
         self.token = 0  # bumped whenever a task starts or is cancelled
 
     @property

@@ -13,7 +13,9 @@ import numpy as np
 
 from .clock import describe
 from .narrative import narrate
-from .records import DUTY, READ, Result
+from .records import CALL, DUTY, READ, SCAN, Result
+
+DOING = {SCAN: "scanning", READ: "reading", CALL: "phoning a critical result of"}
 
 SHOWN = 8  # studies listed per queue before "... and N more"
 
@@ -31,7 +33,7 @@ def snapshot(result: Result, t: float) -> dict:
         task = None
         if len(tasks):
             k = tasks[-1]
-            task = ("reading" if log["kind"][k] == READ else "scanning", int(log["exam"][k]), float(log["start"][k]))
+            task = (DOING[int(log["kind"][k])], int(log["exam"][k]), float(log["start"][k]))
         people.append((member, on_duty, task))
     e, o = result.exams, result.exams.orders
     being_read = np.zeros(len(e), dtype=bool)
