@@ -54,7 +54,7 @@ def with_backlog(studies: int) -> sim.Scenario:
     return sim.scenario_from_dict(data)
 
 
-def time_model(studies: int, repeats: int = 3) -> tuple[float, int]:
+def time_model(studies: int, repeats: int = 5) -> tuple[float, int]:
     """Seconds to simulate days 1-6, once the backlog is on the worklist, and the exams ordered then."""
     scenario = with_backlog(studies)
     orders = generate_orders(scenario, Streams(scenario.seed))

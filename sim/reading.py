@@ -32,7 +32,8 @@ class Radiologist(Person):
 class Reading(Crew):
     def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog, worklist: Worklist,
                  exam_rank, class_of_exam, read_time, readers_for_class: list[list[Radiologist]],
-                 preempting_ranks: set[int], on_queue_change, critical=None, call_time=None):
+                 preempting_ranks: set[int], on_queue_change, critical=None, call_time=None,
+                 moves: list[tuple[float, list[int]]] = ()):
         super().__init__(env, log, request_dispatch)
         self.exams, self.worklist = exams, worklist
         self.exam_rank = exam_rank
@@ -43,6 +44,7 @@ class Reading(Crew):
         self.on_queue_change = on_queue_change
         self.critical = critical if critical is not None else [False] * len(read_time)
         self.call_time = call_time if call_time is not None else [0.0] * len(read_time)
+        self.moves = moves  # (minutes on the worklist, class -> class it moves to): aging, fallback
         self.free: dict[Radiologist, None] = {}
         self._preempt_candidates: set[int] = set()  # classes that may need to interrupt a read
 
@@ -57,14 +59,27 @@ class Reading(Crew):
     def add(self, exam: int) -> None:
         """Images complete: the study joins the worklist."""
         self._enqueue(exam)
+        for after, move_to in self.moves:
+            timer = self.env.timeout(after)
+            timer.callbacks.append(lambda _event, exam=exam, move_to=move_to: self._move(exam, move_to))
         self.on_queue_change()
         self.request_dispatch()
 
     def _enqueue(self, exam: int) -> None:
         klass = self.class_of_exam[exam]
         self.worklist.push(klass, self.exams.scan_end[exam], exam)
-        if self.worklist.class_ranks[klass] in self.preempting_ranks:
+        if self.worklist.class_priority[klass] in self.preempting_ranks:
             self._preempt_candidates.add(klass)
+
+    def _move(self, exam: int, move_to: list[int]) -> None:
+        """Aging or subspecialty fallback: from now on the study belongs to another class."""
+        if self.exams.report_at[exam] == self.exams.report_at[exam]:  # reported already (not NaN)
+            return
+        klass = move_to[self.class_of_exam[exam]]
+        self.class_of_exam[exam] = klass
+        if exam in self.worklist:
+            self.worklist.move(exam, klass, self.exams.scan_end[exam])
+            self.request_dispatch()
 
     # ------------------------------------------------------------ matching
 
@@ -80,7 +95,7 @@ class Reading(Crew):
     def _preempt(self) -> None:
         # Interrupting a read can requeue a study that itself preempts, so loop until settled.
         while self._preempt_candidates:
-            klass = min(self._preempt_candidates, key=lambda k: (self.worklist.class_ranks[k], k))
+            klass = min(self._preempt_candidates, key=lambda k: (self.worklist.class_priority[k], k))
             self._preempt_candidates.discard(klass)
             while self.worklist.head(klass) is not None:
                 victim = self._victim(klass)
@@ -90,7 +105,7 @@ class Reading(Crew):
                 self._start(victim, self.worklist.pop(klass))
 
     def _victim(self, klass: int) -> Radiologist | None:
-        rank = self.worklist.class_ranks[klass]
+        rank = self.worklist.class_priority[klass]
         best, best_key = None, None
         for reader in self.readers_for_class[klass]:
             if reader.busy and not reader.leaving and reader.task_kind == READ:

@@ -200,6 +200,8 @@ def check_references(scenario: Scenario, source: str) -> None:
                 if priority not in priorities:
                     fail(f"radiologists.{name}.priorities.{i}", f"unknown priority {priority!r} (declared: {_list(priorities)})")
     _check_unique_staff_names(scenario, fail)
+    if scenario.reading.policy == "aging" and scenario.reading.aging_cap_minutes is None:
+        fail("reading.aging_cap_minutes", "policy aging needs an aging cap in minutes")
     if scenario.ai_triage.raise_to not in priorities and any(e.ai for e in exam_types.values()):
         fail("ai_triage.raise_to", f"unknown priority {scenario.ai_triage.raise_to!r} (declared: {_list(priorities)})")
     for source_name, src in scenario.demand.items():
@@ -253,11 +255,14 @@ def _check_servable(scenario: Scenario, exam_name: str, priorities: list[str], f
             fail(field, f"no radiologist reads {exam.modality} {exam.subspecialty} studies of priority {priority!r}")
 
 
-def can_read(group, modality: str, subspecialty: str, priority: str) -> bool:
-    """Whether a radiologist group may read studies of this modality, subspecialty and priority."""
+def can_read(group, modality: str, subspecialty: str, priority: str, any_subspecialty: str | None = None) -> bool:
+    """Whether a radiologist group may read studies of this modality, subspecialty and priority.
+
+    A study whose subspecialty is `any_subspecialty` (after the fallback wait) may be read by any subspecialty.
+    """
     return (
         modality in group.modalities
-        and (group.subspecialties == "any" or subspecialty in group.subspecialties)
+        and (group.subspecialties == "any" or subspecialty == any_subspecialty or subspecialty in group.subspecialties)
         and (group.priorities == "all" or priority in group.priorities)
     )
 

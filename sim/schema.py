@@ -139,7 +139,16 @@ class ExamType(Strict):
 
 
 class ReadingOptions(Strict):
-    """How radiologists work beyond picking from the worklist."""
+    """How radiologists pick from the worklist, and what they do besides reading."""
+
+    policy: Literal["strict", "fifo", "aging"] = Field(
+        "strict", description="strict: best priority first; fifo: oldest first whatever the priority (no "
+                              "preemption); aging: strict, but a study past aging_cap_minutes goes to the top.")
+    aging_cap_minutes: float | None = Field(None, gt=0, description="With policy aging: minutes on the worklist "
+                                                                   "after which a study is read first.")
+    subspecialty_fallback_minutes: float | None = Field(
+        None, ge=0, description="After this long on the worklist any reader of the modality and priority may "
+                                "read a study, whatever its subspecialty; default never.")
 
     # A critical-result call: phone calls in reading rooms take a median 57 s to 1.6 min (Yu/Kansagra,
     # JACR 2014; BMJ Open Quality); reaching the referring clinician adds to that, hence a mean of 3 min.

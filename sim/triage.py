@@ -38,7 +38,7 @@ def ai_screening(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.nda
 
 
 def reading_priority(scenario: Scenario, orders) -> np.ndarray:
-    """The priority rank each study is read at."""
+    """The priority rank each study is read at (who may read it, and its place under the strict policy)."""
     ranks = orders.priority.copy()
     if scenario.ai_triage.mode == "reprioritise" and np.any(orders.flagged == 1):
         raised = scenario.priority_names.index(scenario.ai_triage.raise_to)

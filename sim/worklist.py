@@ -1,16 +1,21 @@
 """The reading worklist (PACS): studies waiting to be read.
 
-Studies are kept in one queue per class, a class being (priority, modality,
-subspecialty). Within a class, the oldest study (earliest images-complete
-time) comes first; a study whose read was interrupted keeps its original
-time, so it goes back to the head of its class.
+Studies are kept in one queue per class. A class is (display rank, priority,
+modality, subspecialty): the priority and subspecialty decide who may read
+it; the display rank decides the order in which a reader looks at classes
+(it is the priority, unless a policy says otherwise: all equal under FIFO,
+top for a study past its aging cap). Within a class, the oldest study
+(earliest images-complete time) comes first; a study whose read was
+interrupted keeps its original time, so it goes back to the head of its class.
 
-A reader looks only at the heads of the classes they may read, best priority
-first, so the cost of a pick grows with the number of classes, never with
-the length of the backlog. New studies join a class in time order, so each
-class is a FIFO (O(1) to add and take); the rare study put back after an
-interruption is older than the FIFO's tail and goes to a small heap beside
-it. The head of a class is the older of the two heads.
+A reader looks only at the heads of the classes they may read, best display
+rank first, so the cost of a pick grows with the number of classes, never
+with the length of the backlog. New studies join a class in time order, so
+each class is a FIFO (O(1) to add and take); a study put back after an
+interruption, or moved to another class by aging or subspecialty fallback,
+may be older than the FIFO's tail and goes to a small heap beside it. A
+moved study's old entry is left where it is and skipped when it reaches the
+head (each study's current class is the truth).
 """
 from __future__ import annotations
 
@@ -19,69 +24,80 @@ from collections import deque
 
 
 class _ClassQueue:
-    __slots__ = ("fifo", "resumed")
+    __slots__ = ("fifo", "older")
 
     def __init__(self):
         self.fifo: deque[tuple[float, int]] = deque()
-        self.resumed: list[tuple[float, int]] = []
-
-    def __len__(self) -> int:
-        return len(self.fifo) + len(self.resumed)
+        self.older: list[tuple[float, int]] = []
 
     def push(self, item: tuple[float, int]) -> None:
         if not self.fifo or item >= self.fifo[-1]:
             self.fifo.append(item)
         else:
-            heapq.heappush(self.resumed, item)
+            heapq.heappush(self.older, item)
 
     def head(self) -> tuple[float, int] | None:
-        if self.resumed and (not self.fifo or self.resumed[0] < self.fifo[0]):
-            return self.resumed[0]
+        if self.older and (not self.fifo or self.older[0] < self.fifo[0]):
+            return self.older[0]
         return self.fifo[0] if self.fifo else None
 
     def pop(self) -> tuple[float, int]:
-        if self.resumed and (not self.fifo or self.resumed[0] < self.fifo[0]):
-            return heapq.heappop(self.resumed)
+        if self.older and (not self.fifo or self.older[0] < self.fifo[0]):
+            return heapq.heappop(self.older)
         return self.fifo.popleft()
 
 
 class Worklist:
-    def __init__(self, class_ranks: list[int]):
-        self.class_ranks = class_ranks
-        self._queues = [_ClassQueue() for _ in class_ranks]
-        self._size = 0
+    def __init__(self, class_display: list[int], class_priority: list[int] | None = None):
+        self.class_display = class_display
+        self.class_priority = class_priority if class_priority is not None else class_display
+        self._queues = [_ClassQueue() for _ in class_display]
+        self._where: dict[int, int] = {}  # waiting study -> its current class
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._where)
+
+    def __contains__(self, exam: int) -> bool:
+        return exam in self._where
 
     def push(self, klass: int, ready_at: float, exam: int) -> None:
         self._queues[klass].push((ready_at, exam))
-        self._size += 1
+        self._where[exam] = klass
+
+    def move(self, exam: int, klass: int, ready_at: float) -> None:
+        """Move a waiting study to another class (its old entry becomes stale)."""
+        if self._where.get(exam) != klass:
+            self.push(klass, ready_at, exam)
 
     def head(self, klass: int) -> tuple[float, int] | None:
-        return self._queues[klass].head()
+        queue, where = self._queues[klass], self._where
+        item = queue.head()
+        while item is not None and where.get(item[1]) != klass:
+            queue.pop()  # stale: taken already, or moved to another class
+            item = queue.head()
+        return item
 
     def pop(self, klass: int) -> int:
-        self._size -= 1
-        return self._queues[klass].pop()[1]
+        self.head(klass)
+        exam = self._queues[klass].pop()[1]
+        del self._where[exam]
+        return exam
 
     def best_class(self, classes_by_rank: list[list[int]]) -> int | None:
         """The class whose head a reader eligible for `classes_by_rank` should read next.
 
-        `classes_by_rank` lists the reader's classes grouped by priority, best
-        priority first; within the first priority that has work, the oldest
-        head wins.
+        `classes_by_rank` lists the reader's classes grouped by display rank, best
+        first; within the first group that has work, the oldest head wins.
         """
-        if not self._size:
+        if not self._where:
             return None
-        queues = self._queues
         for classes in classes_by_rank:
             best, best_head = None, None
             for klass in classes:
-                queue = queues[klass]
-                if queue.fifo or queue.resumed:
-                    head = queue.head()
-                    if best_head is None or head < best_head:
+                queue = self._queues[klass]
+                if queue.fifo or queue.older:
+                    head = self.head(klass)
+                    if head is not None and (best_head is None or head < best_head):
                         best, best_head = klass, head
             if best is not None:
                 return best

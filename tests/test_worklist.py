@@ -57,3 +57,30 @@ def test_picks_match_a_naive_sorted_reference(operations):
             reference.append((klass, ready, exam))
             exam += 1
         assert len(worklist) == len(reference)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["add", "pick", "move"]), st.integers(0, 2), st.integers(0, 1000)),
+                min_size=1, max_size=80))
+def test_moves_between_classes_keep_picks_exact(operations):
+    """Studies moved to another class (aging, fallback) are found there, never twice, never lost."""
+    worklist, reference = Worklist([0, 1, 2]), {}
+    clock, exam = 0.0, 0
+    for action, klass, pick in operations:
+        if action == "add":
+            clock += 1.0
+            worklist.push(klass, clock, exam)
+            reference[exam] = (klass, clock)
+            exam += 1
+        elif action == "move" and reference:
+            moved = sorted(reference)[pick % len(reference)]
+            worklist.move(moved, klass, reference[moved][1])
+            reference[moved] = (klass, reference[moved][1])
+        elif action == "pick" and reference:
+            expected = min(reference, key=lambda x: (reference[x][0], reference[x][1], x))
+            got_class = worklist.best_class([[0], [1], [2]])
+            assert got_class == reference[expected][0]
+            assert worklist.pop(got_class) == expected
+            del reference[expected]
+        assert len(worklist) == len(reference)
+        assert all(x in worklist for x in reference)
