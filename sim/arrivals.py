@@ -36,6 +36,7 @@ class Orders:
     flagged: np.ndarray  # int8: 1 the AI flagged it, 0 not, -1 not screened
     critical: np.ndarray  # bool: the report has a critical result to phone
     call: np.ndarray  # float64 minutes of that call (0 where not critical)
+    priors: np.ndarray  # bool: the patient has prior imaging to compare (its extra time is in `read`)
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -97,9 +98,26 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     order = np.argsort(times, kind="stable")
     times, sources, exams, priorities = times[order], sources[order], exams[order], priorities[order]
     acquisition, read = _durations(scenario, exams, is_scripted[order], streams)
+    priors = _prior_comparisons(scenario, sources, exams, read, streams)
     finding, flagged = ai_screening(scenario, exams, is_scripted[order], streams)
     critical, call = _critical_results(scenario, exams, is_scripted[order], streams)
-    return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call)
+    return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors)
+
+
+def _prior_comparisons(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, read: np.ndarray,
+                       streams: Streams) -> np.ndarray:
+    """Which patients have priors (per source), and the comparison time added to `read` (per exam type)."""
+    priors = np.zeros(len(sources), dtype=bool)
+    for code, name in enumerate(scenario.source_names):
+        source = scenario.demand.get(name)
+        chosen = np.flatnonzero(sources == code)
+        if source is not None and source.priors_share > 0 and len(chosen):
+            priors[chosen] = streams.get(f"priors.{name}").random(len(chosen)) < source.priors_share
+    for code, (name, exam) in enumerate(scenario.exam_types.items()):
+        chosen = np.flatnonzero((exam_codes == code) & priors)
+        if exam.priors is not None and len(chosen):
+            read[chosen] += exam.priors.extra.sample(streams.get(f"priors.{name}"), len(chosen))
+    return priors
 
 
 def _critical_results(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):
@@ -135,3 +153,16 @@ def _durations(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarr
                 acquisition[chosen] = exam.acquisition.sample(streams.get(f"acquisition.{name}{suffix}"), len(chosen))
                 read[chosen] = exam.read.sample(streams.get(f"read.{name}{suffix}"), len(chosen))
     return acquisition, read
+
+
+def poisson_times_within(spans: list[tuple[float, float]], per_hour: list[float], rng: np.random.Generator) -> np.ndarray:
+    """Sorted times of a Poisson process with an hour-of-day rate (`per_hour`, 24 values), only within `spans`."""
+    pieces = []
+    for start, end in spans:
+        edges = np.unique(np.concatenate([[start, end], np.arange(np.ceil(start / 60), np.ceil(end / 60)) * 60]))
+        edges = edges[(edges >= start) & (edges <= end)]
+        lo, hi = edges[:-1], edges[1:]
+        rates = np.asarray(per_hour)[((lo // 60) % 24).astype(int)] * (hi - lo) / 60
+        counts = rng.poisson(rates)
+        pieces.append(np.repeat(lo, counts) + rng.random(counts.sum()) * np.repeat(hi - lo, counts))
+    return np.sort(np.concatenate(pieces)) if pieces else np.zeros(0)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
-from .records import DUTY, RADIOLOGIST_WORK, SCAN, Result
+from .records import CALL, DUTY, INTERRUPTION, RADIOLOGIST_WORK, READ, SCAN, Result
 from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
@@ -255,6 +255,7 @@ def summarise(result: Result) -> dict:
     ai = ai_summary(result)
     if ai is not None:
         summary["ai"] = ai
+    summary["reader_time"] = reader_time(result)
     critical = window & result.exams.orders.critical
     if critical.any():
         tat = result.exams.critical_at - result.exams.scan_end
@@ -262,6 +263,29 @@ def summarise(result: Result) -> dict:
                                        "communicated": int(np.sum(critical & ~np.isnan(tat))),
                                        "images_to_communicated": describe(tat[critical])}
     return summary
+
+
+def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
+    """Each radiologist group's on-duty time split into reading, critical calls, interruptions and idle,
+    with interruptions per reader-hour (after the warm-up)."""
+    log = result.staff_log.columns()
+    minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
+    in_window = log["start"] >= result.warmup
+    out = {}
+    for group in result.scenario.radiologists:
+        people = [i for i, m in enumerate(result.staff) if m.role == "radiologist" and m.group == group]
+        mine = np.isin(log["person"], people)
+        duty = minutes[mine & (log["kind"] == DUTY)].sum()
+        if duty <= 0:
+            out[group] = {"on_duty_hours": 0.0}
+            continue
+        split = {name: float(minutes[mine & (log["kind"] == kind)].sum() / duty)
+                 for name, kind in (("reading", READ), ("critical_calls", CALL), ("interruptions", INTERRUPTION))}
+        split["idle"] = max(0.0, 1.0 - sum(split.values()))
+        split["on_duty_hours"] = float(duty / 60)
+        split["interruptions_per_hour"] = float(np.sum(mine & (log["kind"] == INTERRUPTION) & in_window) / (duty / 60))
+        out[group] = split
+    return out
 
 
 def ai_summary(result: Result) -> dict | None:

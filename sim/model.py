@@ -20,7 +20,7 @@ import numpy as np
 import simpy
 
 from .acquisition import Acquisition, Technologist
-from .arrivals import Orders, generate_orders
+from .arrivals import Orders, generate_orders, poisson_times_within
 from .capacity import offered_load_warnings
 from .reading import Radiologist, Reading
 from .records import ExamLog, QueueTrace, Result, Scanner, StaffLog, StaffMember
@@ -38,8 +38,8 @@ ANY_SUBSPECIALTY = "*"  # a class open to readers of any subspecialty (after the
 def run(scenario: Scenario, seed: int | None = None, replication: int = 0) -> Result:
     """Simulate `scenario` once. `seed` defaults to the scenario's own."""
     seed = scenario.seed if seed is None else seed
-    orders = generate_orders(scenario, Streams(seed, replication))
-    department = Department(scenario, orders)
+    streams = Streams(seed, replication)
+    department = Department(scenario, generate_orders(scenario, streams), streams)
     department.env.run(until=department.horizon)
     return department.result(seed, replication)
 
@@ -63,8 +63,9 @@ def scanner_names(scenario: Scenario) -> list[Scanner]:
 
 
 class Department:
-    def __init__(self, scenario: Scenario, orders: Orders):
+    def __init__(self, scenario: Scenario, orders: Orders, streams: Streams | None = None):
         self.scenario, self.orders = scenario, orders
+        self.streams = streams or Streams(scenario.seed)
         self.env = simpy.Environment()
         self.horizon = scenario.days * 1440.0
         self.exams = ExamLog(orders)
@@ -146,7 +147,7 @@ class Department:
             eligible = [k for k, (_, rank, modality, subspecialty) in enumerate(self.class_keys)
                         if can_read(group, modality, subspecialty, priorities[rank], any_subspecialty=ANY_SUBSPECIALTY)]
             by_display = [[k for k in eligible if self.class_keys[k][0] == d] for d in displays]
-            reader = Radiologist(index, member.name, member.group, [c for c in by_display if c])
+            reader = Radiologist(index, member.name, member.group, [c for c in by_display if c], group.speed)
             self.radiologists.append(reader)
             for k in eligible:
                 readers_for_class[k].append(reader)
@@ -156,7 +157,17 @@ class Department:
         self.reading = Reading(
             self.env, self.log, self.request_dispatch, self.exams, self.worklist,
             self.read_rank.tolist(), self.class_of_exam.tolist(), self.orders.read, readers_for_class,
-            preempting, self._record_queues, self.orders.critical.tolist(), self.orders.call.tolist(), self.moves)
+            preempting, self._record_queues, self.orders.critical.tolist(), self.orders.call.tolist(), self.moves,
+            self._resumption_penalty())
+
+    def _resumption_penalty(self):
+        """Minutes an interruption adds to the read it breaks into, by the reader's group and exam's modality."""
+        penalties = {}
+        for name, group in self.scenario.radiologists.items():
+            table = group.interruptions.resumption_penalty if group.interruptions else {}
+            penalties[name] = [table.get(m, 0.0) for m in self.modality_names]
+        modality = self._modality_list
+        return lambda reader, exam: penalties[reader.group][modality[exam]]
 
     def _start_rosters(self) -> None:
         s = self.scenario
@@ -166,11 +177,23 @@ class Department:
             plan = intervals(groups[person.group].shifts, s.days, s.start_weekday)
             self.duty_plan[person.index] = plan
             self.env.process(_duty(self.env, crew, person, plan))
+        self._start_interruptions()
         self.opening = {}
         for m, (name, modality) in enumerate(s.modalities.items()):
             plan = intervals(modality.hours, s.days, s.start_weekday)
             self.opening[name] = plan
             self.env.process(_opening(self.env, self.acquisition, m, plan))
+
+    def _start_interruptions(self) -> None:
+        """Each reader's interruptions, drawn from a stream of their own while they are on duty."""
+        for reader in self.radiologists:
+            options = self.scenario.radiologists[reader.group].interruptions
+            if options is None:
+                continue
+            rng = self.streams.get(f"interruptions.{reader.name}")
+            times = poisson_times_within(self.duty_plan[reader.index], options.per_hour, rng)
+            durations = options.duration.sample(rng, len(times))
+            self.env.process(_interruptions(self.env, self.reading, reader, times.tolist(), durations.tolist()))
 
     # ---------------------------------------------------------------- events
 
@@ -216,6 +239,13 @@ class Department:
         for person in people:
             if person.busy:
                 self.log.add(person.index, person.task_kind, person.task_start, float("nan"), person.task_exam)
+
+
+def _interruptions(env, reading, reader, times, durations):
+    for t, minutes in zip(times, durations):
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        reading.interruption(reader, minutes)
 
 
 def _duty(env, crew, person, plan):

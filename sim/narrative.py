@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clock import describe
-from .records import CALL, DUTY, READ, Result
+from .records import CALL, DUTY, INTERRUPTION, READ, Result
 
 # At one instant: work ends, people leave, people arrive, orders come in, reads are interrupted, work starts.
 FINISH, OFF_DUTY, ON_DUTY, ORDER, INTERRUPT, START = range(6)
@@ -126,6 +126,8 @@ class _Teller:
         order = reads[np.lexsort((log["start"][reads], log["exam"][reads]))]
         done_before: dict[int, float] = {}
         starts_by_reader = {(int(log["person"][k]), float(log["start"][k])): int(log["exam"][k]) for k in reads}
+        pauses = {(int(log["person"][k]), float(log["start"][k]))
+                  for k in np.flatnonzero(log["kind"] == INTERRUPTION)}
         for k in order:
             exam, person = int(log["exam"][k]), int(log["person"][k])
             start, end = float(log["start"][k]), float(log["end"][k])
@@ -136,7 +138,12 @@ class _Teller:
             if not np.isnan(end) and self._in(end):
                 if np.isnan(e.report_at[exam]) or end < e.report_at[exam]:
                     by = starts_by_reader.get((person, end))
-                    cause = f": interrupted by {self.label(by)}" if by is not None else ""
+                    if by is not None:
+                        cause = f": interrupted by {self.label(by)}"
+                    elif (person, end) in pauses:
+                        cause = " to take a phone call or question"
+                    else:
+                        cause = ""
                     lines.append(Line(end, INTERRUPT, exam, f"{self.name(person)} stops reading #{exam}{cause}."))
                 else:
                     lines.append(Line(end, FINISH, exam, self._signed_text(exam, person)))
@@ -160,8 +167,7 @@ class _Teller:
     def _start_text(self, exam: int, person: int, t: float, previous: float) -> str:
         e, o = self.e, self.o
         if previous > 0:
-            left = o.read[exam] - previous
-            return f"{self.name(person)} resumes reading {self.label(exam)}: {left:.0f} min of reading left."
+            return f"{self.name(person)} resumes reading {self.label(exam)}."
         waited = t - e.scan_end[exam]
         behind = self._ahead_on_worklist(exam, e.scan_end[exam])
         text = (f"{self.name(person)} starts reading {self.label(exam)}, which waited {waited:.0f} min on the "

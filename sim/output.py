@@ -26,7 +26,7 @@ EXAM_COLUMNS = (
     "exam_id", "source", "priority", "modality", "exam_type", "subspecialty", "ordered_at", "scan_start",
     "scan_end", "read_start", "report_at", "technologist", "scanner", "radiologist", "wait_to_scan",
     "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
-    "critical", "critical_at", "critical_tat",
+    "critical", "critical_at", "critical_tat", "priors",
 )
 
 
@@ -106,6 +106,7 @@ def exam_table(result: Result) -> dict[str, np.ndarray]:
         "ai_flagged": _flags(c["ai_flagged"]),
         "finding": _flags(c["finding"]),
         "critical": c["critical"].astype(np.int8),
+        "priors": result.exams.orders.priors.astype(np.int8),
     }
     return {name: named[name] if name in named else c[name] for name in EXAM_COLUMNS}
 

@@ -15,25 +15,26 @@ never interrupted: nobody starts a task off shift.
 """
 from __future__ import annotations
 
-from .records import CALL, READ, ExamLog, StaffLog
+from .records import CALL, INTERRUPTION, READ, ExamLog, StaffLog
 from .staff import Crew, Person
 from .worklist import Worklist
 
 
 class Radiologist(Person):
-    __slots__ = ("classes_by_rank", "n_classes")
+    __slots__ = ("classes_by_rank", "n_classes", "speed")
 
-    def __init__(self, index: int, name: str, group: str, classes_by_rank: list[list[int]]):
+    def __init__(self, index: int, name: str, group: str, classes_by_rank: list[list[int]], speed: float = 1.0):
         super().__init__(index, name, group)
         self.classes_by_rank = classes_by_rank
         self.n_classes = sum(len(c) for c in classes_by_rank)
+        self.speed = speed  # minutes of this reader per minute of standard read time
 
 
 class Reading(Crew):
     def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog, worklist: Worklist,
                  exam_rank, class_of_exam, read_time, readers_for_class: list[list[Radiologist]],
                  preempting_ranks: set[int], on_queue_change, critical=None, call_time=None,
-                 moves: list[tuple[float, list[int]]] = ()):
+                 moves: list[tuple[float, list[int]]] = (), resumption_penalty=None):
         super().__init__(env, log, request_dispatch)
         self.exams, self.worklist = exams, worklist
         self.exam_rank = exam_rank
@@ -45,6 +46,8 @@ class Reading(Crew):
         self.critical = critical if critical is not None else [False] * len(read_time)
         self.call_time = call_time if call_time is not None else [0.0] * len(read_time)
         self.moves = moves  # (minutes on the worklist, class -> class it moves to): aging, fallback
+        self.resumption_penalty = resumption_penalty or (lambda reader, exam: 0.0)
+        self._penalised: set[int] = set()  # studies whose read has paid its resumption penalty
         self.free: dict[Radiologist, None] = {}
         self._preempt_candidates: set[int] = set()  # classes that may need to interrupt a read
 
@@ -119,14 +122,57 @@ class Reading(Crew):
     # ------------------------------------------------------------ reading
 
     def _start(self, reader: Radiologist, exam: int) -> None:
-        token = self.start_task(reader, exam)
-        reader.task_kind = READ
+        self.start_task(reader, exam)
         if self.exams.radiologist[exam] < 0:
             self.exams.read_start[exam] = self.env.now
         self.exams.radiologist[exam] = reader.index
         self.on_queue_change()
-        done = self.env.timeout(self.remaining[exam])
+        self._read(reader, exam)
+
+    def _read(self, reader: Radiologist, exam: int) -> None:
+        """Read (or go on reading) `exam` for its remaining time at this reader's speed."""
+        reader.task_kind, reader.task_exam, reader.task_start = READ, exam, self.env.now
+        reader.token += 1
+        token = reader.token
+        done = self.env.timeout(self.remaining[exam] * reader.speed)
         done.callbacks.append(lambda _event: self._finish(reader, token))
+
+    def _pause(self, reader: Radiologist) -> int:
+        """Stop the read in hand, keeping what is left of it; returns the exam."""
+        exam, now = reader.task_exam, self.env.now
+        self.remaining[exam] -= (now - reader.task_start) / reader.speed
+        self.log.add(reader.index, READ, reader.task_start, now, exam)
+        reader.token += 1
+        return exam
+
+    # ------------------------------------------------------------ interruptions
+
+    def interruption(self, reader: Radiologist, minutes: float) -> None:
+        """A phone call, consult or question. It pauses a read or occupies a free reader; one arriving
+        during a call or another interruption is absorbed by it. An interrupted study's read costs a
+        resumption penalty once (the published figures are per interrupted study)."""
+        if not reader.on_duty or reader.leaving or (reader.busy and reader.task_kind != READ):
+            return
+        paused = -1
+        if reader.busy:
+            paused = self._pause(reader)
+            if paused not in self._penalised:
+                self._penalised.add(paused)
+                self.remaining[paused] += self.resumption_penalty(reader, paused) / reader.speed
+        else:
+            self._no_longer_free(reader)
+            reader.busy = True
+        reader.task_kind, reader.task_exam, reader.task_start = INTERRUPTION, paused, self.env.now
+        reader.token += 1
+        done = self.env.timeout(minutes)
+        done.callbacks.append(lambda _event: self._interruption_over(reader, paused))
+
+    def _interruption_over(self, reader: Radiologist, paused: int) -> None:
+        self.log.add(reader.index, INTERRUPTION, reader.task_start, self.env.now, paused)
+        if paused >= 0:
+            self._read(reader, paused)  # back to the same study, before anything else
+        else:
+            self.end_task(reader)
 
     def _finish(self, reader: Radiologist, token: int) -> None:
         if reader.token != token:
@@ -154,11 +200,9 @@ class Reading(Crew):
         self.end_task(reader)
 
     def _interrupt(self, reader: Radiologist) -> None:
-        exam, now = reader.task_exam, self.env.now
-        self.remaining[exam] -= now - reader.task_start
+        """Preemption: the read goes back to the worklist and the reader is free for the preempting study."""
+        exam = self._pause(reader)
         self.exams.interrupted[exam] += 1
-        self.log.add(reader.index, READ, reader.task_start, now, exam)
-        reader.token += 1
         reader.busy = False
         reader.task_exam = -1
         self._enqueue(exam)

@@ -14,9 +14,9 @@ import numpy as np
 from .arrivals import Orders
 from .schema import Scenario
 
-DUTY, SCAN, READ, CALL = 0, 1, 2, 3
-KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call"}
-RADIOLOGIST_WORK = (READ, CALL)
+DUTY, SCAN, READ, CALL, INTERRUPTION = 0, 1, 2, 3, 4
+KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call", INTERRUPTION: "interruption"}
+RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION)
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ class ExamType(Strict):
     read: Distribution = Field(description="Radiologist reading time, minutes.")
     ai: AIScreen | None = Field(None, description="AI screening of this exam type's images (see ai_triage).")
     critical_share: float = Field(0.0, ge=0, le=1, description="Share of reports with a critical result to phone.")
+    priors: PriorComparison | None = Field(None, description="Extra read time when the patient has priors.")
 
 
 class ReadingOptions(Strict):
@@ -155,6 +156,12 @@ class ReadingOptions(Strict):
     critical_call: Distribution = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 3, "cv": 0.7}, validate_default=True,
         description="Minutes to phone a critical result to the referring clinician.")
+
+
+class PriorComparison(Strict):
+    """Comparing with prior imaging adds read time."""
+
+    extra: Distribution = Field(description="Minutes added to the read when priors exist.")
 
 
 class ExamShare(Strict):
@@ -193,6 +200,7 @@ class Source(Strict):
     )
     exam_mix: dict[str, Annotated[ExamShare, BeforeValidator(_share_shorthand)]]
     priority_mix: dict[str, Annotated[float, Field(ge=0)]]
+    priors_share: float = Field(0.0, ge=0, le=1, description="Share of this source's patients with prior imaging.")
 
     @field_validator("hourly_profile")
     @classmethod
@@ -288,8 +296,36 @@ class TechnologistGroup(StaffGroup):
     """Radiologic technologists credentialed for the listed modalities."""
 
 
+def _rate_profile(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [float(value)] * 24
+    return value
+
+
+class Interruptions(Strict):
+    """Phone calls, consults and technologist questions that take a reader away from the worklist.
+
+    Defaults from the reading-room studies in the reference figures: 3-6 per hour per reader by day
+    and about 6 per hour overnight; each takes about 1-1.6 min; a study whose read is interrupted costs
+    about +1 (XR), +2 (US), +6 (CT) or +10 (MR) minutes (Curr Probl Diagn Radiol 2022).
+    """
+
+    per_hour: Annotated[list[Annotated[float, Field(ge=0)]], BeforeValidator(_rate_profile)] = Field(
+        default_factory=lambda: [6.0] * 7 + [4.5] * 10 + [6.0] * 7, min_length=24, max_length=24,
+        description="Interruptions per hour per reader: one number, or 24 values by hour of day.")
+    duration: Distribution = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": 1.3, "cv": 0.8}, validate_default=True,
+        description="Minutes each interruption takes.")
+    resumption_penalty: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: {"XR": 1.0, "US": 2.0, "CT": 6.0, "MR": 10.0},
+        description="Minutes added once to a study whose read is interrupted, by modality (others: 0).")
+
+
 class RadiologistGroup(StaffGroup):
     """Radiologists who read the listed modalities, subspecialties and priorities."""
+
+    speed: float = Field(1.0, gt=0, description="Multiplies read times: 1.5 is half as fast again (a trainee).")
+    interruptions: Interruptions | None = Field(None, description="Interruptions while on duty; default none.")
 
     subspecialties: list[str] | Literal["any"] = "any"
     priorities: list[str] | Literal["all"] = Field(

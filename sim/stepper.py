@@ -13,9 +13,10 @@ import numpy as np
 
 from .clock import describe
 from .narrative import narrate
-from .records import CALL, DUTY, READ, SCAN, Result
+from .records import CALL, DUTY, INTERRUPTION, READ, SCAN, Result
 
-DOING = {SCAN: "scanning", READ: "reading", CALL: "phoning a critical result of"}
+DOING = {SCAN: "scanning", READ: "reading", CALL: "phoning a critical result of",
+         INTERRUPTION: "interrupted (call or question), pausing"}
 
 SHOWN = 8  # studies listed per queue before "... and N more"
 
@@ -51,7 +52,9 @@ def render(result: Result, t: float, event: str, step: int, steps: int) -> str:
     priorities = result.scenario.priority_names
     lines = [f"── {describe(t)} ── event {step} of {steps} " + "─" * 20, event, "", "Who is doing what:"]
     for member, on_duty, task in state["people"]:
-        if task is not None:
+        if task is not None and task[1] < 0:
+            doing = f"taking a call or question for {t - task[2]:.0f} min"
+        elif task is not None:
             what, exam, since = task
             doing = f"{what} #{exam} ({priorities[o.priority[exam]]}) for {t - since:.0f} min"
         else:

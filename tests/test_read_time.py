@@ -1,0 +1,99 @@
+"""Read time: interruptions (with their resumption penalty), reader speed, and comparison with priors."""
+import numpy as np
+import pytest
+
+import sim
+from conftest import build
+from sim.records import INTERRUPTION, READ
+from sim.scenario import deep_merge
+
+INTERRUPTED = {"radiologists": {"rad": {"interruptions": {"per_hour": 10, "duration": 2,
+                                                           "resumption_penalty": {"CT": 6}}}},
+               "modalities": {"CT": {"scanners": 3}}, "technologists": {"ct": {"count": 3}},
+               "demand": {"ED": {"exams_per_day": 50, "exam_mix": {"ct_head": 1, "ct_abdomen": 1},
+                                 "priority_mix": {"stat": 1}}}}
+
+
+def test_an_interruption_lengthens_the_interrupted_read_by_the_penalty_once_per_study():
+    result = sim.run(build({**INTERRUPTED, "days": 4}))
+    log, e = result.staff_log.columns(), result.exams
+    paused = 0
+    for exam in np.flatnonzero(~np.isnan(e.report_at)):
+        reading = np.sum(np.where((log["kind"] == READ) & (log["exam"] == exam), log["end"] - log["start"], 0))
+        pauses = np.sum((log["kind"] == INTERRUPTION) & (log["exam"] == exam))
+        paused += pauses
+        assert reading == pytest.approx(e.orders.read[exam] + 6.0 * min(pauses, 1))
+    assert paused > 20  # the rule was exercised
+
+
+def test_interruptions_come_only_while_the_reader_is_on_duty():
+    day_shift = deep_merge(INTERRUPTED, {"days": 3, "radiologists": {"rad": {"shifts": ["08:00-17:00"]}}})
+    result = sim.run(build(day_shift))
+    log = result.staff_log.columns()
+    rows = np.flatnonzero(log["kind"] == INTERRUPTION)
+    assert len(rows) > 50
+    for k in rows:
+        assert any(a <= log["start"][k] < b for a, b in result.duty_plan[log["person"][k]])
+
+
+def test_a_free_reader_takes_interruptions_at_the_erlang_loss_rate():
+    # Nothing to read: interruptions arriving during another one are absorbed, so the reader is an
+    # M/G/1/1 loss system: handled rate = lambda / (1 + lambda E[D]), whatever the duration's shape.
+    extra = {"days": 200, "radiologists": {"rad": {"interruptions": {
+        "per_hour": 6, "duration": {"dist": "exponential", "mean": 2}}}}}
+    result = sim.run(build(extra, orders=[(0, "08:00", "ct_head", "stat")]))
+    log = result.staff_log.columns()
+    handled = np.sum(log["kind"] == INTERRUPTION)
+    hours = 200 * 24
+    expected = 6 / (1 + 0.1 * 2) * hours
+    assert handled == pytest.approx(expected, rel=0.03)
+    split = sim.summarise(result)["reader_time"]["rad"]
+    assert split["interruptions_per_hour"] == pytest.approx(6 / 1.2, rel=0.03)
+    assert split["interruptions"] == pytest.approx(0.2 / 1.2, rel=0.03)  # busy share of an Erlang loss server
+
+
+def test_a_slower_reader_takes_longer_in_proportion():
+    extra = {"radiologists": {"rad": {"speed": 1.5}}}
+    result = sim.run(build(extra, orders=[(0, "08:00", "ct_head", "stat")]))
+    assert result.exams.report_at[0] - result.exams.read_start[0] == pytest.approx(15.0)
+
+
+def test_priors_add_their_comparison_time_for_the_share_of_patients_who_have_them():
+    extra = {"exam_types": {"ct_head": {"priors": {"extra": 5}}},
+             "demand": {"ED": {"exams_per_day": 200, "exam_mix": {"ct_head": 1}, "priority_mix": {"stat": 1},
+                               "priors_share": 0.6}},
+             "modalities": {"CT": {"scanners": 10}}, "technologists": {"ct": {"count": 10}},
+             "radiologists": {"rad": {"count": 10}}}
+    result = sim.run(build({**extra, "days": 10}))
+    o = result.exams.orders
+    assert o.priors.mean() == pytest.approx(0.6, abs=0.03)
+    assert np.all(o.read[o.priors] == 15.0) and np.all(o.read[~o.priors] == 10.0)
+    without = sim.run(build({**extra, "days": 10, "exam_types": {"ct_head": {"priors": None}}})).exams.orders
+    assert np.array_equal(without.ordered_at, o.ordered_at) and np.array_equal(without.priors, o.priors)
+
+
+def test_a_paused_read_resumes_with_the_same_reader_before_anything_else():
+    result = sim.run(build({**INTERRUPTED, "days": 2}))
+    log = result.staff_log.columns()
+    for k in np.flatnonzero((log["kind"] == INTERRUPTION) & (log["exam"] >= 0)):
+        person, exam, end = log["person"][k], log["exam"][k], log["end"][k]
+        if np.isnan(end):
+            continue
+        resumed = (log["person"] == person) & (log["kind"] == READ) & (log["start"] == end)
+        assert np.any(resumed & (log["exam"] == exam))
+
+
+def test_interruptions_cost_stroke_reads_their_target_and_more_readers_do_not_restore_it():
+    from conftest import SCENARIOS
+
+    def stroke_within(name, *overrides):
+        scenario = sim.load_scenario(SCENARIOS / name, ["days=10", *overrides])
+        return sim.summarise(sim.run(scenario))["turnaround"]["priority"]["stroke"]["within_target"]
+
+    calm = stroke_within("academic_centre.yaml")
+    interrupted = stroke_within("academic_centre_interrupted.yaml")
+    more_readers = stroke_within("academic_centre_interrupted.yaml", "radiologists.neuro.count=8",
+                                 "radiologists.evening_attendings.count=9", "radiologists.night_attendings.count=6",
+                                 "radiologists.weekend_attendings.count=14")
+    assert interrupted < calm - 0.15
+    assert more_readers < calm - 0.15
