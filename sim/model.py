@@ -47,9 +47,12 @@ def run(scenario: Scenario, seed: int | None = None, replication: int = 0) -> Re
 def staff_names(scenario: Scenario) -> list[StaffMember]:
     """Everyone in the scenario, technologists first, in the order of the file."""
     people = []
+    shared = set(scenario.technologists) & set(scenario.radiologists)
     for role, groups in (("technologist", scenario.technologists), ("radiologist", scenario.radiologists)):
         for group_name, group in groups.items():
-            people.extend(StaffMember(name, role, group_name) for name in group.member_names(group_name))
+            # a group name used for both roles gets the role in generated names, so names stay unique
+            label = f"{group_name} {role}" if group_name in shared else group_name
+            people.extend(StaffMember(name, role, group_name) for name in group.member_names(label))
     return people
 
 

@@ -238,7 +238,7 @@ def _check_unique_staff_names(scenario: Scenario, fail) -> None:
     seen: dict[str, str] = {}
     for section in ("technologists", "radiologists"):
         for group_name, group in getattr(scenario, section).items():
-            for i, person in enumerate(group.member_names(group_name)):
+            for i, person in enumerate(group.given_names()):
                 if person in seen:
                     fail(f"{section}.{group_name}.names.{i}", f"{person!r} is also in {seen[person]}")
                 seen[person] = f"{section}.{group_name}"

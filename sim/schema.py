@@ -286,10 +286,13 @@ class StaffGroup(Strict):
             raise ValueError("names must be unique")
         return value
 
-    def member_names(self, group_name: str) -> list[str]:
-        """One name per person: the given names first, then group-N for the rest."""
-        given = list(self.names or [])[: self.count]
-        return given + [f"{group_name}-{i + 1}" for i in range(len(given), self.count)]
+    def member_names(self, label: str) -> list[str]:
+        """One name per person: the given names first, then label-N for the rest."""
+        given = self.given_names()
+        return given + [f"{label}-{i + 1}" for i in range(len(given), self.count)]
+
+    def given_names(self) -> list[str]:
+        return list(self.names or [])[: self.count]
 
 
 class TechnologistGroup(StaffGroup):

@@ -31,8 +31,9 @@ def test_confidence_interval_matches_scipy():
     assert (low, high) == pytest.approx((ref_low, ref_high))
 
 
-@pytest.mark.parametrize("case", [validation.erlang_c_case, validation.cobham_case, validation.preemptive_case],
-                         ids=["erlang_c", "cobham", "preemptive_resume"])
+@pytest.mark.parametrize("case", [validation.erlang_c_case, validation.cobham_case, validation.preemptive_case,
+                                  validation.ai_triage_case],
+                         ids=["erlang_c", "cobham", "preemptive_resume", "ai_triage_two_classes"])
 def test_simulated_mean_matches_theory_within_its_95_percent_ci(case):
     for row in case():
         assert row.agrees, row

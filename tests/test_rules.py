@@ -185,3 +185,12 @@ def test_count_decides_how_many_people_even_when_names_are_given():
     assert [m.name for m in sim.run(named).staff if m.group == "ct"] == ["Tess", "Tom", "ct-3"]
     fewer = sim.load_scenario("scenarios/teaching.yaml", ["technologists.ct.count=1"])
     assert [m.name for m in sim.run(fewer).staff if m.group == "ct"] == ["Tess"]
+
+
+def test_generated_names_are_unique_even_when_a_group_name_is_used_for_both_roles():
+    extra = {"technologists": {"ct": {"count": 0}, "day": {"count": 2, "modalities": ["CT"], "shifts": ["00:00-24:00"]}},
+             "radiologists": {"rad": {"count": 0}, "day": {"count": 2, "modalities": ["CT"], "shifts": ["00:00-24:00"]}}}
+    result = sim.run(build(extra, orders=[(0, "08:00", "ct_head", "stat")]))
+    names = [m.name for m in result.staff]
+    assert len(names) == len(set(names)) == 4
+    assert "day technologist-1" in names and "day radiologist-2" in names

@@ -52,3 +52,14 @@ def test_flagged_studies_gain_and_unflagged_studies_wait_longer():
     assert on["with_finding"]["report_tat"]["mean"] < off["with_finding"]["report_tat"]["mean"]
     assert on["unflagged"]["report_tat"]["mean"] > off["unflagged"]["report_tat"]["mean"]
     assert on["max_report_tat"] > off["max_report_tat"]  # strict priority with no aging cap
+
+
+def test_flagged_studies_gain_most_when_the_queue_is_busy_and_little_when_it_is_quiet():
+    def gain(*overrides):
+        on = sim.summarise(run(*overrides))["ai"]["with_finding"]["report_tat"]["mean"]
+        off = sim.summarise(run("ai_triage.mode=flag_only", *overrides))["ai"]["with_finding"]["report_tat"]["mean"]
+        return off - on
+
+    busy = gain()
+    quiet = gain("radiologists.day.count=3", "radiologists.day.shifts=['00:00-24:00']")
+    assert busy > 10 and abs(quiet) < 1 and busy > 10 * abs(quiet)
