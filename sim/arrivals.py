@@ -37,6 +37,7 @@ class Orders:
     critical: np.ndarray  # bool: the report has a critical result to phone
     call: np.ndarray  # float64 minutes of that call (0 where not critical)
     priors: np.ndarray  # bool: the patient has prior imaging to compare (its extra time is in `read`)
+    final_read: np.ndarray  # float64 minutes to finalise a preliminary report, if the study gets one
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -101,7 +102,21 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     priors = _prior_comparisons(scenario, sources, exams, read, streams)
     finding, flagged = ai_screening(scenario, exams, is_scripted[order], streams)
     critical, call = _critical_results(scenario, exams, is_scripted[order], streams)
-    return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors)
+    final_read = _final_reads(scenario, exams, streams)
+    return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
+                  final_read)
+
+
+def _final_reads(scenario: Scenario, exam_codes: np.ndarray, streams: Streams) -> np.ndarray:
+    """Over-read minutes per exam (used only when a preliminary reader reads it first), per exam type's stream."""
+    final = np.zeros(len(exam_codes))
+    if not any(g.reports == "preliminary" for g in scenario.radiologists.values()):
+        return final
+    for code, name in enumerate(scenario.exam_types):
+        chosen = np.flatnonzero(exam_codes == code)
+        if len(chosen):
+            final[chosen] = scenario.reading.final_read.sample(streams.get(f"final_read.{name}"), len(chosen))
+    return final
 
 
 def _prior_comparisons(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, read: np.ndarray,

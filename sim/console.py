@@ -45,6 +45,11 @@ def format_summary(summary: dict) -> str:
         shown = ", ".join(f"day {b['day']}: {b['studies']}" for b in backlog[:14])
         more = f" ... ({len(backlog)} mornings)" if len(backlog) > 14 else ""
         lines.append(f"  morning backlog at {backlog[0]['at'].split()[-1]}: {shown}{more}")
+    prelim = summary.get("preliminary_reports")
+    if prelim:
+        lines.append(f"Preliminary reports: {prelim['count']} ({prelim['finalised']} finalised); images to prelim: "
+                     f"mean {_minutes(prelim['prelim_tat']['mean'])} min; prelim to final: mean "
+                     f"{_minutes(prelim['prelim_to_final']['mean'])} min")
     critical = summary.get("critical_results")
     if critical:
         tat = critical["images_to_communicated"]

@@ -48,6 +48,9 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "critical": o.critical,
         "critical_at": e.critical_at,
         "critical_tat": e.critical_at - e.scan_end,
+        "prelim_at": e.prelim_at,
+        "prelim_radiologist": e.prelim_radiologist,
+        "prelim_tat": e.prelim_at - e.scan_end,
         "wait_to_scan": e.scan_start - o.ordered_at,
         "acquisition": e.scan_end - e.scan_start,
         "report_tat": e.report_at - e.scan_end,
@@ -256,6 +259,14 @@ def summarise(result: Result) -> dict:
     if ai is not None:
         summary["ai"] = ai
     summary["reader_time"] = reader_time(result)
+    prelim = window & ~np.isnan(result.exams.prelim_at)
+    if prelim.any():
+        e = result.exams
+        summary["preliminary_reports"] = {
+            "count": int(prelim.sum()), "finalised": int(np.sum(prelim & ~np.isnan(e.report_at))),
+            "prelim_tat": describe((e.prelim_at - e.scan_end)[prelim]),
+            "final_tat": describe((e.report_at - e.scan_end)[prelim]),
+            "prelim_to_final": describe((e.report_at - e.prelim_at)[prelim])}
     critical = window & result.exams.orders.critical
     if critical.any():
         tat = result.exams.critical_at - result.exams.scan_end

@@ -89,35 +89,41 @@ class Department:
     def _classify_exams(self) -> None:
         """Map each exam to its modality and its worklist class; build the classes policies move studies to.
 
-        A class is (display rank, priority, modality, subspecialty). Under `fifo` every display rank is 0;
-        `aging` adds a top-ranked twin of each class, and subspecialty fallback a twin open to any
-        subspecialty; `moves` say when a waiting study passes to which twin.
+        A class is (display rank, priority, modality, subspecialty, stage). Under `fifo` every display rank
+        is 0; `aging` adds a top-ranked twin of each class, subspecialty fallback a twin open to any
+        subspecialty, and preliminary readers a stage-1 twin for final reads; `moves` say when a waiting
+        study passes to which twin.
         """
         s, options = self.scenario, self.scenario.reading
         exam_types = list(s.exam_types.values())
         modality_of_type = np.array([self.modality_names.index(e.modality) for e in exam_types], dtype=np.int16)
         self.exam_modality = modality_of_type[self.orders.exam_type]
         self.read_rank = reading_priority(s, self.orders)
-        keys: dict[tuple[int, int, str, str], int] = {}
+        keys: dict[tuple[int, int, str, str, int], int] = {}
         table = np.zeros((len(exam_types), len(s.priorities)), dtype=np.int32)
         for t, exam in enumerate(exam_types):
             for rank in range(len(s.priorities)):
                 display = 0 if options.policy == "fifo" else rank
-                table[t, rank] = keys.setdefault((display, rank, exam.modality, exam.subspecialty), len(keys))
+                table[t, rank] = keys.setdefault((display, rank, exam.modality, exam.subspecialty, 0), len(keys))
         fallback, aging = options.subspecialty_fallback_minutes, options.aging_cap_minutes
         aging = aging if options.policy == "aging" else None
-        for display, rank, modality, subspecialty in list(keys):
+        for display, rank, modality, subspecialty, _ in list(keys):
             for key in ((display, rank, modality, ANY_SUBSPECIALTY) if fallback is not None else None,
                         (TOP, rank, modality, subspecialty) if aging else None,
                         (TOP, rank, modality, ANY_SUBSPECIALTY) if aging and fallback is not None else None):
                 if key is not None:
-                    keys.setdefault(key, len(keys))
+                    keys.setdefault((*key, 0), len(keys))
+        if any(g.reports == "preliminary" for g in s.radiologists.values()):
+            for key in list(keys):
+                keys.setdefault((*key[:4], 1), len(keys))
         self.class_keys = list(keys)
+        self.final_class = [keys.get((*key[:4], 1), k) for key, k in keys.items()]
         self.moves = []
         if fallback is not None:
-            self.moves.append((fallback, [keys.get((d, r, m, ANY_SUBSPECIALTY), k) for (d, r, m, _), k in keys.items()]))
+            self.moves.append((fallback, [keys.get((d, r, m, ANY_SUBSPECIALTY, st), k)
+                                          for (d, r, m, _, st), k in keys.items()]))
         if aging:
-            self.moves.append((aging, [keys.get((TOP, r, m, sub), k) for (_, r, m, sub), k in keys.items()]))
+            self.moves.append((aging, [keys.get((TOP, r, m, sub, st), k) for (_, r, m, sub, st), k in keys.items()]))
         self.class_of_exam = table[self.orders.exam_type, self.read_rank]
         # Plain Python lists: indexing them in the event loop is much cheaper than numpy scalars.
         self._modality_list = self.exam_modality.tolist()
@@ -140,28 +146,32 @@ class Department:
     def _build_reading(self) -> None:
         s = self.scenario
         priorities = s.priority_names
-        displays = sorted({d for d, _, _, _ in self.class_keys})
+        displays = sorted({key[0] for key in self.class_keys})
         readers_for_class: list[list[Radiologist]] = [[] for _ in self.class_keys]
         self.radiologists = []
         for index, member in enumerate(self.staff):
             if member.role != "radiologist":
                 continue
             group = s.radiologists[member.group]
-            eligible = [k for k, (_, rank, modality, subspecialty) in enumerate(self.class_keys)
-                        if can_read(group, modality, subspecialty, priorities[rank], any_subspecialty=ANY_SUBSPECIALTY)]
+            finalises = group.reports == "final"
+            eligible = [k for k, (_, rank, modality, subspecialty, stage) in enumerate(self.class_keys)
+                        if (finalises or stage == 0)
+                        and can_read(group, modality, subspecialty, priorities[rank], any_subspecialty=ANY_SUBSPECIALTY)]
             by_display = [[k for k in eligible if self.class_keys[k][0] == d] for d in displays]
-            reader = Radiologist(index, member.name, member.group, [c for c in by_display if c], group.speed)
+            reader = Radiologist(index, member.name, member.group, [c for c in by_display if c], group.speed,
+                                 preliminary=not finalises, delay=group.transmission_minutes)
             self.radiologists.append(reader)
             for k in eligible:
                 readers_for_class[k].append(reader)
         preempting = set() if s.reading.policy == "fifo" else \
             {rank for rank, p in enumerate(s.priorities.values()) if p.preempts}
-        self.worklist = Worklist([d for d, _, _, _ in self.class_keys], [r for _, r, _, _ in self.class_keys])
+        self.worklist = Worklist([key[0] for key in self.class_keys], [key[1] for key in self.class_keys])
         self.reading = Reading(
             self.env, self.log, self.request_dispatch, self.exams, self.worklist,
             self.read_rank.tolist(), self.class_of_exam.tolist(), self.orders.read, readers_for_class,
             preempting, self._record_queues, self.orders.critical.tolist(), self.orders.call.tolist(), self.moves,
-            self._resumption_penalty())
+            self._resumption_penalty(), self.final_class, self.orders.final_read.tolist(),
+            frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1))
 
     def _resumption_penalty(self):
         """Minutes an interruption adds to the read it breaks into, by the reader's group and exam's modality."""

@@ -136,7 +136,12 @@ class _Teller:
             if self._in(start):
                 lines.append(Line(start, START, exam, self._start_text(exam, person, start, previous)))
             if not np.isnan(end) and self._in(end):
-                if np.isnan(e.report_at[exam]) or end < e.report_at[exam]:
+                if end == e.prelim_at[exam]:
+                    lines.append(Line(end, FINISH, exam,
+                                      f"{self.name(person)} signs a preliminary report of {self.label(exam)}, "
+                                      f"{end - e.scan_end[exam]:.0f} min after the images; it goes back on the "
+                                      "worklist for a final read."))
+                elif np.isnan(e.report_at[exam]) or end < e.report_at[exam]:
                     by = starts_by_reader.get((person, end))
                     if by is not None:
                         cause = f": interrupted by {self.label(by)}"
@@ -166,6 +171,9 @@ class _Teller:
 
     def _start_text(self, exam: int, person: int, t: float, previous: float) -> str:
         e, o = self.e, self.o
+        if previous > 0 and t >= e.prelim_at[exam]:
+            return (f"{self.name(person)} starts the final read of {self.label(exam)} "
+                    f"(preliminary report by {self.name(e.prelim_radiologist[exam])}).")
         if previous > 0:
             return f"{self.name(person)} resumes reading {self.label(exam)}."
         waited = t - e.scan_end[exam]

@@ -26,7 +26,7 @@ EXAM_COLUMNS = (
     "exam_id", "source", "priority", "modality", "exam_type", "subspecialty", "ordered_at", "scan_start",
     "scan_end", "read_start", "report_at", "technologist", "scanner", "radiologist", "wait_to_scan",
     "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
-    "critical", "critical_at", "critical_tat", "priors",
+    "critical", "critical_at", "critical_tat", "priors", "prelim_at", "prelim_tat", "prelim_radiologist",
 )
 
 
@@ -101,6 +101,7 @@ def exam_table(result: Result) -> dict[str, np.ndarray]:
         "technologist": _names(c["technologist"], staff_names),
         "scanner": _names(c["scanner"], [sc.name for sc in result.scanners]),
         "radiologist": _names(c["radiologist"], staff_names),
+        "prelim_radiologist": _names(c["prelim_radiologist"], staff_names),
         "interrupted": c["interrupted"],
         "read_priority": _names(c["read_priority"], s.priority_names),
         "ai_flagged": _flags(c["ai_flagged"]),

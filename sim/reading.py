@@ -17,24 +17,28 @@ from __future__ import annotations
 
 from .records import CALL, INTERRUPTION, READ, ExamLog, StaffLog
 from .staff import Crew, Person
-from .worklist import Worklist
+from .worklist import TIME_TOLERANCE, Worklist
 
 
 class Radiologist(Person):
-    __slots__ = ("classes_by_rank", "n_classes", "speed")
+    __slots__ = ("classes_by_rank", "n_classes", "speed", "preliminary", "delay")
 
-    def __init__(self, index: int, name: str, group: str, classes_by_rank: list[list[int]], speed: float = 1.0):
+    def __init__(self, index: int, name: str, group: str, classes_by_rank: list[list[int]], speed: float = 1.0,
+                 preliminary: bool = False, delay: float = 0.0):
         super().__init__(index, name, group)
         self.classes_by_rank = classes_by_rank
         self.n_classes = sum(len(c) for c in classes_by_rank)
         self.speed = speed  # minutes of this reader per minute of standard read time
+        self.preliminary = preliminary  # their reports are prelims, finalised by another reader
+        self.delay = delay  # a remote reader sees a study this long after its images are complete
 
 
 class Reading(Crew):
     def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog, worklist: Worklist,
                  exam_rank, class_of_exam, read_time, readers_for_class: list[list[Radiologist]],
                  preempting_ranks: set[int], on_queue_change, critical=None, call_time=None,
-                 moves: list[tuple[float, list[int]]] = (), resumption_penalty=None):
+                 moves: list[tuple[float, list[int]]] = (), resumption_penalty=None,
+                 final_class: list[int] | None = None, final_read=None, final_classes: frozenset = frozenset()):
         super().__init__(env, log, request_dispatch)
         self.exams, self.worklist = exams, worklist
         self.exam_rank = exam_rank
@@ -48,7 +52,11 @@ class Reading(Crew):
         self.moves = moves  # (minutes on the worklist, class -> class it moves to): aging, fallback
         self.resumption_penalty = resumption_penalty or (lambda reader, exam: 0.0)
         self._penalised: set[int] = set()  # studies whose read has paid its resumption penalty
+        self.final_class = final_class  # class -> its twin for final reads after a prelim
+        self._final_classes = final_classes  # classes of studies waiting for their final read
+        self.final_read = final_read
         self.free: dict[Radiologist, None] = {}
+        self._wakeups: set = set()
         self._preempt_candidates: set[int] = set()  # classes that may need to interrupt a read
 
     def _became_free(self, reader: Radiologist) -> None:
@@ -71,7 +79,8 @@ class Reading(Crew):
     def _enqueue(self, exam: int) -> None:
         klass = self.class_of_exam[exam]
         self.worklist.push(klass, self.exams.scan_end[exam], exam)
-        if self.worklist.class_priority[klass] in self.preempting_ranks:
+        # a final over-read never preempts: the clinical decision was made on the prelim
+        if self.worklist.class_priority[klass] in self.preempting_ranks and klass not in self._final_classes:
             self._preempt_candidates.add(klass)
 
     def _move(self, exam: int, move_to: list[int]) -> None:
@@ -89,11 +98,31 @@ class Reading(Crew):
     def dispatch(self) -> None:
         if self.free and len(self.worklist):
             for reader in sorted(self.free, key=_pick_order):
-                klass = self.worklist.best_class(reader.classes_by_rank)
+                if reader.delay:
+                    klass = self.worklist.best_class(reader.classes_by_rank, self.env.now - reader.delay)
+                    if klass is None and self.worklist.next_ready is not None:
+                        self._wake_at(self.worklist.next_ready + reader.delay)
+                else:
+                    klass = self.worklist.best_class(reader.classes_by_rank)
                 if klass is not None:
                     self._start(reader, self.worklist.pop(klass))
         if self._preempt_candidates:
             self._preempt()
+
+    def _wake_at(self, t: float, klass: int | None = None) -> None:
+        """Look at the worklist again at t, when a study reaches a remote reader (and may preempt there)."""
+        key = (t, klass)
+        if key in self._wakeups:
+            return
+        self._wakeups.add(key)
+
+        def wake(_event):
+            self._wakeups.discard(key)
+            if klass is not None:
+                self._preempt_candidates.add(klass)
+            self.request_dispatch()
+
+        self.env.timeout(max(0.0, t - self.env.now)).callbacks.append(wake)
 
     def _preempt(self) -> None:
         # Interrupting a read can requeue a study that itself preempts, so loop until settled.
@@ -109,8 +138,13 @@ class Reading(Crew):
 
     def _victim(self, klass: int) -> Radiologist | None:
         rank = self.worklist.class_priority[klass]
+        ready_at = self.worklist.head(klass)[0]
         best, best_key = None, None
         for reader in self.readers_for_class[klass]:
+            if reader.delay and ready_at + reader.delay > self.env.now + TIME_TOLERANCE:
+                if reader.busy and not reader.leaving:
+                    self._wake_at(ready_at + reader.delay, klass)  # it may preempt once it reaches them
+                continue
             if reader.busy and not reader.leaving and reader.task_kind == READ:
                 current_rank = self.exam_rank[reader.task_exam]
                 if current_rank > rank:
@@ -178,13 +212,27 @@ class Reading(Crew):
         if reader.token != token:
             return  # this read was interrupted; its completion no longer stands
         exam, now = reader.task_exam, self.env.now
-        self.remaining[exam] = 0.0
-        self.exams.report_at[exam] = now
         self.log.add(reader.index, READ, reader.task_start, now, exam)
-        if self.critical[exam]:
+        first_report = self.exams.prelim_at[exam] != self.exams.prelim_at[exam]  # no prelim yet (NaN)
+        if reader.preliminary and first_report:
+            self._preliminary(reader, exam)
+        else:
+            self.remaining[exam] = 0.0
+            self.exams.report_at[exam] = now
+        if self.critical[exam] and first_report:  # phoned at the first report, prelim or final
             self._phone(reader, exam)
         else:
             self.end_task(reader)
+
+    def _preliminary(self, reader: Radiologist, exam: int) -> None:
+        """A prelim is signed; the study goes back on the worklist for an attending's final read."""
+        self.exams.prelim_at[exam] = self.env.now
+        self.exams.prelim_radiologist[exam] = reader.index
+        self.remaining[exam] = self.final_read[exam]
+        self.class_of_exam[exam] = self.final_class[self.class_of_exam[exam]]
+        self._enqueue(exam)
+        self.on_queue_change()
+        self.request_dispatch()
 
     def _phone(self, reader: Radiologist, exam: int) -> None:
         """A critical result: the reader phones the referring clinician before taking anything else."""

@@ -43,6 +43,8 @@ class ExamLog:
         self.read_start = np.full(n, np.nan)
         self.report_at = np.full(n, np.nan)
         self.critical_at = np.full(n, np.nan)  # critical result communicated (end of the call)
+        self.prelim_at = np.full(n, np.nan)  # preliminary report signed (studies read first by a prelim reader)
+        self.prelim_radiologist = np.full(n, -1, dtype=np.int32)
         self.technologist = np.full(n, -1, dtype=np.int32)
         self.scanner = np.full(n, -1, dtype=np.int32)
         self.radiologist = np.full(n, -1, dtype=np.int32)

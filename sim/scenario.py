@@ -200,6 +200,9 @@ def check_references(scenario: Scenario, source: str) -> None:
                 if priority not in priorities:
                     fail(f"radiologists.{name}.priorities.{i}", f"unknown priority {priority!r} (declared: {_list(priorities)})")
     _check_unique_staff_names(scenario, fail)
+    preliminary = [n for n, g in scenario.radiologists.items() if g.reports == "preliminary" and g.count]
+    if preliminary and not any(g.reports == "final" and g.count for g in scenario.radiologists.values()):
+        fail(f"radiologists.{preliminary[0]}.reports", "preliminary reports need a radiologist group that finalises")
     if scenario.reading.policy == "aging" and scenario.reading.aging_cap_minutes is None:
         fail("reading.aging_cap_minutes", "policy aging needs an aging cap in minutes")
     if scenario.ai_triage.raise_to not in priorities and any(e.ai for e in exam_types.values()):

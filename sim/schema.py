@@ -153,6 +153,11 @@ class ReadingOptions(Strict):
 
     # A critical-result call: phone calls in reading rooms take a median 57 s to 1.6 min (Yu/Kansagra,
     # JACR 2014; BMJ Open Quality); reaching the referring clinician adds to that, hence a mean of 3 min.
+    # Finalising a preliminary report: attending image viewing 4.07-5.33 min plus 2.24 min to correct a
+    # draft rather than 4.20 to dictate afresh (brain MRI; reference figures 3.2), hence a 6-minute mean.
+    final_read: Distribution = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": 6, "cv": 0.5}, validate_default=True,
+        description="Minutes for an attending to over-read and sign a preliminary report.")
     critical_call: Distribution = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 3, "cv": 0.7}, validate_default=True,
         description="Minutes to phone a critical result to the referring clinician.")
@@ -328,6 +333,10 @@ class RadiologistGroup(StaffGroup):
     """Radiologists who read the listed modalities, subspecialties and priorities."""
 
     speed: float = Field(1.0, gt=0, description="Multiplies read times: 1.5 is half as fast again (a trainee).")
+    transmission_minutes: float = Field(
+        0.0, ge=0, description="A remote group sees a study only this long after its images are complete.")
+    reports: Literal["final", "preliminary"] = Field(
+        "final", description="preliminary: this group's reads are prelims that an attending group then finalises.")
     interruptions: Interruptions | None = Field(None, description="Interruptions while on duty; default none.")
 
     subspecialties: list[str] | Literal["any"] = "any"

@@ -22,6 +22,10 @@ from __future__ import annotations
 import heapq
 from collections import deque
 
+# Times reached as "images complete + transmission delay" come back from simpy's clock a rounding error
+# away; comparisons of such times allow for it, or a wake-up could find its study not quite ready.
+TIME_TOLERANCE = 1e-6
+
 
 class _ClassQueue:
     __slots__ = ("fifo", "older")
@@ -83,12 +87,15 @@ class Worklist:
         del self._where[exam]
         return exam
 
-    def best_class(self, classes_by_rank: list[list[int]]) -> int | None:
+    def best_class(self, classes_by_rank: list[list[int]], ready_by: float | None = None) -> int | None:
         """The class whose head a reader eligible for `classes_by_rank` should read next.
 
         `classes_by_rank` lists the reader's classes grouped by display rank, best
-        first; within the first group that has work, the oldest head wins.
+        first; within the first group that has work, the oldest head wins. With
+        `ready_by` (a remote reader's view), only studies ready by then count; the
+        earliest one that did not is left in `self.next_ready` for a wake-up.
         """
+        self.next_ready = None
         if not self._where:
             return None
         for classes in classes_by_rank:
@@ -97,7 +104,14 @@ class Worklist:
                 queue = self._queues[klass]
                 if queue.fifo or queue.older:
                     head = self.head(klass)
-                    if head is not None and (best_head is None or head < best_head):
+                    if head is None:
+                        continue
+                    if ready_by is not None and head[0] > ready_by + TIME_TOLERANCE:
+                        # the head is the oldest of its class, so nothing in it is ready yet
+                        if self.next_ready is None or head[0] < self.next_ready:
+                            self.next_ready = head[0]
+                        continue
+                    if best_head is None or head < best_head:
                         best, best_head = klass, head
             if best is not None:
                 return best
