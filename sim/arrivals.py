@@ -18,7 +18,7 @@ import numpy as np
 
 from .clock import MINUTES_PER_HOUR, weekday_of
 from .schema import Scenario
-from .streams import Streams
+from .streams import Streams, per_exam_type
 from .triage import ai_screening
 
 
@@ -139,34 +139,22 @@ def _critical_results(scenario: Scenario, exam_codes: np.ndarray, is_scripted: n
     """Which reports carry a critical result, and how long each call takes, per exam type's own stream."""
     critical = np.zeros(len(exam_codes), dtype=bool)
     call = np.zeros(len(exam_codes))
-    for code, (name, exam) in enumerate(scenario.exam_types.items()):
-        if exam.critical_share <= 0:
-            continue
-        for scripted, suffix in ((False, ""), (True, ".scripted")):
-            chosen = np.flatnonzero((exam_codes == code) & (is_scripted == scripted))
-            if len(chosen):
-                rng = streams.get(f"critical.{name}{suffix}")
-                critical[chosen] = rng.random(len(chosen)) < exam.critical_share
-                call[chosen] = np.where(critical[chosen],
-                                        scenario.reading.critical_call.sample(rng, len(chosen)), 0.0)
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "critical"):
+        if exam.critical_share > 0:
+            critical[chosen] = rng.random(len(chosen)) < exam.critical_share
+            call[chosen] = np.where(critical[chosen], scenario.reading.critical_call.sample(rng, len(chosen)), 0.0)
     return critical, call
 
 
 
 def _durations(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):
-    """Per exam type, one stream each for acquisition and read times, drawn in order of arrival.
-
-    Scripted orders draw from streams of their own, so adding one leaves every
-    other exam's durations as they were.
-    """
+    """Per exam type, one stream each for acquisition and read times."""
     acquisition = np.zeros(len(exam_codes))
     read = np.zeros(len(exam_codes))
-    for code, (name, exam) in enumerate(scenario.exam_types.items()):
-        for scripted, suffix in ((False, ""), (True, ".scripted")):
-            chosen = np.flatnonzero((exam_codes == code) & (is_scripted == scripted))
-            if len(chosen):
-                acquisition[chosen] = exam.acquisition.sample(streams.get(f"acquisition.{name}{suffix}"), len(chosen))
-                read[chosen] = exam.read.sample(streams.get(f"read.{name}{suffix}"), len(chosen))
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "acquisition"):
+        acquisition[chosen] = exam.acquisition.sample(rng, len(chosen))
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "read"):
+        read[chosen] = exam.read.sample(rng, len(chosen))
     return acquisition, read
 
 

@@ -16,24 +16,19 @@ from __future__ import annotations
 import numpy as np
 
 from .schema import Scenario
-from .streams import Streams
+from .streams import Streams, per_exam_type
 
 
 def ai_screening(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):
     """(finding, flagged) per exam: 1 yes, 0 no, -1 not screened."""
     finding = np.full(len(exam_codes), -1, dtype=np.int8)
     flagged = np.full(len(exam_codes), -1, dtype=np.int8)
-    for code, (name, exam) in enumerate(scenario.exam_types.items()):
-        if exam.ai is None:
-            continue
-        for scripted, suffix in ((False, ""), (True, ".scripted")):
-            chosen = np.flatnonzero((exam_codes == code) & (is_scripted == scripted))
-            if len(chosen):
-                rng = streams.get(f"ai.{name}{suffix}")
-                truth = rng.random(len(chosen)) < exam.ai.prevalence
-                u = rng.random(len(chosen))
-                flag = np.where(truth, u < exam.ai.sensitivity, u >= exam.ai.specificity)
-                finding[chosen], flagged[chosen] = truth, flag
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "ai"):
+        if exam.ai is not None:
+            truth = rng.random(len(chosen)) < exam.ai.prevalence
+            u = rng.random(len(chosen))
+            flagged[chosen] = np.where(truth, u < exam.ai.sensitivity, u >= exam.ai.specificity)
+            finding[chosen] = truth
     return finding, flagged
 
 
