@@ -158,7 +158,7 @@ class Department:
                         if (finalises or stage == 0)
                         and can_read(group, modality, subspecialty, priorities[rank], any_subspecialty=ANY_SUBSPECIALTY)]
             by_display = [[k for k in eligible if self.class_keys[k][0] == d] for d in displays]
-            reader = Radiologist(index, member.name, member.group, [c for c in by_display if c], group.speed,
+            reader = Radiologist(index, member.name, member.group, [frozenset(c) for c in by_display if c], group.speed,
                                  preliminary=not finalises, delay=group.transmission_minutes)
             self.radiologists.append(reader)
             for k in eligible:

@@ -23,7 +23,7 @@ from .worklist import TIME_TOLERANCE, Worklist
 class Radiologist(Person):
     __slots__ = ("classes_by_rank", "n_classes", "speed", "preliminary", "delay")
 
-    def __init__(self, index: int, name: str, group: str, classes_by_rank: list[list[int]], speed: float = 1.0,
+    def __init__(self, index: int, name: str, group: str, classes_by_rank: list[frozenset[int]], speed: float = 1.0,
                  preliminary: bool = False, delay: float = 0.0):
         super().__init__(index, name, group)
         self.classes_by_rank = classes_by_rank

@@ -57,6 +57,8 @@ class Worklist:
         self.class_priority = class_priority if class_priority is not None else class_display
         self._queues = [_ClassQueue() for _ in class_display]
         self._where: dict[int, int] = {}  # waiting study -> its current class
+        # per display rank, the classes with entries: a pick looks only where there is work
+        self._busy: dict[int, set[int]] = {d: set() for d in set(class_display)}
 
     def __len__(self) -> int:
         return len(self._where)
@@ -67,6 +69,7 @@ class Worklist:
     def push(self, klass: int, ready_at: float, exam: int) -> None:
         self._queues[klass].push((ready_at, exam))
         self._where[exam] = klass
+        self._busy[self.class_display[klass]].add(klass)
 
     def move(self, exam: int, klass: int, ready_at: float) -> None:
         """Move a waiting study to another class (its old entry becomes stale)."""
@@ -79,40 +82,47 @@ class Worklist:
         while item is not None and where.get(item[1]) != klass:
             queue.pop()  # stale: taken already, or moved to another class
             item = queue.head()
+        if item is None:
+            self._busy[self.class_display[klass]].discard(klass)
         return item
 
     def pop(self, klass: int) -> int:
         self.head(klass)
-        exam = self._queues[klass].pop()[1]
+        queue = self._queues[klass]
+        exam = queue.pop()[1]
         del self._where[exam]
+        if not (queue.fifo or queue.older):
+            self._busy[self.class_display[klass]].discard(klass)
         return exam
 
-    def best_class(self, classes_by_rank: list[list[int]], ready_by: float | None = None) -> int | None:
+    def best_class(self, classes_by_rank, ready_by: float | None = None) -> int | None:
         """The class whose head a reader eligible for `classes_by_rank` should read next.
 
-        `classes_by_rank` lists the reader's classes grouped by display rank, best
-        first; within the first group that has work, the oldest head wins. With
-        `ready_by` (a remote reader's view), only studies ready by then count; the
-        earliest one that did not is left in `self.next_ready` for a wake-up.
+        `classes_by_rank` lists the reader's classes (sets, best as frozensets) grouped by display
+        rank, best first; within the first group that has work, the oldest head wins. Only classes
+        that have entries are looked at. With `ready_by` (a remote reader's view), only studies ready
+        by then count; the earliest one that did not is left in `self.next_ready` for a wake-up.
         """
         self.next_ready = None
         if not self._where:
             return None
         for classes in classes_by_rank:
+            if not isinstance(classes, (set, frozenset)):
+                classes = set(classes)
+            if not classes:
+                continue
             best, best_head = None, None
-            for klass in classes:
-                queue = self._queues[klass]
-                if queue.fifo or queue.older:
-                    head = self.head(klass)
-                    if head is None:
-                        continue
-                    if ready_by is not None and head[0] > ready_by + TIME_TOLERANCE:
-                        # the head is the oldest of its class, so nothing in it is ready yet
-                        if self.next_ready is None or head[0] < self.next_ready:
-                            self.next_ready = head[0]
-                        continue
-                    if best_head is None or head < best_head:
-                        best, best_head = klass, head
+            for klass in self._busy[self.class_display[next(iter(classes))]] & classes:
+                head = self.head(klass)
+                if head is None:
+                    continue
+                if ready_by is not None and head[0] > ready_by + TIME_TOLERANCE:
+                    # the head is the oldest of its class, so nothing in it is ready yet
+                    if self.next_ready is None or head[0] < self.next_ready:
+                        self.next_ready = head[0]
+                    continue
+                if best_head is None or head < best_head:
+                    best, best_head = klass, head
             if best is not None:
                 return best
         return None
