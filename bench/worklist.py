@@ -74,7 +74,7 @@ def time_worklist(studies: int, operations: int = 200_000) -> float:
     worklist = Worklist([0, 1, 2, 3, 4])
     for i in range(studies):
         worklist.push(4, float(i), i)
-    classes = [frozenset([k]) for k in range(5)]  # as the model passes them
+    classes = worklist.view([[k] for k in range(5)])  # as the model passes them
     start = time.perf_counter()
     t = float(studies)
     for i in range(operations):

@@ -41,23 +41,27 @@ class Acquisition(Crew):
         self.open = [False] * n_modalities
         self.free_techs: list[dict[Technologist, None]] = [{} for _ in range(n_modalities)]
         self.waiting_count = 0
+        self._changed = False  # matching can only succeed after an order, a freed resource or an opening
 
     # ------------------------------------------------------------ events in
 
     def order(self, exam: int, modality: int, rank: int) -> None:
         heapq.heappush(self.waiting[modality], (rank, self.exams.orders.ordered_at[exam], exam))
         self.waiting_count += 1
+        self._changed = True
         self.on_queue_change()
         self.request_dispatch()
 
     def set_open(self, modality: int, is_open: bool) -> None:
         self.open[modality] = is_open
         if is_open:
+            self._changed = True
             self.request_dispatch()
 
     def _became_free(self, tech: Technologist) -> None:
         for m in tech.modalities:
             self.free_techs[m][tech] = None
+        self._changed = True
 
     def _no_longer_free(self, tech: Technologist) -> None:
         for m in tech.modalities:
@@ -67,6 +71,9 @@ class Acquisition(Crew):
 
     def dispatch(self) -> None:
         """Start every scan that can start now, best waiting order first."""
+        if not self._changed:
+            return
+        self._changed = False
         while True:
             best_modality, best_head = -1, None
             for m, queue in enumerate(self.waiting):

@@ -38,6 +38,7 @@ class Orders:
     call: np.ndarray  # float64 minutes of that call (0 where not critical)
     priors: np.ndarray  # bool: the patient has prior imaging to compare (its extra time is in `read`)
     final_read: np.ndarray  # float64 minutes to finalise a preliminary report, if the study gets one
+    protocol: np.ndarray  # float64 radiologist minutes to protocol the order; 0 where none is needed
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -103,8 +104,21 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     finding, flagged = ai_screening(scenario, exams, is_scripted[order], streams)
     critical, call = _critical_results(scenario, exams, is_scripted[order], streams)
     final_read = _final_reads(scenario, exams, streams)
+    protocol = _protocols(scenario, exams, priorities, is_scripted[order], streams)
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
-                  final_read)
+                  final_read, protocol)
+
+
+def _protocols(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, is_scripted: np.ndarray,
+               streams: Streams) -> np.ndarray:
+    """Protocoling minutes for orders whose exam type needs a protocol and whose priority has no standing one."""
+    protocol = np.zeros(len(exam_codes))
+    standing = np.array([p.standing_protocol for p in scenario.priorities.values()])
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "protocol"):
+        if exam.protocol is not None:
+            minutes = exam.protocol.sample(rng, len(chosen))
+            protocol[chosen] = np.where(standing[priorities[chosen]], 0.0, np.maximum(minutes, 1e-9))
+    return protocol
 
 
 def _final_reads(scenario: Scenario, exam_codes: np.ndarray, streams: Streams) -> np.ndarray:

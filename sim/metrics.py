@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
-from .records import CALL, DUTY, INTERRUPTION, RADIOLOGIST_WORK, READ, SCAN, Result
+from .records import CALL, DUTY, INTERRUPTION, PROTOCOL, RADIOLOGIST_WORK, READ, SCAN, Result
 from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
@@ -48,6 +48,7 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "critical": o.critical,
         "critical_at": e.critical_at,
         "critical_tat": e.critical_at - e.scan_end,
+        "protocol_at": e.protocol_at,
         "prelim_at": e.prelim_at,
         "prelim_radiologist": e.prelim_radiologist,
         "prelim_tat": e.prelim_at - e.scan_end,
@@ -210,25 +211,32 @@ def worklist_summary(result: Result) -> dict:
 
 
 def accounting(result: Result) -> dict[str, int]:
-    """Every exam is reported, being read, waiting to be read, being scanned or waiting to be scanned."""
+    """Every exam is reported, being read, waiting to be read, being scanned, waiting to be scanned,
+    or waiting for (or being given) its protocol."""
     e = result.exams
     reported = ~np.isnan(e.report_at)
     scanned = ~np.isnan(e.scan_end)
     scanning = ~np.isnan(e.scan_start) & ~scanned
     being_read = scanned & ~reported & _being_read(result)
+    protocolling = (e.orders.protocol > 0) & np.isnan(e.protocol_at)
+    log = result.staff_log.columns()
+    being_protocolled = np.zeros(len(e), dtype=bool)
+    being_protocolled[log["exam"][(log["kind"] == PROTOCOL) & np.isnan(log["end"])]] = True
     return {
         "ordered": len(e),
         "reported": int(reported.sum()),
         "being_read": int(being_read.sum()),
         "awaiting_read": int((scanned & ~reported & ~being_read).sum()),
         "being_scanned": int(scanning.sum()),
-        "awaiting_scan": int(np.isnan(e.scan_start).sum()),
+        "awaiting_scan": int((np.isnan(e.scan_start) & ~protocolling).sum()),
+        "awaiting_protocol": int((protocolling & ~being_protocolled).sum()),
+        "being_protocolled": int(being_protocolled.sum()),
     }
 
 
 def _being_read(result: Result) -> np.ndarray:
     log = result.staff_log.columns()
-    open_reads = np.isin(log["kind"], RADIOLOGIST_WORK) & np.isnan(log["end"])
+    open_reads = np.isin(log["kind"], (READ, CALL, INTERRUPTION)) & np.isnan(log["end"])
     flags = np.zeros(len(result.exams), dtype=bool)
     flags[log["exam"][open_reads]] = True
     return flags
@@ -277,7 +285,8 @@ def summarise(result: Result) -> dict:
 
 
 def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
-    """Each radiologist group's on-duty time split into reading, critical calls, interruptions and idle,
+    """Each radiologist group's on-duty time split into reading, protocoling, critical calls, interruptions
+    and idle,
     with interruptions per reader-hour (after the warm-up)."""
     log = result.staff_log.columns()
     minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
@@ -291,7 +300,8 @@ def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
             out[group] = {"on_duty_hours": 0.0}
             continue
         split = {name: float(minutes[mine & (log["kind"] == kind)].sum() / duty)
-                 for name, kind in (("reading", READ), ("critical_calls", CALL), ("interruptions", INTERRUPTION))}
+                 for name, kind in (("reading", READ), ("protocoling", PROTOCOL), ("critical_calls", CALL),
+                                    ("interruptions", INTERRUPTION))}
         split["idle"] = max(0.0, 1.0 - sum(split.values()))
         split["on_duty_hours"] = float(duty / 60)
         split["interruptions_per_hour"] = float(np.sum(mine & (log["kind"] == INTERRUPTION) & in_window) / (duty / 60))

@@ -116,8 +116,12 @@ class Department:
         if any(g.reports == "preliminary" for g in s.radiologists.values()):
             for key in list(keys):
                 keys.setdefault((*key[:4], 1), len(keys))
+        if np.any(self.orders.protocol > 0):  # protocoling: a stage-2 twin of each first-read class
+            for key in [k for k in keys if k[4] == 0]:
+                keys.setdefault((*key[:4], 2), len(keys))
         self.class_keys = list(keys)
         self.final_class = [keys.get((*key[:4], 1), k) for key, k in keys.items()]
+        self.protocol_class = [keys.get((*key[:4], 2), k) for key, k in keys.items()]
         self.moves = []
         if fallback is not None:
             self.moves.append((fallback, [keys.get((d, r, m, ANY_SUBSPECIALTY, st), k)
@@ -155,7 +159,7 @@ class Department:
             group = s.radiologists[member.group]
             finalises = group.reports == "final"
             eligible = [k for k, (_, rank, modality, subspecialty, stage) in enumerate(self.class_keys)
-                        if (finalises or stage == 0)
+                        if (finalises or stage != 1)
                         and can_read(group, modality, subspecialty, priorities[rank], any_subspecialty=ANY_SUBSPECIALTY)]
             by_display = [[k for k in eligible if self.class_keys[k][0] == d] for d in displays]
             reader = Radiologist(index, member.name, member.group, [frozenset(c) for c in by_display if c], group.speed,
@@ -166,12 +170,16 @@ class Department:
         preempting = set() if s.reading.policy == "fifo" else \
             {rank for rank, p in enumerate(s.priorities.values()) if p.preempts}
         self.worklist = Worklist([key[0] for key in self.class_keys], [key[1] for key in self.class_keys])
+        for reader in self.radiologists:
+            reader.classes_by_rank = self.worklist.view(reader.classes_by_rank)
         self.reading = Reading(
             self.env, self.log, self.request_dispatch, self.exams, self.worklist,
             self.read_rank.tolist(), self.class_of_exam.tolist(), self.orders.read, readers_for_class,
             preempting, self._record_queues, self.orders.critical.tolist(), self.orders.call.tolist(), self.moves,
             self._resumption_penalty(), self.final_class, self.orders.final_read.tolist(),
             frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1))
+        if np.any(self.orders.protocol > 0):
+            self.reading.enable_protocols(self.protocol_class, self.orders.protocol.tolist(), self._protocolled)
 
     def _resumption_penalty(self):
         """Minutes an interruption adds to the read it breaks into, by the reader's group and exam's modality."""
@@ -212,11 +220,18 @@ class Department:
 
     def _release_orders(self):
         env, times = self.env, self.orders.ordered_at.tolist()
-        order, modality, rank = self.acquisition.order, self._modality_list, self._rank_list
+        needs_protocol = (self.orders.protocol > 0).tolist()
         for exam, t in enumerate(times):
             if t > env.now:
                 yield env.timeout(t - env.now)
-            order(exam, modality[exam], rank[exam])
+            if needs_protocol[exam]:
+                self.reading.add_protocol(exam)
+            else:
+                self._protocolled(exam)
+
+    def _protocolled(self, exam: int) -> None:
+        """The order may now be scanned: it joins the scanner queue."""
+        self.acquisition.order(exam, self._modality_list[exam], self._rank_list[exam])
 
     def _images_complete(self, exam: int) -> None:
         self.reading.add(exam)

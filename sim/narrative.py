@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clock import describe
-from .records import CALL, DUTY, INTERRUPTION, READ, Result
+from .records import CALL, DUTY, INTERRUPTION, PROTOCOL, READ, Result
 
 # At one instant: work ends, people leave, people arrive, orders come in, reads are interrupted, work starts.
 FINISH, OFF_DUTY, ON_DUTY, ORDER, INTERRUPT, START = range(6)
@@ -29,7 +29,8 @@ class Line:
 
 def narrate(result: Result, start: float, end: float) -> list[Line]:
     teller = _Teller(result, start, end)
-    return sorted(teller.duty() + teller.orders() + teller.scans() + teller.reads() + teller.calls())
+    return sorted(teller.duty() + teller.orders() + teller.scans() + teller.reads() + teller.calls()
+                  + teller.protocols())
 
 
 def format_narrative(lines: list[Line]) -> str:
@@ -152,6 +153,21 @@ class _Teller:
                     lines.append(Line(end, INTERRUPT, exam, f"{self.name(person)} stops reading #{exam}{cause}."))
                 else:
                     lines.append(Line(end, FINISH, exam, self._signed_text(exam, person)))
+        return lines
+
+    def protocols(self) -> list[Line]:
+        lines = []
+        log = self.log
+        for k in np.flatnonzero(log["kind"] == PROTOCOL):
+            exam, person = int(log["exam"][k]), int(log["person"][k])
+            if self._in(log["start"][k]):
+                waited = log["start"][k] - self.o.ordered_at[exam]
+                lines.append(Line(float(log["start"][k]), START, exam,
+                                  f"{self.name(person)} protocols order {self.label(exam)}, {waited:.0f} min after "
+                                  "it was placed."))
+            if not np.isnan(log["end"][k]) and self._in(log["end"][k]):
+                lines.append(Line(float(log["end"][k]), FINISH, exam,
+                                  f"Order #{exam} is protocolled and can be scanned."))
         return lines
 
     def calls(self) -> list[Line]:

@@ -27,6 +27,7 @@ EXAM_COLUMNS = (
     "scan_end", "read_start", "report_at", "technologist", "scanner", "radiologist", "wait_to_scan",
     "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
     "critical", "critical_at", "critical_tat", "priors", "prelim_at", "prelim_tat", "prelim_radiologist",
+    "protocol_at",
 )
 
 

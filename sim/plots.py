@@ -16,13 +16,14 @@ import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time  # noqa: E402
 from .metrics import exam_columns, hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
-from .records import CALL, INTERRUPTION, READ, Result  # noqa: E402
+from .records import CALL, INTERRUPTION, PROTOCOL, READ, Result  # noqa: E402
 
 PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
 
 
 CALL_COLOUR = "#34495e"
 INTERRUPTION_COLOUR = "#f1c40f"
+PROTOCOL_COLOUR = "#95a5a6"
 
 
 def priority_colour(rank: int) -> str:
@@ -172,6 +173,10 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
             bars.setdefault((row_of[("radiologist", int(log["person"][k]))], -2, False, False), []).append(
                 (hours(a), hours(b) - hours(a)))
             continue
+        if log["kind"][k] == PROTOCOL:
+            bars.setdefault((row_of[("radiologist", int(log["person"][k]))], -3, exam == follow, False), []).append(
+                (hours(a), hours(b) - hours(a)))
+            continue
         is_read = log["kind"][k] in (READ, CALL)
         reported = e.report_at[exam] if not np.isnan(e.report_at[exam]) else np.inf
         interrupted = bool(log["kind"][k] == READ and ends[k] < reported)
@@ -187,7 +192,7 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
             else:
                 followed["scan"] = (hours(b), rows[0])
     for (row, rank, is_followed, interrupted), spans in bars.items():
-        colour = {-1: CALL_COLOUR, -2: INTERRUPTION_COLOUR}.get(rank) or priority_colour(rank)
+        colour = {-1: CALL_COLOUR, -2: INTERRUPTION_COLOUR, -3: PROTOCOL_COLOUR}.get(rank) or priority_colour(rank)
         ax.broken_barh(spans, (row - 0.35, 0.7), facecolor=colour,
                        edgecolor="black" if is_followed or interrupted else colour,
                        linewidth=1.8 if is_followed else 0.3, hatch="///" if interrupted else None, zorder=2)
@@ -207,8 +212,9 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     handles = [plt.Rectangle((0, 0), 1, 1, color=priority_colour(r)) for r in range(len(result.scenario.priorities))]
     handles += [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="///"),
                 plt.Rectangle((0, 0), 1, 1, color=CALL_COLOUR), plt.Rectangle((0, 0), 1, 1, color=INTERRUPTION_COLOUR),
-                plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
-    names = list(result.scenario.priorities) + ["interrupted read", "critical call", "interruption", "off duty"]
+                plt.Rectangle((0, 0), 1, 1, color=PROTOCOL_COLOUR), plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
+    names = list(result.scenario.priorities) + ["interrupted read", "critical call", "interruption", "protocol",
+                                                 "off duty"]
     fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize="small", frameon=False)
     followed_text = f"; following exam #{follow} (outlined)" if follow is not None else ""
     ax.set_title(f"{result.scenario.name}: who did what, {describe_time(start)} to {describe_time(end)}{followed_text}")

@@ -15,7 +15,7 @@ never interrupted: nobody starts a task off shift.
 """
 from __future__ import annotations
 
-from .records import CALL, INTERRUPTION, READ, ExamLog, StaffLog
+from .records import CALL, INTERRUPTION, PROTOCOL, READ, ExamLog, StaffLog
 from .staff import Crew, Person
 from .worklist import TIME_TOLERANCE, Worklist
 
@@ -27,7 +27,7 @@ class Radiologist(Person):
                  preliminary: bool = False, delay: float = 0.0):
         super().__init__(index, name, group)
         self.classes_by_rank = classes_by_rank
-        self.n_classes = sum(len(c) for c in classes_by_rank)
+        self.n_classes = sum(len(c) for c in classes_by_rank)  # narrowest eligibility picks first
         self.speed = speed  # minutes of this reader per minute of standard read time
         self.preliminary = preliminary  # their reports are prelims, finalised by another reader
         self.delay = delay  # a remote reader sees a study this long after its images are complete
@@ -57,10 +57,48 @@ class Reading(Crew):
         self.final_read = final_read
         self.free: dict[Radiologist, None] = {}
         self._wakeups: set = set()
+        self._protocolling: set[int] = set()  # orders waiting for (or being given) a protocol
+        # Work can only be handed out to a reader who just became free, or to a free reader eligible
+        # for a class that just gained a study; nobody else's options changed since the last dispatch.
+        self._new_free: dict[Radiologist, None] = {}
+        self._new_classes: set[int] = set()
+        self._recheck_all = False
         self._preempt_candidates: set[int] = set()  # classes that may need to interrupt a read
+
+    # ------------------------------------------------------------ protocoling
+
+    def enable_protocols(self, protocol_class: list[int], minutes, on_protocolled) -> None:
+        self.protocol_class, self.protocol_minutes, self.on_protocolled = protocol_class, minutes, on_protocolled
+        self.read_time = list(self.remaining)
+
+    def add_protocol(self, exam: int) -> None:
+        """An order that needs a protocol: a short radiologist task, in priority order, before any scan."""
+        self._protocolling.add(exam)
+        self.remaining[exam] = self.protocol_minutes[exam]
+        klass = self.protocol_class[self.class_of_exam[exam]]
+        self.worklist.push(klass, self.exams.orders.ordered_at[exam], exam)
+        self._new_classes.add(klass)
+        self.on_queue_change()
+        self.request_dispatch()
+
+    def _protocol(self, reader: Radiologist, exam: int) -> None:
+        reader.task_kind, reader.task_start = PROTOCOL, self.env.now
+        reader.token += 1
+        done = self.env.timeout(self.remaining[exam] * reader.speed)
+        done.callbacks.append(lambda _event: self._protocolled(reader, exam))
+
+    def _protocolled(self, reader: Radiologist, exam: int) -> None:
+        now = self.env.now
+        self.log.add(reader.index, PROTOCOL, reader.task_start, now, exam)
+        self.exams.protocol_at[exam] = now
+        self._protocolling.discard(exam)
+        self.remaining[exam] = self.read_time[exam]
+        self.end_task(reader)
+        self.on_protocolled(exam)
 
     def _became_free(self, reader: Radiologist) -> None:
         self.free[reader] = None
+        self._new_free[reader] = None
 
     def _no_longer_free(self, reader: Radiologist) -> None:
         self.free.pop(reader, None)
@@ -79,6 +117,7 @@ class Reading(Crew):
     def _enqueue(self, exam: int) -> None:
         klass = self.class_of_exam[exam]
         self.worklist.push(klass, self.exams.scan_end[exam], exam)
+        self._new_classes.add(klass)
         # a final over-read never preempts: the clinical decision was made on the prelim
         if self.worklist.class_priority[klass] in self.preempting_ranks and klass not in self._final_classes:
             self._preempt_candidates.add(klass)
@@ -91,13 +130,18 @@ class Reading(Crew):
         self.class_of_exam[exam] = klass
         if exam in self.worklist:
             self.worklist.move(exam, klass, self.exams.scan_end[exam])
+            self._new_classes.add(klass)
             self.request_dispatch()
 
     # ------------------------------------------------------------ matching
 
     def dispatch(self) -> None:
+        if not (self._new_free or self._new_classes or self._recheck_all or self._preempt_candidates):
+            return
         if self.free and len(self.worklist):
-            for reader in sorted(self.free, key=_pick_order):
+            for reader in sorted(self._candidates(), key=_pick_order):
+                if reader not in self.free:
+                    continue
                 if reader.delay:
                     klass = self.worklist.best_class(reader.classes_by_rank, self.env.now - reader.delay)
                     if klass is None and self.worklist.next_ready is not None:
@@ -106,8 +150,20 @@ class Reading(Crew):
                     klass = self.worklist.best_class(reader.classes_by_rank)
                 if klass is not None:
                     self._start(reader, self.worklist.pop(klass))
+        self._new_free.clear()
+        self._new_classes.clear()
+        self._recheck_all = False
         if self._preempt_candidates:
             self._preempt()
+
+    def _candidates(self) -> set[Radiologist]:
+        if self._recheck_all:
+            return set(self.free)
+        free = self.free
+        candidates = {r for r in self._new_free if r in free}
+        for klass in self._new_classes:
+            candidates.update(r for r in self.readers_for_class[klass] if r in free)
+        return candidates
 
     def _wake_at(self, t: float, klass: int | None = None) -> None:
         """Look at the worklist again at t, when a study reaches a remote reader (and may preempt there)."""
@@ -120,6 +176,7 @@ class Reading(Crew):
             self._wakeups.discard(key)
             if klass is not None:
                 self._preempt_candidates.add(klass)
+            self._recheck_all = True  # time has made a study visible to a remote reader
             self.request_dispatch()
 
         self.env.timeout(max(0.0, t - self.env.now)).callbacks.append(wake)
@@ -157,6 +214,10 @@ class Reading(Crew):
 
     def _start(self, reader: Radiologist, exam: int) -> None:
         self.start_task(reader, exam)
+        if exam in self._protocolling:
+            self.on_queue_change()
+            self._protocol(reader, exam)
+            return
         if self.exams.radiologist[exam] < 0:
             self.exams.read_start[exam] = self.env.now
         self.exams.radiologist[exam] = reader.index
@@ -252,6 +313,7 @@ class Reading(Crew):
         exam = self._pause(reader)
         self.exams.interrupted[exam] += 1
         reader.busy = False
+        self.request_dispatch()  # a free colleague may take the interrupted study at once
         reader.task_exam = -1
         self._enqueue(exam)
 

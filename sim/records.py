@@ -14,9 +14,10 @@ import numpy as np
 from .arrivals import Orders
 from .schema import Scenario
 
-DUTY, SCAN, READ, CALL, INTERRUPTION = 0, 1, 2, 3, 4
-KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call", INTERRUPTION: "interruption"}
-RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION)
+DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL = 0, 1, 2, 3, 4, 5
+KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call", INTERRUPTION: "interruption",
+              PROTOCOL: "protocol"}
+RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ExamLog:
         self.report_at = np.full(n, np.nan)
         self.critical_at = np.full(n, np.nan)  # critical result communicated (end of the call)
         self.prelim_at = np.full(n, np.nan)  # preliminary report signed (studies read first by a prelim reader)
+        self.protocol_at = np.full(n, np.nan)  # order protocolled by a radiologist (orders that need it)
         self.prelim_radiologist = np.full(n, -1, dtype=np.int32)
         self.technologist = np.full(n, -1, dtype=np.int32)
         self.scanner = np.full(n, -1, dtype=np.int32)

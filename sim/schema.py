@@ -77,6 +77,8 @@ class Priority(Strict):
     preempts: bool = Field(
         False, description="A study of this priority interrupts a lower-priority read when no reader is free."
     )
+    standing_protocol: bool = Field(
+        False, description="Orders of this priority follow a standing protocol: no radiologist protocols them.")
 
 
 # Reading order is the order of this mapping. Targets: stroke 20 min is the
@@ -85,7 +87,7 @@ class Priority(Strict):
 # Alliance P1: report within 1 h); inpatient 12 h is the WTA P2 target; routine
 # outpatient 24 h is the long-standing industry benchmark.
 DEFAULT_PRIORITIES = {
-    "stroke": Priority(target_minutes=20, preempts=True),
+    "stroke": Priority(target_minutes=20, preempts=True, standing_protocol=True),
     "trauma": Priority(target_minutes=30),
     "stat": Priority(target_minutes=60),
     "inpatient": Priority(target_minutes=720),
@@ -136,6 +138,8 @@ class ExamType(Strict):
     read: Distribution = Field(description="Radiologist reading time, minutes.")
     ai: AIScreen | None = Field(None, description="AI screening of this exam type's images (see ai_triage).")
     critical_share: float = Field(0.0, ge=0, le=1, description="Share of reports with a critical result to phone.")
+    protocol: Distribution | None = Field(
+        None, description="Radiologist minutes to protocol an order of this type before it can be scanned.")
     priors: PriorComparison | None = Field(None, description="Extra read time when the patient has priors.")
 
 

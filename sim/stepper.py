@@ -13,10 +13,10 @@ import numpy as np
 
 from .clock import describe
 from .narrative import narrate
-from .records import CALL, DUTY, INTERRUPTION, READ, SCAN, Result
+from .records import CALL, DUTY, INTERRUPTION, PROTOCOL, READ, SCAN, Result
 
 DOING = {SCAN: "scanning", READ: "reading", CALL: "phoning a critical result of",
-         INTERRUPTION: "interrupted (call or question), pausing"}
+         INTERRUPTION: "interrupted (call or question), pausing", PROTOCOL: "protocolling order"}
 
 SHOWN = 8  # studies listed per queue before "... and N more"
 

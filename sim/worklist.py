@@ -95,24 +95,28 @@ class Worklist:
             self._busy[self.class_display[klass]].discard(klass)
         return exam
 
-    def best_class(self, classes_by_rank, ready_by: float | None = None) -> int | None:
-        """The class whose head a reader eligible for `classes_by_rank` should read next.
+    def view(self, classes_by_rank) -> list[tuple[int, frozenset[int]]]:
+        """A reader's eligible classes grouped by display rank, best first, in the form `best_class` takes."""
+        groups = [frozenset(classes) for classes in classes_by_rank if classes]
+        return [(self.class_display[next(iter(g))], g) for g in groups]
 
-        `classes_by_rank` lists the reader's classes (sets, best as frozensets) grouped by display
-        rank, best first; within the first group that has work, the oldest head wins. Only classes
-        that have entries are looked at. With `ready_by` (a remote reader's view), only studies ready
-        by then count; the earliest one that did not is left in `self.next_ready` for a wake-up.
+    def best_class(self, view: list[tuple[int, frozenset[int]]], ready_by: float | None = None) -> int | None:
+        """The class whose head a reader with this `view` (see `view`) should read next.
+
+        Within the first display rank that has work the reader may take, the oldest head wins.
+        Only classes that have entries are looked at. With `ready_by` (a remote reader's view), only
+        studies ready by then count; the earliest one that did not is left in `self.next_ready`.
         """
         self.next_ready = None
         if not self._where:
             return None
-        for classes in classes_by_rank:
-            if not isinstance(classes, (set, frozenset)):
-                classes = set(classes)
-            if not classes:
+        busy = self._busy
+        for display, classes in view:
+            waiting = busy[display]
+            if not waiting:
                 continue
             best, best_head = None, None
-            for klass in self._busy[self.class_display[next(iter(classes))]] & classes:
+            for klass in waiting & classes:
                 head = self.head(klass)
                 if head is None:
                     continue

@@ -95,9 +95,9 @@ def test_every_exam_is_accounted_for_at_the_end(name, request):
     counts = accounting(result)
     assert counts["ordered"] == len(result.exams) > 0
     assert counts["ordered"] == sum(v for k, v in counts.items() if k != "ordered")
-    # and the end-of-run queue lengths agree with the exam table
+    # and the end-of-run queue lengths agree with the exam table (the worklist also holds orders awaiting a protocol)
     trace = result.queues.columns()
-    assert trace["worklist"][-1] == counts["awaiting_read"]
+    assert trace["worklist"][-1] == counts["awaiting_read"] + counts["awaiting_protocol"]
     assert trace["scan_queue"][-1] == counts["awaiting_scan"]
 
 

@@ -9,20 +9,20 @@ def test_the_best_priority_is_taken_before_an_older_lower_priority_study():
     worklist = Worklist([0, 1])
     worklist.push(1, 10.0, 1)  # routine, older
     worklist.push(0, 20.0, 2)  # stroke, newer
-    assert worklist.pop(worklist.best_class([[0], [1]])) == 2
+    assert worklist.pop(worklist.best_class(worklist.view([[0], [1]]))) == 2
 
 
 def test_within_a_priority_the_oldest_head_wins_across_classes():
     worklist = Worklist([0, 0])
     worklist.push(1, 5.0, 1)
     worklist.push(0, 7.0, 2)
-    assert worklist.best_class([[0, 1]]) == 1
+    assert worklist.best_class(worklist.view([[0, 1]])) == 1
 
 
 def test_a_reader_only_sees_classes_they_may_read():
     worklist = Worklist([0, 1])
     worklist.push(0, 1.0, 1)
-    assert worklist.best_class([[1]]) is None
+    assert worklist.best_class(worklist.view([[1]])) is None
     assert len(worklist) == 1
 
 
@@ -46,7 +46,7 @@ def test_picks_match_a_naive_sorted_reference(operations):
     for is_pick, klass, back in operations:
         if is_pick and reference:
             expected = min(reference)
-            got_class = worklist.best_class([[0], [1], [2]])
+            got_class = worklist.best_class(worklist.view([[0], [1], [2]]))
             got = worklist.pop(got_class)
             assert (got_class, got) == (expected[0], expected[2])
             reference.remove(expected)
@@ -78,7 +78,7 @@ def test_moves_between_classes_keep_picks_exact(operations):
             reference[moved] = (klass, reference[moved][1])
         elif action == "pick" and reference:
             expected = min(reference, key=lambda x: (reference[x][0], reference[x][1], x))
-            got_class = worklist.best_class([[0], [1], [2]])
+            got_class = worklist.best_class(worklist.view([[0], [1], [2]]))
             assert got_class == reference[expected][0]
             assert worklist.pop(got_class) == expected
             del reference[expected]
