@@ -1,22 +1,42 @@
-"""Technologists and scanners: acquiring the images.
+"""Technologists with scanners, prep rooms, portable units and IR suites: acquiring the images.
 
-A scan needs, at the same moment, a free scanner of the exam's modality that
-is open, and a free technologist who is on duty and credentialed for that
-modality. Neither is ever held while waiting for the other: one dispatcher
-matches waiting orders with free (technologist, scanner) pairs whenever an
-order arrives or a technologist or scanner becomes free. Waiting orders are
-served by priority, then by order time.
+A scan needs, at the same moment, a usable room of the exam's pool (a
+scanner of its modality that is open, up and not reserved for other
+priorities; a portable unit for a bedside exam; an IR suite) and a free
+technologist who is on duty and credentialed for the modality; a procedure
+in an IR suite also needs a free radiologist credentialed for it. Nothing is
+ever held while waiting for the rest: one dispatcher matches waiting orders
+with free resources whenever something changes. Waiting orders are served by
+priority, then by queue time (the order time, or a booked patient's slot).
+
+An acquisition runs in steps: preparation (positioning, IV contrast, MR
+screening), the scan, the image check, then room turnover. The images are
+complete after the check; the technologist and room are free after turnover.
+Where the modality has prep rooms, a technologist prepares the next patient
+there while the scanner is busy; the patient keeps the prep room until moved
+onto the scanner. A bedside exam takes the technologist and a portable unit
+to the patient and back instead. A nuclear medicine patient is injected (a
+technologist task), waits the uptake period, and then queues for the scanner.
 
 When several technologists are free, the one with the fewest credentials is
 chosen, keeping the versatile ones free for work only they can do; ties go
 to whoever has been free longest.
+
+Scanner states (warm-up, maintenance, breakdowns, reservations) are set by
+`sim.equipment`; what a breakdown does to the exam on the table is decided
+here.
 """
 from __future__ import annotations
 
 import heapq
 
-from .records import SCAN, ExamLog, StaffLog
+from .records import (PREP, ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL,
+                      ROOM_TURNOVER, ROOM_WARM_UP, SCAN, ExamLog, RoomLog, StaffLog)
 from .staff import Crew, Person
+
+NAN = float("nan")
+# Dispatch actions, in the order they win a tie: the scanner before a prep room, which comes before injecting.
+ON_SCANNER, IN_PREP_ROOM, INJECT, PINNED = 0, 1, 2, -1
 
 
 class Technologist(Person):
@@ -27,26 +47,92 @@ class Technologist(Person):
         self.modalities = modalities
 
 
+class Room:
+    """A scanner, IR suite or portable unit, and what it is doing."""
+
+    __slots__ = ("index", "name", "pool", "busy", "broken", "maintenance", "warming", "maintenance_due",
+                 "reserved_for", "pinned", "token", "task", "maintenance_over")
+
+    def __init__(self, index: int, name: str, pool: Pool):
+        self.index, self.name, self.pool = index, name, pool
+        self.busy = self.broken = self.maintenance = self.warming = False
+        self.maintenance_due = 0.0  # minutes of maintenance waiting for the room to be free
+        self.reserved_for: frozenset[int] | None = None  # priority ranks it takes while reserved
+        self.pinned = -1  # an exam broken off by a breakdown that stays for this room
+        self.token = 0  # bumped when a task is cut short, so its pending events no longer stand
+        self.task: Task | None = None
+        self.maintenance_over = None  # a simpy event while in maintenance
+
+    @property
+    def down(self) -> bool:
+        return self.broken or self.maintenance or self.warming
+
+    def takes(self, rank: int) -> bool:
+        return self.reserved_for is None or rank in self.reserved_for
+
+
+class Pool:
+    """The rooms that serve one kind of exam of one modality, with their queues."""
+
+    def __init__(self, modality: int, portable: bool = False, procedures: bool = False, prep_rooms: int = 0):
+        self.modality, self.portable, self.procedures = modality, portable, procedures
+        self.has_prep_rooms, self.prep_rooms_free = prep_rooms > 0, prep_rooms
+        self.rooms: list[Room] = []
+        self.waiting: list[tuple[int, float, int]] = []  # ready for the scanner (prepared, or to prepare on it)
+        self.to_prep: list[tuple[int, float, int]] = []  # waiting for a prep room (or the scanner)
+        self.to_inject: list[tuple[int, float, int]] = []  # NM: waiting for the injection
+
+
+class Task:
+    """One acquisition on a room, planned step by step from its start."""
+
+    __slots__ = ("exam", "tech", "radiologist", "start", "steps", "images_at", "token")
+
+    def __init__(self, exam, tech, radiologist, start, steps, token):
+        self.exam, self.tech, self.radiologist, self.start, self.token = exam, tech, radiologist, start, token
+        self.steps = steps  # [(room log kind, start, end)]: before the scan, the scan and check, after it
+        self.images_at = steps[-2][2]
+
+
 class Acquisition(Crew):
-    def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog,
-                 scanners_by_modality: list[list[int]], durations, on_images_complete, on_queue_change):
+    def __init__(self, env, log: StaffLog, room_log: RoomLog, request_dispatch, exams: ExamLog, n_modalities: int,
+                 pools: list[Pool], pool_of_exam: list[int], on_images_complete, on_queue_change,
+                 breakdown_handling: list[str], procedure_staff=None):
         super().__init__(env, log, request_dispatch)
-        self.exams = exams
-        self.durations = durations
-        self.on_images_complete = on_images_complete
-        self.on_queue_change = on_queue_change
-        n_modalities = len(scanners_by_modality)
-        self.waiting: list[list[tuple[int, float, int]]] = [[] for _ in range(n_modalities)]
-        self.free_scanners = [sorted(s) for s in scanners_by_modality]  # heaps of scanner indexes
+        self.exams, self.room_log = exams, room_log
+        orders = exams.orders
+        self.scan_time = orders.acquisition.tolist()
+        steps = orders.steps
+        self.prep, self.check, self.turnover = steps.prep.tolist(), steps.check.tolist(), steps.turnover.tolist()
+        self.travel, self.injection, self.uptake = steps.travel.tolist(), steps.injection.tolist(), steps.uptake.tolist()
+        self.queue_time, self.rank = orders.queue_time.tolist(), orders.priority.tolist()
+        self.pools, self.pool_of_exam = pools, pool_of_exam
+        self.on_images_complete, self.on_queue_change = on_images_complete, on_queue_change
+        self.breakdown_handling = breakdown_handling  # per modality: move, restart or resume
+        self.procedure_staff = procedure_staff  # finds and releases radiologists for IR procedures
         self.open = [False] * n_modalities
-        self.free_techs: list[dict[Technologist, None]] = [{} for _ in range(n_modalities)]
+        self.free_techs: list[dict[Technologist, None]] = [{} for _ in self.open]
+        self.prepared: set[int] = set()  # exams holding a prep room, ready for the scanner
+        self.left: dict[int, float] = {}  # resume after a breakdown: minutes of the acquisition left
         self.waiting_count = 0
         self._changed = False  # matching can only succeed after an order, a freed resource or an opening
 
     # ------------------------------------------------------------ events in
 
-    def order(self, exam: int, modality: int, rank: int) -> None:
-        heapq.heappush(self.waiting[modality], (rank, self.exams.orders.ordered_at[exam], exam))
+    def order(self, exam: int) -> None:
+        """An order may now be acquired (protocolled, if it needed a protocol)."""
+        pool = self.pools[self.pool_of_exam[exam]]
+        if self.uptake[exam] > 0 or self.injection[exam] > 0:
+            self._queue(pool.to_inject, exam)
+        else:
+            self._ready(exam)
+
+    def _ready(self, exam: int) -> None:
+        pool = self.pools[self.pool_of_exam[exam]]
+        self._queue(pool.to_prep if pool.has_prep_rooms and self.prep[exam] > 0 else pool.waiting, exam)
+
+    def _queue(self, queue: list, exam: int) -> None:
+        heapq.heappush(queue, (self.rank[exam], self.queue_time[exam], exam))
         self.waiting_count += 1
         self._changed = True
         self.on_queue_change()
@@ -55,8 +141,12 @@ class Acquisition(Crew):
     def set_open(self, modality: int, is_open: bool) -> None:
         self.open[modality] = is_open
         if is_open:
-            self._changed = True
-            self.request_dispatch()
+            self.something_freed()
+
+    def something_freed(self) -> None:
+        """A room, technologist or radiologist became available: matching may now succeed."""
+        self._changed = True
+        self.request_dispatch()
 
     def _became_free(self, tech: Technologist) -> None:
         for m in tech.modalities:
@@ -70,39 +160,258 @@ class Acquisition(Crew):
     # ------------------------------------------------------------ matching
 
     def dispatch(self) -> None:
-        """Start every scan that can start now, best waiting order first."""
+        """Start everything that can start now, best waiting order first."""
         if not self._changed:
             return
         self._changed = False
         while True:
-            best_modality, best_head = -1, None
-            for m, queue in enumerate(self.waiting):
-                if queue and self.open[m] and self.free_scanners[m] and self.free_techs[m]:
-                    if best_head is None or queue[0] < best_head:
-                        best_modality, best_head = m, queue[0]
-            if best_modality < 0:
+            best = None
+            for pool in self.pools:
+                option = self._best_option(pool)
+                if option is not None and (best is None or option[0] < best[0]):
+                    best = option
+            if best is None:
                 return
-            self._start(best_modality)
+            self._act(*best[1:])
 
-    def _start(self, m: int) -> None:
-        _, _, exam = heapq.heappop(self.waiting[m])
-        self.waiting_count -= 1
-        tech = min(self.free_techs[m], key=lambda t: (len(t.modalities), t.free_since, t.index))
-        scanner = heapq.heappop(self.free_scanners[m])
+    def _best_option(self, pool: Pool):
+        """((rank, queue time, action, exam), action, pool, exam, room) of the best thing this pool can start."""
+        if not self.open[pool.modality] or not self.free_techs[pool.modality]:
+            return None
+        best = None
+        radiologist_free = not pool.procedures or self.procedure_staff.available(pool.modality)
+        for room in pool.rooms:
+            if room.pinned >= 0 and not room.busy and not room.down and radiologist_free:
+                exam = room.pinned
+                key = (self.rank[exam], self.queue_time[exam], PINNED, exam)
+                if best is None or key < best[0]:
+                    best = (key, PINNED, pool, exam, room)
+        for queue in (pool.waiting, pool.to_prep):
+            if queue and radiologist_free:
+                rank, queued, exam = queue[0]
+                key = (rank, queued, ON_SCANNER, exam)
+                if best is None or key < best[0]:
+                    room = self._room_for(pool, rank)
+                    if room is not None:
+                        best = (key, ON_SCANNER, pool, exam, room)
+        if pool.to_prep and pool.prep_rooms_free:
+            rank, queued, exam = pool.to_prep[0]
+            key = (rank, queued, IN_PREP_ROOM, exam)
+            if best is None or key < best[0]:
+                best = (key, IN_PREP_ROOM, pool, exam, None)
+        if pool.to_inject:
+            rank, queued, exam = pool.to_inject[0]
+            key = (rank, queued, INJECT, exam)
+            if best is None or key < best[0]:
+                best = (key, INJECT, pool, exam, None)
+        return best
+
+    @staticmethod
+    def _room_for(pool: Pool, rank: int) -> Room | None:
+        """A free, usable room that takes this priority; unreserved rooms first, keeping reserved ones free."""
+        best = None
+        for room in pool.rooms:
+            if not room.busy and not room.down and room.pinned < 0 and room.takes(rank):
+                if room.reserved_for is None:
+                    return room
+                best = best or room
+        return best
+
+    def _act(self, action: int, pool: Pool, exam: int, room: Room | None) -> None:
+        if action == PINNED:
+            room.pinned = -1
+            self.waiting_count -= 1
+        elif action == ON_SCANNER:
+            queue = pool.waiting if pool.waiting and pool.waiting[0][2] == exam else pool.to_prep
+            heapq.heappop(queue)
+            self.waiting_count -= 1
+        else:
+            heapq.heappop(pool.to_prep if action == IN_PREP_ROOM else pool.to_inject)
+            self.waiting_count -= 1
+        tech = self._pick_technologist(pool.modality)
+        if action == IN_PREP_ROOM:
+            pool.prep_rooms_free -= 1
+            self._side_task(tech, exam, self.prep[exam], self._prepared)
+        elif action == INJECT:
+            self._side_task(tech, exam, self.injection[exam], self._injected)
+        else:
+            self._start_on_room(pool, room, tech, exam)
+        self.on_queue_change()
+
+    def _pick_technologist(self, modality: int) -> Technologist:
+        return min(self.free_techs[modality], key=lambda t: (len(t.modalities), t.free_since, t.index))
+
+    # ------------------------------------------------------------ side tasks: prep room, injection
+
+    def _side_task(self, tech: Technologist, exam: int, minutes: float, then) -> None:
+        self.start_task(tech, exam)
+        tech.task_kind = PREP
+        if self.exams.scan_start[exam] != self.exams.scan_start[exam]:  # NaN: the acquisition starts now
+            self.exams.scan_start[exam] = self.env.now
+            self.exams.technologist[exam] = tech.index
+        done = self.env.timeout(minutes)
+        done.callbacks.append(lambda _event: self._side_task_done(tech, exam, then))
+
+    def _side_task_done(self, tech: Technologist, exam: int, then) -> None:
+        self.log.add(tech.index, PREP, tech.task_start, self.env.now, exam)
+        self.end_task(tech)
+        then(exam)
+
+    def _prepared(self, exam: int) -> None:
+        self.prepared.add(exam)
+        self._queue(self.pools[self.pool_of_exam[exam]].waiting, exam)
+
+    def _injected(self, exam: int) -> None:
+        timer = self.env.timeout(self.uptake[exam])
+        timer.callbacks.append(lambda _event: self._ready(exam))
+
+    # ------------------------------------------------------------ on the scanner (suite, portable unit)
+
+    def _start_on_room(self, pool: Pool, room: Room, tech: Technologist, exam: int) -> None:
+        now, exams = self.env.now, self.exams
         self.start_task(tech, exam)
         tech.task_kind = SCAN
-        now = self.env.now
-        self.exams.scan_start[exam] = now
-        self.exams.technologist[exam] = tech.index
-        self.exams.scanner[exam] = scanner
-        self.on_queue_change()
-        done = self.env.timeout(self.durations[exam])
-        done.callbacks.append(lambda _event: self._finish(exam, tech, m, scanner))
+        radiologist = self.procedure_staff.take(pool.modality, exam) if pool.procedures else None
+        prepared = exam in self.prepared
+        if prepared:  # the patient leaves the prep room for the scanner
+            self.prepared.discard(exam)
+            pool.prep_rooms_free += 1
+            self._changed = True
+        steps = self._plan(pool, exam, now, prepared)
+        room.busy, room.token = True, room.token + 1
+        room.task = task = Task(exam, tech, radiologist, now, steps, room.token)
+        if exams.scan_start[exam] != exams.scan_start[exam]:  # NaN: the acquisition starts now
+            exams.scan_start[exam] = now
+        if exams.imaging_start[exam] != exams.imaging_start[exam]:
+            exams.imaging_start[exam] = steps[-2][1]
+        exams.technologist[exam], exams.scanner[exam] = tech.index, room.index
+        images = self.env.timeout(task.images_at - now)
+        images.callbacks.append(lambda _event: self._images_complete(room, task))
+        done = self.env.timeout(steps[-1][2] - now)
+        done.callbacks.append(lambda _event: self._room_task_done(room, task))
 
-    def _finish(self, exam: int, tech: Technologist, m: int, scanner: int) -> None:
+    def _plan(self, pool: Pool, exam: int, now: float, prepared: bool) -> list[tuple[int, float, float]]:
+        """The steps of this acquisition from now: [(kind, start, end)], ending with what follows the images."""
+        if exam in self.left:  # resuming after a breakdown: only what was left, then turnover
+            scan = self.left.pop(exam)
+            return [(ROOM_SCAN, now, now + scan), (ROOM_TURNOVER, now + scan, now + scan + self.turnover[exam])]
+        if pool.portable:
+            before, before_kind = self.travel[exam], ROOM_TRAVEL
+            after, after_kind = self.travel[exam], ROOM_TRAVEL
+        else:
+            before = 0.0 if prepared else self.prep[exam]
+            before_kind, after, after_kind = ROOM_PREP, self.turnover[exam], ROOM_TURNOVER
+        scan_end = now + before + self.scan_time[exam] + self.check[exam]
+        steps = [(before_kind, now, now + before)] if before > 0 else []
+        return steps + [(ROOM_SCAN, now + before, scan_end), (after_kind, scan_end, scan_end + after)]
+
+    def _images_complete(self, room: Room, task: Task) -> None:
+        if room.token != task.token:
+            return  # cut short by a breakdown
+        self.exams.scan_end[task.exam] = self.env.now
+        self.on_images_complete(task.exam)
+
+    def _room_task_done(self, room: Room, task: Task) -> None:
+        if room.token != task.token:
+            return
+        self._close_task(room, task, self.env.now)
+
+    def _close_task(self, room: Room, task: Task, now: float) -> None:
+        """Log the task's steps up to now, and free the technologist, radiologist and room."""
+        for kind, start, end in task.steps:
+            if start < now:
+                self.room_log.add(room.index, kind, start, min(end, now), task.exam)
+        self.log.add(task.tech.index, SCAN, task.start, now, task.exam)
+        if task.radiologist is not None:
+            self.procedure_staff.release(task.radiologist, task.start, task.exam)
+        room.busy, room.task = False, None
+        self.end_task(task.tech)
+        self.room_freed(room)
+
+    def room_freed(self, room: Room) -> None:
+        """The room has nothing to do: due maintenance starts now, or it is free for work."""
+        if room.maintenance_due > 0 and not room.down:
+            minutes, room.maintenance_due = room.maintenance_due, 0.0
+            self.begin_maintenance(room, minutes)
+        else:
+            self.something_freed()
+
+    # ------------------------------------------------------------ equipment states (set by sim.equipment)
+
+    def warm_up(self, room: Room, minutes: float) -> None:
+        if room.busy or room.down or minutes <= 0:
+            return
+        room.warming = True
+        start = self.env.now
+        timer = self.env.timeout(minutes)
+        timer.callbacks.append(lambda _event: self._warmed(room, start))
+
+    def _warmed(self, room: Room, start: float) -> None:
+        room.warming = False
+        self.room_log.add(room.index, ROOM_WARM_UP, start, self.env.now)
+        self.room_freed(room)
+
+    def maintenance_window(self, room: Room, minutes: float) -> None:
+        """A planned window: it starts now if the room is free, else as soon as it is."""
+        if room.busy or room.down:
+            room.maintenance_due += minutes
+        else:
+            self.begin_maintenance(room, minutes)
+
+    def begin_maintenance(self, room: Room, minutes: float) -> None:
+        room.maintenance = True
+        room.maintenance_over = self.env.event()
+        start = self.env.now
+        timer = self.env.timeout(minutes)
+        timer.callbacks.append(lambda _event: self._maintenance_done(room, start))
+
+    def _maintenance_done(self, room: Room, start: float) -> None:
+        room.maintenance = False
+        self.room_log.add(room.index, ROOM_MAINTENANCE, start, self.env.now)
+        room.maintenance_over.succeed()
+        self.room_freed(room)
+
+    def fail(self, room: Room) -> None:
+        """A breakdown: the task in hand is cut short and its exam handled as the modality says."""
+        room.broken = True
         now = self.env.now
-        self.exams.scan_end[exam] = now
-        self.log.add(tech.index, SCAN, tech.task_start, now, exam)
-        heapq.heappush(self.free_scanners[m], scanner)
-        self.end_task(tech)
-        self.on_images_complete(exam)
+        task = room.task
+        if task is None:
+            return
+        room.token += 1
+        exam = task.exam
+        images_done = now >= task.images_at
+        self._close_task(room, task, now)
+        if images_done:
+            return
+        self.exams.broken_off[exam] += 1
+        handling = self.breakdown_handling[room.pool.modality]
+        if handling == "resume":
+            self.left[exam] = task.images_at - now
+        else:
+            self.exams.scan_start[exam] = self.exams.imaging_start[exam] = NAN
+        if handling == "move":
+            heapq.heappush(room.pool.waiting, (self.rank[exam], self.queue_time[exam], exam))
+        else:
+            room.pinned = exam
+        self.waiting_count += 1
+        self.on_queue_change()
+
+    def repair(self, room: Room, start: float) -> None:
+        room.broken = False
+        self.room_log.add(room.index, ROOM_BROKEN, start, self.env.now)
+        self.room_freed(room)
+
+    def reserve(self, room: Room, ranks: frozenset[int] | None) -> None:
+        room.reserved_for = ranks
+        self.something_freed()
+
+    def close(self, people, horizon: float) -> None:
+        super().close(people, horizon)
+        for pool in self.pools:
+            for room in pool.rooms:
+                if room.task is not None:
+                    for kind, start, end in room.task.steps:
+                        if start < horizon:
+                            self.room_log.add(room.index, kind, start, end if end <= horizon else NAN,
+                                              room.task.exam)

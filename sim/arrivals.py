@@ -18,19 +18,37 @@ import numpy as np
 
 from .clock import MINUTES_PER_HOUR, weekday_of
 from .schema import Scenario
-from .streams import Streams, per_exam_type
+from .appointments import Slots, draw_appointments
+from .streams import BOOKED, DEMAND, FOLLOW_UP, ORIGIN_SUFFIX, SCRIPTED, Streams, per_exam_type
 from .triage import ai_screening
 
 
 @dataclass(frozen=True)
-class Orders:
-    """All orders of one replication, sorted by time. Codes index the scenario's names."""
+class StepTimes:
+    """Per order, minutes of each acquisition step besides the scan itself (0 where the exam type has none)."""
 
-    ordered_at: np.ndarray  # float64 minutes
-    source: np.ndarray  # int16 index into scenario.demand
+    prep: np.ndarray  # preparation, IV contrast and MR screening: in a prep room, or on the scanner
+    contrast: np.ndarray  # bool: given IV contrast
+    check: np.ndarray  # image check after the scan, on the scanner
+    turnover: np.ndarray  # room turnover after the patient
+    travel: np.ndarray  # bedside exams: each way between the department and the patient
+    injection: np.ndarray  # NM: the technologist injects...
+    uptake: np.ndarray  # ...and the patient waits this long before imaging
+
+
+@dataclass(frozen=True)
+class Orders:
+    """All orders of one replication, sorted by time, then follow-ups. Codes index the scenario's names.
+
+    A follow-up order (e.g. a thrombectomy after a stroke CT) is drawn up front with everything else,
+    but its `ordered_at` is NaN until the report that leads to it is signed; the model fills it in then.
+    """
+
+    ordered_at: np.ndarray  # float64 minutes (NaN: a follow-up not placed yet)
+    source: np.ndarray  # int16 index into scenario.source_names
     exam_type: np.ndarray  # int16 index into scenario.exam_types
     priority: np.ndarray  # int16 rank: index into scenario.priorities
-    acquisition: np.ndarray  # float64 minutes of technologist + scanner time
+    acquisition: np.ndarray  # float64 minutes of the scan (or procedure) itself
     read: np.ndarray  # float64 minutes of radiologist time
     finding: np.ndarray  # int8: 1 the study truly has the AI's target finding, 0 not, -1 not screened
     flagged: np.ndarray  # int8: 1 the AI flagged it, 0 not, -1 not screened
@@ -39,6 +57,11 @@ class Orders:
     priors: np.ndarray  # bool: the patient has prior imaging to compare (its extra time is in `read`)
     final_read: np.ndarray  # float64 minutes to finalise a preliminary report, if the study gets one
     protocol: np.ndarray  # float64 radiologist minutes to protocol the order; 0 where none is needed
+    origin: np.ndarray  # int8: streams.DEMAND, SCRIPTED, FOLLOW_UP or BOOKED
+    queue_time: np.ndarray  # float64 place in the scanner queue: the slot time if booked, else ordered_at
+    follow_up: np.ndarray  # int32 row of the follow-up order this one leads to; -1 none
+    steps: StepTimes
+    slots: Slots
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -93,81 +116,140 @@ def _scripted_orders(scenario: Scenario):
 
 def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     random_parts = [_source_orders(scenario, i, name, streams) for i, name in enumerate(scenario.demand)]
-    scripted = _scripted_orders(scenario)
-    is_scripted = np.concatenate([np.zeros(sum(len(p[0]) for p in random_parts), dtype=bool),
-                                  np.ones(len(scripted[0]), dtype=bool)])
-    times, sources, exams, priorities = (np.concatenate(column) for column in zip(*random_parts, scripted))
+    slots, booked = draw_appointments(scenario, streams)
+    parts = random_parts + [_scripted_orders(scenario), (booked.arrive_at, booked.source, booked.exam_type,
+                                                         booked.priority)]
+    origin = np.concatenate([np.full(len(p[0]), kind, dtype=np.int8) for p, kind in
+                             zip(parts, [DEMAND] * len(random_parts) + [SCRIPTED, BOOKED])])
+    queue_time = np.concatenate([p[0] for p in parts[:-1]] + [booked.slot_time])
+    times, sources, exams, priorities = (np.concatenate(column) for column in zip(*parts))
     order = np.argsort(times, kind="stable")
-    times, sources, exams, priorities = times[order], sources[order], exams[order], priorities[order]
-    acquisition, read = _durations(scenario, exams, is_scripted[order], streams)
-    priors = _prior_comparisons(scenario, sources, exams, read, streams)
-    finding, flagged = ai_screening(scenario, exams, is_scripted[order], streams)
-    critical, call = _critical_results(scenario, exams, is_scripted[order], streams)
-    final_read = _final_reads(scenario, exams, streams)
-    protocol = _protocols(scenario, exams, priorities, is_scripted[order], streams)
+    times, sources, exams, priorities, origin, queue_time = (
+        a[order] for a in (times, sources, exams, priorities, origin, queue_time))
+    booked_rows = np.flatnonzero(origin == BOOKED)
+    slots.exam[booked.slot[order[booked_rows] - (len(order) - len(booked.arrive_at))]] = booked_rows
+    parents, follow_types = _follow_ups(scenario, exams, priorities, origin, streams)
+    follow_up = np.full(len(times) + len(parents), -1, dtype=np.int32)
+    follow_up[parents] = np.arange(len(times), len(follow_up))
+    times = np.concatenate([times, np.full(len(parents), np.nan)])
+    queue_time = np.concatenate([queue_time, np.full(len(parents), np.nan)])
+    sources, priorities = np.concatenate([sources, sources[parents]]), np.concatenate([priorities, priorities[parents]])
+    exams = np.concatenate([exams, follow_types])
+    origin = np.concatenate([origin, np.full(len(parents), FOLLOW_UP, dtype=np.int8)])
+    acquisition, read = _durations(scenario, exams, origin, streams)
+    priors = _prior_comparisons(scenario, sources, exams, origin, read, streams)
+    finding, flagged = ai_screening(scenario, exams, origin, streams)
+    critical, call = _critical_results(scenario, exams, origin, streams)
+    final_read = _final_reads(scenario, exams, origin, streams)
+    protocol = _protocols(scenario, exams, priorities, origin, streams)
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
-                  final_read, protocol)
+                  final_read, protocol, origin, queue_time, follow_up, step_times(scenario, exams, origin, streams),
+                  slots)
 
 
-def _protocols(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, is_scripted: np.ndarray,
+def _follow_ups(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
+                streams: Streams) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose report will lead to a follow-up order, and the follow-up's exam type, per exam type's stream."""
+    parents, types = [], []
+    exam_names = list(scenario.exam_types)
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "follow_up"):
+        if exam.leads_to is None:
+            continue
+        allowed = [scenario.priority_names.index(p) for p in exam.leads_to.priorities or scenario.priority_names]
+        leads = (rng.random(len(chosen)) < exam.leads_to.share) & np.isin(priorities[chosen], allowed)
+        parents.append(chosen[leads])
+        types.append(np.full(int(leads.sum()), exam_names.index(exam.leads_to.exam_type), dtype=np.int16))
+    if not parents:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16)
+    parents, types = np.concatenate(parents), np.concatenate(types)
+    order = np.argsort(parents, kind="stable")
+    return parents[order], types[order]
+
+
+def step_times(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams) -> StepTimes:
+    n = len(exam_codes)
+    prep, check, turnover, travel, injection, uptake = (np.zeros(n) for _ in range(6))
+    contrast = np.zeros(n, dtype=bool)
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "steps"):
+        k = len(chosen)
+        if exam.steps is not None:
+            steps = exam.steps
+            prep[chosen] = steps.prep.sample(rng, k) + steps.screening.sample(rng, k)
+            if steps.contrast is not None:
+                contrast[chosen] = rng.random(k) < steps.contrast.share
+                prep[chosen] += np.where(contrast[chosen], steps.contrast.minutes.sample(rng, k), 0.0)
+            check[chosen] = steps.check.sample(rng, k)
+            turnover[chosen] = steps.turnover.sample(rng, k)
+        if exam.portable is not None:
+            travel[chosen] = exam.portable.travel_minutes.sample(rng, k)
+        if exam.uptake is not None:
+            injection[chosen] = exam.uptake.injection.sample(rng, k)
+            uptake[chosen] = exam.uptake.minutes.sample(rng, k)
+    return StepTimes(prep, contrast, check, turnover, travel, injection, uptake)
+
+
+def _protocols(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
                streams: Streams) -> np.ndarray:
     """Protocoling minutes for orders whose exam type needs a protocol and whose priority has no standing one."""
     protocol = np.zeros(len(exam_codes))
     standing = np.array([p.standing_protocol for p in scenario.priorities.values()])
-    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "protocol"):
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "protocol"):
         if exam.protocol is not None:
             minutes = exam.protocol.sample(rng, len(chosen))
             protocol[chosen] = np.where(standing[priorities[chosen]], 0.0, np.maximum(minutes, 1e-9))
     return protocol
 
 
-def _final_reads(scenario: Scenario, exam_codes: np.ndarray, streams: Streams) -> np.ndarray:
+def _final_reads(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams) -> np.ndarray:
     """Over-read minutes per exam (used only when a preliminary reader reads it first), per exam type's stream."""
     final = np.zeros(len(exam_codes))
     if not any(g.reports == "preliminary" for g in scenario.radiologists.values()):
         return final
-    for code, name in enumerate(scenario.exam_types):
-        chosen = np.flatnonzero(exam_codes == code)
-        if len(chosen):
-            final[chosen] = scenario.reading.final_read.sample(streams.get(f"final_read.{name}"), len(chosen))
+    for _, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "final_read"):
+        final[chosen] = scenario.reading.final_read.sample(rng, len(chosen))
     return final
 
 
-def _prior_comparisons(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, read: np.ndarray,
-                       streams: Streams) -> np.ndarray:
-    """Which patients have priors (per source), and the comparison time added to `read` (per exam type)."""
+def _prior_comparisons(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, origin: np.ndarray,
+                       read: np.ndarray, streams: Streams) -> np.ndarray:
+    """Which patients have priors (per source), and the comparison time added to `read` (per exam type).
+
+    Follow-ups and appointments draw from streams of their own; demand and scripted orders share one."""
     priors = np.zeros(len(sources), dtype=bool)
+    groups = [(np.isin(origin, (DEMAND, SCRIPTED)), ""), (origin == FOLLOW_UP, ORIGIN_SUFFIX[FOLLOW_UP]),
+              (origin == BOOKED, ORIGIN_SUFFIX[BOOKED])]
     for code, name in enumerate(scenario.source_names):
         source = scenario.demand.get(name)
-        chosen = np.flatnonzero(sources == code)
-        if source is not None and source.priors_share > 0 and len(chosen):
-            priors[chosen] = streams.get(f"priors.{name}").random(len(chosen)) < source.priors_share
+        for group, suffix in groups:
+            chosen = np.flatnonzero((sources == code) & group)
+            if source is not None and source.priors_share > 0 and len(chosen):
+                priors[chosen] = streams.get(f"priors.{name}{suffix}").random(len(chosen)) < source.priors_share
     for code, (name, exam) in enumerate(scenario.exam_types.items()):
-        chosen = np.flatnonzero((exam_codes == code) & priors)
-        if exam.priors is not None and len(chosen):
-            read[chosen] += exam.priors.extra.sample(streams.get(f"priors.{name}"), len(chosen))
+        for group, suffix in groups:
+            chosen = np.flatnonzero((exam_codes == code) & priors & group)
+            if exam.priors is not None and len(chosen):
+                read[chosen] += exam.priors.extra.sample(streams.get(f"priors.{name}{suffix}"), len(chosen))
     return priors
 
 
-def _critical_results(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):
+def _critical_results(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams):
     """Which reports carry a critical result, and how long each call takes, per exam type's own stream."""
     critical = np.zeros(len(exam_codes), dtype=bool)
     call = np.zeros(len(exam_codes))
-    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "critical"):
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "critical"):
         if exam.critical_share > 0:
             critical[chosen] = rng.random(len(chosen)) < exam.critical_share
             call[chosen] = np.where(critical[chosen], scenario.reading.critical_call.sample(rng, len(chosen)), 0.0)
     return critical, call
 
 
-
-def _durations(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):
+def _durations(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams):
     """Per exam type, one stream each for acquisition and read times."""
     acquisition = np.zeros(len(exam_codes))
     read = np.zeros(len(exam_codes))
-    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "acquisition"):
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "acquisition"):
         acquisition[chosen] = exam.acquisition.sample(rng, len(chosen))
-    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "read"):
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "read"):
         read[chosen] = exam.read.sample(rng, len(chosen))
     return acquisition, read
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from .acquisition import Acquisition, Technologist
+from .acquisition import Acquisition, Pool, Room, Technologist
 from .arrivals import Orders, generate_orders, poisson_times_within
 from .capacity import offered_load_warnings
-from .reading import Radiologist, Reading
-from .records import ExamLog, QueueTrace, Result, Scanner, StaffLog, StaffMember
+from .equipment import start_equipment
+from .reading import ProcedureStaff, Radiologist, Reading
+from .records import ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember
 from .roster import intervals
 from .scenario import can_read
 from .schema import Scenario
@@ -57,11 +58,12 @@ def staff_names(scenario: Scenario) -> list[StaffMember]:
 
 
 def scanner_names(scenario: Scenario) -> list[Scanner]:
+    """Every scanner (IR suite), then every portable unit, modality by modality."""
     scanners = []
     for modality, spec in scenario.modalities.items():
-        names = spec.scanners if isinstance(spec.scanners, list) else [
-            f"{modality}-{i + 1}" for i in range(spec.scanners)]
-        scanners.extend(Scanner(name, modality) for name in names)
+        scanners.extend(Scanner(name, modality) for name in spec.scanner_names(modality))
+        scanners.extend(Scanner(f"{modality}-portable-{i + 1}", modality, portable=True)
+                        for i in range(spec.portable_units))
     return scanners
 
 
@@ -73,6 +75,7 @@ class Department:
         self.horizon = scenario.days * 1440.0
         self.exams = ExamLog(orders)
         self.log = StaffLog()
+        self.room_log = RoomLog()
         self.queues = QueueTrace()
         self._dispatch_pending = False
         self.modality_names = list(scenario.modalities)
@@ -131,15 +134,27 @@ class Department:
         self.class_of_exam = table[self.orders.exam_type, self.read_rank]
         # Plain Python lists: indexing them in the event loop is much cheaper than numpy scalars.
         self._modality_list = self.exam_modality.tolist()
-        self._rank_list = self.orders.priority.tolist()
 
     def _build_acquisition(self) -> None:
+        """Pools of rooms: each modality's scanners (or IR suites), and its portable units if it has any."""
         s = self.scenario
-        scanners_by_modality = [[i for i, sc in enumerate(self.scanners) if sc.modality == m]
-                                for m in self.modality_names]
+        pools, pool_index, self.rooms_by_modality = [], {}, {}
+        for m, (name, spec) in enumerate(s.modalities.items()):
+            for portable in (False, True):
+                pool = Pool(m, portable=portable, procedures=spec.procedures and not portable,
+                            prep_rooms=0 if portable else spec.prep_rooms)
+                pool.rooms = [Room(i, sc.name, pool) for i, sc in enumerate(self.scanners)
+                              if sc.modality == name and sc.portable == portable]
+                if pool.rooms:
+                    pool_index[m, portable] = len(pools)
+                    pools.append(pool)
+            self.rooms_by_modality[name] = [r for p in pools if p.modality == m and not p.portable for r in p.rooms]
+        portable_type = [e.portable is not None for e in s.exam_types.values()]
+        pool_of_exam = [pool_index[m, portable_type[t]] for m, t in zip(self._modality_list, self.orders.exam_type.tolist())]
+        handling = [spec.breakdowns.interrupted_exam if spec.breakdowns else "move" for spec in s.modalities.values()]
         self.acquisition = Acquisition(
-            self.env, self.log, self.request_dispatch, self.exams, scanners_by_modality,
-            self.orders.acquisition.tolist(), self._images_complete, self._record_queues)
+            self.env, self.log, self.room_log, self.request_dispatch, self.exams, len(self.modality_names), pools,
+            pool_of_exam, self._images_complete, self._record_queues, handling)
         self.technologists = []
         for index, member in enumerate(self.staff):
             if member.role == "technologist":
@@ -180,6 +195,15 @@ class Department:
             frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1))
         if np.any(self.orders.protocol > 0):
             self.reading.enable_protocols(self.protocol_class, self.orders.protocol.tolist(), self._protocolled)
+        if np.any(self.orders.follow_up >= 0):
+            self.reading.on_first_report = self._reported
+        procedure_modalities = [m for m, spec in enumerate(s.modalities.values()) if spec.procedures]
+        if procedure_modalities:
+            credentialed = {m: [r for r in self.radiologists
+                                if self.modality_names[m] in s.radiologists[r.group].modalities]
+                            for m in procedure_modalities}
+            self.acquisition.procedure_staff = ProcedureStaff(self.reading, credentialed)
+            self.reading.on_reader_free = self.acquisition.something_freed
 
     def _resumption_penalty(self):
         """Minutes an interruption adds to the read it breaks into, by the reader's group and exam's modality."""
@@ -204,6 +228,7 @@ class Department:
             plan = intervals(modality.hours, s.days, s.start_weekday)
             self.opening[name] = plan
             self.env.process(_opening(self.env, self.acquisition, m, plan))
+        start_equipment(self.env, s, self.acquisition, self.rooms_by_modality, self.streams)
 
     def _start_interruptions(self) -> None:
         """Each reader's interruptions, drawn from a stream of their own while they are on duty."""
@@ -220,18 +245,30 @@ class Department:
 
     def _release_orders(self):
         env, times = self.env, self.orders.ordered_at.tolist()
-        needs_protocol = (self.orders.protocol > 0).tolist()
         for exam, t in enumerate(times):
+            if t != t:  # NaN: follow-ups, placed when the report leading to them is signed
+                return
             if t > env.now:
                 yield env.timeout(t - env.now)
-            if needs_protocol[exam]:
-                self.reading.add_protocol(exam)
-            else:
-                self._protocolled(exam)
+            self._place(exam)
+
+    def _place(self, exam: int) -> None:
+        if self.orders.protocol[exam] > 0:
+            self.reading.add_protocol(exam)
+        else:
+            self._protocolled(exam)
 
     def _protocolled(self, exam: int) -> None:
-        """The order may now be scanned: it joins the scanner queue."""
-        self.acquisition.order(exam, self._modality_list[exam], self._rank_list[exam])
+        """The order may now be acquired: it joins the scanner queue."""
+        self.acquisition.order(exam)
+
+    def _reported(self, exam: int) -> None:
+        """A first report is signed; if it leads to a follow-up (a thrombectomy after a stroke CT), order it now."""
+        follow_up = int(self.orders.follow_up[exam])
+        if follow_up >= 0:
+            self.orders.ordered_at[follow_up] = self.orders.queue_time[follow_up] = self.env.now
+            self.acquisition.queue_time[follow_up] = self.env.now
+            self._place(follow_up)
 
     def _images_complete(self, exam: int) -> None:
         self.reading.add(exam)
@@ -258,7 +295,7 @@ class Department:
             crew.close(people, self.horizon)
         return Result(
             scenario=self.scenario, seed=seed, replication=replication, exams=self.exams,
-            staff=self.staff, scanners=self.scanners, staff_log=self.log, queues=self.queues,
+            staff=self.staff, scanners=self.scanners, staff_log=self.log, room_log=self.room_log, queues=self.queues,
             duty_plan=self.duty_plan, opening=self.opening,
             warnings=offered_load_warnings(self.scenario))
 

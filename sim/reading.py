@@ -15,7 +15,7 @@ never interrupted: nobody starts a task off shift.
 """
 from __future__ import annotations
 
-from .records import CALL, INTERRUPTION, PROTOCOL, READ, ExamLog, StaffLog
+from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog
 from .staff import Crew, Person
 from .worklist import TIME_TOLERANCE, Worklist
 
@@ -64,6 +64,8 @@ class Reading(Crew):
         self._new_classes: set[int] = set()
         self._recheck_all = False
         self._preempt_candidates: set[int] = set()  # classes that may need to interrupt a read
+        self.on_reader_free = None  # called when a reader becomes free (IR procedures may be waiting)
+        self.on_first_report = None  # called when a study's first report (prelim or final) is signed
 
     # ------------------------------------------------------------ protocoling
 
@@ -99,6 +101,8 @@ class Reading(Crew):
     def _became_free(self, reader: Radiologist) -> None:
         self.free[reader] = None
         self._new_free[reader] = None
+        if self.on_reader_free is not None:
+            self.on_reader_free()
 
     def _no_longer_free(self, reader: Radiologist) -> None:
         self.free.pop(reader, None)
@@ -280,6 +284,8 @@ class Reading(Crew):
         else:
             self.remaining[exam] = 0.0
             self.exams.report_at[exam] = now
+        if first_report and self.on_first_report is not None:
+            self.on_first_report(exam)
         if self.critical[exam] and first_report:  # phoned at the first report, prelim or final
             self._phone(reader, exam)
         else:
@@ -316,6 +322,30 @@ class Reading(Crew):
         self.request_dispatch()  # a free colleague may take the interrupted study at once
         reader.task_exam = -1
         self._enqueue(exam)
+
+
+class ProcedureStaff:
+    """Radiologists taken off the worklist for IR procedures: any free reader credentialed for the suite's
+    modality, for the procedure's whole length. A procedure waits for a free one; it never interrupts a read."""
+
+    def __init__(self, reading: Reading, credentialed: dict[int, list[Radiologist]]):
+        self.reading, self.credentialed = reading, credentialed
+
+    def available(self, modality: int) -> bool:
+        free = self.reading.free
+        return any(r in free for r in self.credentialed.get(modality, ()))
+
+    def take(self, modality: int, exam: int) -> Radiologist:
+        free = self.reading.free
+        reader = min((r for r in self.credentialed[modality] if r in free), key=_pick_order)
+        self.reading.start_task(reader, exam)
+        reader.task_kind = PROCEDURE
+        self.reading.exams.procedure_radiologist[exam] = reader.index
+        return reader
+
+    def release(self, reader: Radiologist, start: float, exam: int) -> None:
+        self.reading.log.add(reader.index, PROCEDURE, start, self.reading.env.now, exam)
+        self.reading.end_task(reader)
 
 
 def _pick_order(reader: Radiologist):

@@ -14,10 +14,17 @@ import numpy as np
 from .arrivals import Orders
 from .schema import Scenario
 
-DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL = 0, 1, 2, 3, 4, 5
+DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL, PREP, PROCEDURE, BREAK = range(9)
 KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call", INTERRUPTION: "interruption",
-              PROTOCOL: "protocol"}
-RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL)
+              PROTOCOL: "protocol", PREP: "prep", PROCEDURE: "procedure", BREAK: "break"}
+RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL, PROCEDURE)
+TECHNOLOGIST_WORK = (SCAN, PREP)
+
+# What a scanner, IR suite or portable unit is doing: the scanner time split.
+ROOM_PREP, ROOM_SCAN, ROOM_TURNOVER, ROOM_TRAVEL, ROOM_WARM_UP, ROOM_MAINTENANCE, ROOM_BROKEN = range(7)
+ROOM_KIND_NAMES = {ROOM_PREP: "prep", ROOM_SCAN: "scanning", ROOM_TURNOVER: "turnover", ROOM_TRAVEL: "travel",
+                   ROOM_WARM_UP: "warm_up", ROOM_MAINTENANCE: "maintenance", ROOM_BROKEN: "broken"}
+ROOM_DOWN = (ROOM_WARM_UP, ROOM_MAINTENANCE, ROOM_BROKEN)
 
 
 @dataclass(frozen=True)
@@ -29,8 +36,11 @@ class StaffMember:
 
 @dataclass(frozen=True)
 class Scanner:
+    """A scanner, an IR suite (modalities with procedures) or a portable unit."""
+
     name: str
     modality: str
+    portable: bool = False
 
 
 class ExamLog:
@@ -39,8 +49,9 @@ class ExamLog:
     def __init__(self, orders: Orders):
         n = len(orders)
         self.orders = orders
-        self.scan_start = np.full(n, np.nan)
-        self.scan_end = np.full(n, np.nan)
+        self.scan_start = np.full(n, np.nan)  # acquisition starts: the first step with a technologist
+        self.imaging_start = np.full(n, np.nan)  # the scan (or procedure) itself starts: door-to-scan ends
+        self.scan_end = np.full(n, np.nan)  # images complete (after the image check)
         self.read_start = np.full(n, np.nan)
         self.report_at = np.full(n, np.nan)
         self.critical_at = np.full(n, np.nan)  # critical result communicated (end of the call)
@@ -51,6 +62,8 @@ class ExamLog:
         self.scanner = np.full(n, -1, dtype=np.int32)
         self.radiologist = np.full(n, -1, dtype=np.int32)
         self.interrupted = np.zeros(n, dtype=np.int32)
+        self.broken_off = np.zeros(n, dtype=np.int32)  # acquisitions cut short by a scanner breakdown
+        self.procedure_radiologist = np.full(n, -1, dtype=np.int32)  # IR: who did the procedure
 
     def __len__(self) -> int:
         return len(self.orders)
@@ -80,6 +93,31 @@ class StaffLog:
 
     def __len__(self) -> int:
         return len(self.person)
+
+
+class RoomLog:
+    """One row per stretch of a scanner's (suite's, portable unit's) time: prep, scanning, turnover, down..."""
+
+    def __init__(self):
+        self.room = array("i")
+        self.kind = array("b")
+        self.start = array("d")
+        self.end = array("d")
+        self.exam = array("i")
+
+    def add(self, room: int, kind: int, start: float, end: float, exam: int = -1):
+        if end > start or end != end:  # zero-length steps leave no row; NaN: still under way
+            self.room.append(room)
+            self.kind.append(kind)
+            self.start.append(start)
+            self.end.append(end)
+            self.exam.append(exam)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return _as_arrays(self, ("room", "kind", "start", "end", "exam"))
+
+    def __len__(self) -> int:
+        return len(self.room)
 
 
 class QueueTrace:
@@ -115,6 +153,7 @@ class Result:
     staff: list[StaffMember]
     scanners: list[Scanner]
     staff_log: StaffLog
+    room_log: RoomLog
     queues: QueueTrace
     duty_plan: list[list[tuple[float, float]]]  # per person: scheduled on-duty intervals
     opening: dict[str, list[tuple[float, float]]]  # per modality: opening intervals

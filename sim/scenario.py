@@ -224,8 +224,11 @@ def check_references(scenario: Scenario, source: str) -> None:
                     mix = src.priority_mix_for(exam_name)
                     _check_servable(scenario, exam_name, [p for p, w in mix.items() if w > 0],
                                     f"{where}.exam_mix.{exam_name}", fail)
-    if not scenario.demand and not scenario.orders:
-        fail("demand", "the scenario has neither demand nor scripted orders")
+    if not scenario.demand and not scenario.orders and not scenario.appointments:
+        fail("demand", "the scenario has neither demand, scripted orders nor appointments")
+    _check_equipment(scenario, fail)
+    _check_exam_steps(scenario, fail)
+    _check_appointments(scenario, fail)
     for i, order in enumerate(scenario.orders):
         where = f"orders.{i}"
         if order.day >= scenario.days:
@@ -235,6 +238,68 @@ def check_references(scenario: Scenario, source: str) -> None:
         if order.priority not in priorities:
             fail(f"{where}.priority", f"unknown priority {order.priority!r} (declared: {_list(priorities)})")
         _check_servable(scenario, order.exam_type, [order.priority], where, fail)
+
+
+def _check_equipment(scenario: Scenario, fail) -> None:
+    for name, spec in scenario.modalities.items():
+        names = spec.scanner_names(name)
+        for i, window in enumerate(spec.maintenance):
+            for scanner in window.scanners or []:
+                if scanner not in names:
+                    fail(f"modalities.{name}.maintenance.{i}.scanners",
+                         f"unknown scanner {scanner!r} (declared: {_list(names)})")
+        for i, reservation in enumerate(spec.reserved):
+            for scanner in reservation.scanners:
+                if scanner not in names:
+                    fail(f"modalities.{name}.reserved.{i}.scanners",
+                         f"unknown scanner {scanner!r} (declared: {_list(names)})")
+            for priority in reservation.priorities:
+                if priority not in scenario.priorities:
+                    fail(f"modalities.{name}.reserved.{i}.priorities",
+                         f"unknown priority {priority!r} (declared: {_list(scenario.priorities)})")
+        if spec.procedures and not any(name in g.modalities and g.count for g in scenario.radiologists.values()):
+            fail(f"modalities.{name}.procedures", f"no radiologist is credentialed for {name} procedures")
+
+
+def _check_exam_steps(scenario: Scenario, fail) -> None:
+    for name, exam in scenario.exam_types.items():
+        where = f"exam_types.{name}"
+        modality = scenario.modalities.get(exam.modality)
+        if exam.portable is not None:
+            if exam.uptake is not None:
+                fail(f"{where}.portable", "a bedside exam cannot also have an uptake period")
+            if modality.procedures:
+                fail(f"{where}.portable", f"{exam.modality} rooms are IR suites; a procedure is not portable")
+            if modality.portable_units < 1:
+                fail(f"{where}.portable", f"modality {exam.modality} has no portable_units")
+        follow = exam.leads_to
+        if follow is not None:
+            if follow.exam_type not in scenario.exam_types:
+                fail(f"{where}.leads_to.exam_type",
+                     f"unknown exam type {follow.exam_type!r} (declared: {_list(scenario.exam_types)})")
+            if scenario.exam_types[follow.exam_type].leads_to is not None:
+                fail(f"{where}.leads_to.exam_type", f"{follow.exam_type!r} leads to another order itself; "
+                                                    "follow-ups go one step only")
+            for priority in follow.priorities or []:
+                if priority not in scenario.priorities:
+                    fail(f"{where}.leads_to.priorities",
+                         f"unknown priority {priority!r} (declared: {_list(scenario.priorities)})")
+
+
+def _check_appointments(scenario: Scenario, fail) -> None:
+    for name, book in scenario.appointments.items():
+        where = f"appointments.{name}"
+        if book.modality not in scenario.modalities:
+            fail(f"{where}.modality", f"unknown modality {book.modality!r} (declared: {_list(scenario.modalities)})")
+        if book.priority not in scenario.priorities:
+            fail(f"{where}.priority", f"unknown priority {book.priority!r} (declared: {_list(scenario.priorities)})")
+        for exam_name in book.exam_mix:
+            if exam_name not in scenario.exam_types:
+                fail(f"{where}.exam_mix.{exam_name}", f"unknown exam type (declared: {_list(scenario.exam_types)})")
+            if scenario.exam_types[exam_name].modality != book.modality:
+                fail(f"{where}.exam_mix.{exam_name}", f"is a {scenario.exam_types[exam_name].modality} exam, "
+                                                      f"not {book.modality}")
+            _check_servable(scenario, exam_name, [book.priority], f"{where}.exam_mix.{exam_name}", fail)
 
 
 def _check_unique_staff_names(scenario: Scenario, fail) -> None:

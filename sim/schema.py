@@ -79,25 +79,66 @@ class Priority(Strict):
     )
     standing_protocol: bool = Field(
         False, description="Orders of this priority follow a standing protocol: no radiologist protocols them.")
+    scan_target_minutes: float | None = Field(
+        None, gt=0, description="Door-to-scan target (order -> images start being acquired), if any.")
+    defers_breaks: bool = Field(
+        False, description="While a case of this priority waits for someone, their break waits.")
 
 
 # Reading order is the order of this mapping. Targets: stroke 20 min is the
 # AHA/ASA 2013 door-to-interpretation (45) minus door-to-CT (25); trauma 30 min
 # and STAT 60 min are the common emergent/STAT conventions (Canada's Wait Time
 # Alliance P1: report within 1 h); inpatient 12 h is the WTA P2 target; routine
-# outpatient 24 h is the long-standing industry benchmark.
+# outpatient 24 h is the long-standing industry benchmark. Stroke door-to-CT: 25 min (AHA/ASA 2013).
 DEFAULT_PRIORITIES = {
-    "stroke": Priority(target_minutes=20, preempts=True, standing_protocol=True),
-    "trauma": Priority(target_minutes=30),
+    "stroke": Priority(target_minutes=20, preempts=True, standing_protocol=True, scan_target_minutes=25,
+                       defers_breaks=True),
+    "trauma": Priority(target_minutes=30, defers_breaks=True),
     "stat": Priority(target_minutes=60),
     "inpatient": Priority(target_minutes=720),
     "outpatient": Priority(target_minutes=1440),
 }
 
 
+class Maintenance(Window):
+    """Planned maintenance or QA: the scanners named are out of use for the window's length, starting at its
+    start or as soon as the scanner is free after it."""
+
+    scanners: list[str] | None = Field(None, description="Scanner names; default every scanner of the modality.")
+
+
+class Breakdowns(Strict):
+    """Unplanned breakdowns: time between failures (calendar hours, from the end of the last repair) and
+    repair time. There is no published figure in the reference; choose from the site's service log."""
+
+    hours_between: Distribution = Field(description="Hours from one repair's end to the next failure.")
+    repair_minutes: Distribution = Field(description="Minutes from failure to the scanner being usable again.")
+    interrupted_exam: Literal["move", "restart", "resume"] = Field(
+        "move", description="move: back to the head of the queue, scanned from the start on the first free "
+                            "scanner; restart: from the start on the same scanner once repaired; resume: on the "
+                            "same scanner once repaired, only the scan time that was left.")
+
+
+class Reservation(Strict):
+    """Capacity kept for urgent work: in these hours the named scanners take only these priorities."""
+
+    scanners: list[str] = Field(min_length=1)
+    hours: Windows = Field(min_length=1)
+    priorities: list[str] = Field(min_length=1)
+
+
 class Modality(Strict):
-    scanners: int | list[str] = Field(description="How many scanners, or their names.")
+    scanners: int | list[str] = Field(description="How many scanners (or IR suites), or their names.")
     hours: Windows = Field(default_factory=lambda: list(ALWAYS), description="Opening hours; default 24/7.")
+    prep_rooms: int = Field(0, ge=0, description="Rooms where a technologist prepares the next patient while "
+                                                 "the scanner is busy (MR: 328 s shorter turnaround, ARRS/NYU).")
+    warm_up_minutes: float = Field(0.0, ge=0, description="Minutes each scanner needs at every opening.")
+    maintenance: list[Maintenance] = Field(default_factory=list, description="Planned maintenance and QA windows.")
+    breakdowns: Breakdowns | None = Field(None, description="Unplanned breakdowns; default none.")
+    reserved: list[Reservation] = Field(default_factory=list, description="Scanners kept for urgent priorities.")
+    portable_units: int = Field(0, ge=0, description="Portable units for bedside exams of this modality.")
+    procedures: bool = Field(False, description="The rooms are IR suites: every exam also needs a radiologist "
+                                                "credentialed for this modality for its whole length.")
 
     @field_validator("scanners")
     @classmethod
@@ -115,6 +156,12 @@ class Modality(Strict):
     def scanner_count(self) -> int:
         return self.scanners if isinstance(self.scanners, int) else len(self.scanners)
 
+    def scanner_names(self, modality: str) -> list[str]:
+        """The scanners' names: as given, or CT-1, CT-2..."""
+        if isinstance(self.scanners, list):
+            return list(self.scanners)
+        return [f"{modality}-{i + 1}" for i in range(self.scanners)]
+
 
 class AIScreen(Strict):
     """An AI tool that screens this exam type's images for one finding."""
@@ -130,17 +177,61 @@ class AITriage(Strict):
     raise_to: str = Field("stat", description="The priority a flagged study is read at (never lower than its own).")
 
 
+class Contrast(Strict):
+    share: float = Field(1.0, ge=0, le=1, description="Share of these exams given IV contrast.")
+    minutes: Distribution = Field(description="IV placement and contrast, minutes.")
+
+
+class Steps(Strict):
+    """Acquisition in steps, around the scan itself (`acquisition`). Preparation steps happen in a prep room
+    when the modality has one free and the scanner is busy; otherwise on the scanner. US figures: setup 2:10,
+    exam 9:38, review 1:50, turnover 1:44 (reference 3.1)."""
+
+    prep: Distribution = Field(0.0, validate_default=True, description="Patient preparation and positioning.")
+    contrast: Contrast | None = Field(None, description="IV placement and contrast, for a share of these exams.")
+    screening: Distribution = Field(0.0, validate_default=True, description="MR safety screening.")
+    check: Distribution = Field(0.0, validate_default=True, description="Image check after the scan.")
+    turnover: Distribution = Field(0.0, validate_default=True, description="Room turnover after the patient.")
+
+
+class Portable(Strict):
+    """A bedside exam: the technologist takes a portable unit to the patient; no room is held."""
+
+    travel_minutes: Distribution = Field(description="Minutes each way between the department and the bedside.")
+
+
+class Uptake(Strict):
+    """Nuclear medicine: the technologist injects, the patient waits the uptake period (the scanner serves
+    others meanwhile), then is imaged. Bone scan: 2-4 h uptake, 3 h typical (reference 3.1)."""
+
+    injection: Distribution = Field(description="Technologist minutes to inject.")
+    minutes: Distribution = Field(description="Uptake period between injection and imaging.")
+
+
+class FollowUp(Strict):
+    """A share of these exams leads to another order once reported (e.g. a stroke CT to a thrombectomy)."""
+
+    exam_type: str
+    share: float = Field(ge=0, le=1)
+    priorities: list[str] | None = Field(None, description="Only orders of these priorities; default all.")
+
+
 class ExamType(Strict):
     modality: str
     subspecialty: str = Field("general", description="Reading subspecialty, e.g. neuro, body, chest, msk.")
     body_region: str | None = None
-    acquisition: Distribution = Field(description="Technologist and scanner time, minutes.")
+    acquisition: Distribution = Field(description="The scan (or procedure) itself: technologist and scanner "
+                                                  "minutes; with no `steps`, everything.")
     read: Distribution = Field(description="Radiologist reading time, minutes.")
     ai: AIScreen | None = Field(None, description="AI screening of this exam type's images (see ai_triage).")
     critical_share: float = Field(0.0, ge=0, le=1, description="Share of reports with a critical result to phone.")
     protocol: Distribution | None = Field(
         None, description="Radiologist minutes to protocol an order of this type before it can be scanned.")
     priors: PriorComparison | None = Field(None, description="Extra read time when the patient has priors.")
+    steps: Steps | None = Field(None, description="Preparation, contrast, screening, check and turnover.")
+    portable: Portable | None = Field(None, description="Done at the bedside with a portable unit.")
+    uptake: Uptake | None = Field(None, description="Injection and uptake period before imaging (NM).")
+    leads_to: FollowUp | None = Field(None, description="A follow-up order placed when the report is signed.")
 
 
 class ReadingOptions(Strict):
@@ -276,9 +367,53 @@ class Period(Strict):
         return parse_moment(self.to)
 
 
+class Punctuality(Strict):
+    """Arrival relative to the appointment, uniform in [earliest, latest] minutes (negative is early).
+    Default Uniform(-15, +20) from an MRI scheduling study (reference 2.3)."""
+
+    earliest: float = -15.0
+    latest: float = 20.0
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.latest < self.earliest:
+            raise ValueError("latest must not come before earliest")
+        return self
+
+
+class AppointmentBook(Strict):
+    """Booked outpatient slots on one modality's scanners."""
+
+    modality: str
+    sessions: Windows = Field(min_length=1, description="Session hours and days.")
+    slot_minutes: float = Field(gt=0)
+    parallel: int = Field(1, ge=1, description="Slots booked side by side (e.g. one per scanner).")
+    booked_share: float = Field(1.0, ge=0, le=1, description="Share of slots that are booked.")
+    no_show: float = Field(0.0, ge=0, le=1, description="Share of booked patients who do not come.")
+    punctuality: Punctuality = Field(default_factory=Punctuality)
+    exam_mix: dict[str, Annotated[float, Field(ge=0)]]
+    priority: str = "outpatient"
+    source: str = Field("outpatient", description="The source the patients count under.")
+
+    @field_validator("exam_mix")
+    @classmethod
+    def _mix(cls, value):
+        return _weights_positive(value, "exam_mix")
+
+
 class ReportOptions(Strict):
     timeline: Period | None = Field(None, description="Window of the timeline figure; default the first day after warm-up.")
     narrative: Period | None = Field(None, description="If set, report.html tells the story of this window.")
+
+
+class Break(Strict):
+    """A daily break (lunch, rest). The group is split into `waves` taking it one after another, so it never
+    leaves all at once; whoever is busy at their time takes it after the task in hand, and a case of a
+    priority that defers breaks waiting for them comes first."""
+
+    start: ClockTime
+    minutes: float = Field(gt=0)
+    waves: int = Field(2, ge=1, description="Members take it in this many successive waves, `minutes` apart.")
 
 
 class StaffGroup(Strict):
@@ -287,6 +422,7 @@ class StaffGroup(Strict):
         None, description="Optional names for the first people; `count` decides how many there are.")
     modalities: list[str] = Field(min_length=1)
     shifts: Windows = Field(min_length=1)
+    breaks: list[Break] = Field(default_factory=list, description="Daily breaks taken while on duty.")
 
     @field_validator("names")
     @classmethod
@@ -364,6 +500,7 @@ class Scenario(Strict):
     exam_types: dict[str, ExamType] = Field(min_length=1)
     demand: dict[str, Source] = Field(default_factory=dict)
     orders: list[ScriptedOrder] = Field(default_factory=list, description="Orders at fixed times.")
+    appointments: dict[str, AppointmentBook] = Field(default_factory=dict, description="Booked outpatient slots.")
     report: ReportOptions = Field(default_factory=ReportOptions, description="What report.html shows.")
     ai_triage: AITriage = Field(default_factory=AITriage, description="What an AI flag does on the worklist.")
     reading: ReadingOptions = Field(default_factory=ReadingOptions, description="Critical calls and reading rules.")
@@ -378,7 +515,7 @@ class Scenario(Strict):
     def source_names(self) -> list[str]:
         """Demand sources, then any source named only by scripted orders."""
         names = list(self.demand)
-        for order in self.orders:
-            if order.source not in names:
-                names.append(order.source)
+        for source in [o.source for o in self.orders] + [b.source for b in self.appointments.values()]:
+            if source not in names:
+                names.append(source)
         return names

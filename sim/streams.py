@@ -32,15 +32,19 @@ class Streams:
         return np.random.Generator(np.random.PCG64(sequence))
 
 
-def per_exam_type(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams,
-                  purpose: str):
+# Where an order comes from: random demand, a scripted order, a follow-up of a report, a booked appointment.
+DEMAND, SCRIPTED, FOLLOW_UP, BOOKED = 0, 1, 2, 3
+ORIGIN_SUFFIX = ("", ".scripted", ".follow_up", ".booked")
+
+
+def per_exam_type(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams, purpose: str):
     """(exam type, its exams in order of arrival, its stream for `purpose`) for every exam type with orders.
 
-    Scripted orders draw from streams of their own, so adding one leaves every
-    other exam's draws as they were.
+    Scripted orders, follow-ups and appointments draw from streams of their
+    own, so adding some leaves every other exam's draws as they were.
     """
     for code, (name, exam) in enumerate(scenario.exam_types.items()):
-        for scripted, suffix in ((False, ""), (True, ".scripted")):
-            chosen = np.flatnonzero((exam_codes == code) & (is_scripted == scripted))
+        for kind, suffix in enumerate(ORIGIN_SUFFIX):
+            chosen = np.flatnonzero((exam_codes == code) & (origin == kind))
             if len(chosen):
                 yield exam, chosen, streams.get(f"{purpose}.{name}{suffix}")

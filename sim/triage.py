@@ -19,11 +19,11 @@ from .schema import Scenario
 from .streams import Streams, per_exam_type
 
 
-def ai_screening(scenario: Scenario, exam_codes: np.ndarray, is_scripted: np.ndarray, streams: Streams):
+def ai_screening(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams):
     """(finding, flagged) per exam: 1 yes, 0 no, -1 not screened."""
     finding = np.full(len(exam_codes), -1, dtype=np.int8)
     flagged = np.full(len(exam_codes), -1, dtype=np.int8)
-    for exam, chosen, rng in per_exam_type(scenario, exam_codes, is_scripted, streams, "ai"):
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "ai"):
         if exam.ai is not None:
             truth = rng.random(len(chosen)) < exam.ai.prevalence
             u = rng.random(len(chosen))
