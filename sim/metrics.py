@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
-from .records import CALL, DUTY, INTERRUPTION, PROTOCOL, RADIOLOGIST_WORK, READ, SCAN, Result
+from .records import (CALL, DUTY, INTERRUPTION, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
+                      TECHNOLOGIST_WORK, Result)
 from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
@@ -153,7 +154,7 @@ def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
     groups = np.array([f"{m.role}:{m.group}" for m in result.staff]) if result.staff else np.array([])
     row_group = groups[log["person"]] if len(log["person"]) else np.array([])
     out: dict[str, dict[str, float | None]] = {"technologists": {}, "scanners": {}, "radiologists": {}}
-    for role, section, tasks in (("technologist", "technologists", (SCAN,)),
+    for role, section, tasks in (("technologist", "technologists", TECHNOLOGIST_WORK),
                                  ("radiologist", "radiologists", RADIOLOGIST_WORK)):
         groups_of_role = result.scenario.technologists if role == "technologist" else result.scenario.radiologists
         for group in groups_of_role:
@@ -161,16 +162,27 @@ def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
             on_duty = minutes[in_group & (log["kind"] == DUTY)].sum()
             busy = minutes[in_group & np.isin(log["kind"], tasks)].sum()
             out[section][group] = float(busy / on_duty) if on_duty > 0 else None
-    scan_rows = log["kind"] == SCAN
-    exam_scanner = result.exams.scanner[log["exam"][scan_rows]]
-    scan_minutes = minutes[scan_rows]
-    for modality, opening in result.opening.items():
-        scanners = [i for i, sc in enumerate(result.scanners) if sc.modality == modality]
+    rooms = result.room_log.columns()
+    room_minutes = _clipped_minutes(rooms["start"], rooms["end"], lo, hi)
+    working = np.isin(rooms["kind"], ROOM_WORK)
+    for label, modality, ids in scanner_groups(result):
+        opening = result.opening[modality]
         open_minutes = sum(_clipped_minutes(np.array([a]), np.array([b]), lo, hi)[0] for a, b in opening)
-        busy = scan_minutes[np.isin(exam_scanner, scanners)].sum()
-        capacity = open_minutes * len(scanners)
-        out["scanners"][modality] = float(busy / capacity) if capacity > 0 else None
+        busy = room_minutes[working & np.isin(rooms["room"], ids)].sum()
+        capacity = open_minutes * len(ids)
+        out["scanners"][label] = float(busy / capacity) if capacity > 0 else None
     return out
+
+
+def scanner_groups(result: Result) -> list[tuple[str, str, list[int]]]:
+    """(label, modality, scanner indexes): each modality's scanners, then its portable units if any."""
+    groups = []
+    for modality in result.opening:
+        for portable, label in ((False, modality), (True, f"{modality} portable")):
+            ids = [i for i, sc in enumerate(result.scanners) if sc.modality == modality and sc.portable == portable]
+            if ids:
+                groups.append((label, modality, ids))
+    return groups
 
 
 # ------------------------------------------------------------------ queues
@@ -267,6 +279,9 @@ def summarise(result: Result) -> dict:
     if ai is not None:
         summary["ai"] = ai
     summary["reader_time"] = reader_time(result)
+    from .acquisition_metrics import technologist_side  # it builds on this module's helpers
+
+    summary.update(technologist_side(result))
     prelim = window & ~np.isnan(result.exams.prelim_at)
     if prelim.any():
         e = result.exams
@@ -285,9 +300,8 @@ def summarise(result: Result) -> dict:
 
 
 def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
-    """Each radiologist group's on-duty time split into reading, protocoling, critical calls, interruptions
-    and idle,
-    with interruptions per reader-hour (after the warm-up)."""
+    """Each radiologist group's on-duty time split into reading, protocoling, critical calls, interruptions,
+    IR procedures and idle, with interruptions per reader-hour (after the warm-up)."""
     log = result.staff_log.columns()
     minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
     in_window = log["start"] >= result.warmup
@@ -301,7 +315,7 @@ def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
             continue
         split = {name: float(minutes[mine & (log["kind"] == kind)].sum() / duty)
                  for name, kind in (("reading", READ), ("protocoling", PROTOCOL), ("critical_calls", CALL),
-                                    ("interruptions", INTERRUPTION))}
+                                    ("interruptions", INTERRUPTION), ("procedures", PROCEDURE))}
         split["idle"] = max(0.0, 1.0 - sum(split.values()))
         split["on_duty_hours"] = float(duty / 60)
         split["interruptions_per_hour"] = float(np.sum(mine & (log["kind"] == INTERRUPTION) & in_window) / (duty / 60))
@@ -366,7 +380,7 @@ def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
     group_of = np.array([f"{m.role}:{m.group}" for m in result.staff] or [""])[log["person"]] \
         if len(log["person"]) else np.array([])
     labels, rows = [], []
-    for role, tasks, groups in (("technologist", (SCAN,), result.scenario.technologists),
+    for role, tasks, groups in (("technologist", TECHNOLOGIST_WORK, result.scenario.technologists),
                                 ("radiologist", RADIOLOGIST_WORK, result.scenario.radiologists)):
         for group in groups:
             mine = group_of == f"{role}:{group}"
@@ -375,15 +389,15 @@ def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
             duty = _by_hour_of_day(log["start"][mine & (log["kind"] == DUTY)], end[mine & (log["kind"] == DUTY)], lo, hi)
             labels.append(f"{role}s: {group}")
             rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > 0))
-    scans = log["kind"] == SCAN
-    scanner_of = result.exams.scanner[log["exam"][scans]]
-    for modality, opening in result.opening.items():
-        ids = [i for i, sc in enumerate(result.scanners) if sc.modality == modality]
-        chosen = np.isin(scanner_of, ids)
-        busy = _by_hour_of_day(log["start"][scans][chosen], end[scans][chosen], lo, hi)
-        spans = np.array(opening, dtype=float).reshape(-1, 2)
+    rooms = result.room_log.columns()
+    room_end = np.where(np.isnan(rooms["end"]), hi, rooms["end"])
+    working = np.isin(rooms["kind"], ROOM_WORK)
+    for label, modality, ids in scanner_groups(result):
+        chosen = working & np.isin(rooms["room"], ids)
+        busy = _by_hour_of_day(rooms["start"][chosen], room_end[chosen], lo, hi)
+        spans = np.array(result.opening[modality], dtype=float).reshape(-1, 2)
         available = _by_hour_of_day(spans[:, 0], spans[:, 1], lo, hi) * len(ids)
-        labels.append(f"scanners: {modality}")
+        labels.append(f"scanners: {label}")
         rows.append(np.divide(busy, available, out=np.full(24, np.nan), where=available > 0))
     return labels, np.vstack(rows) if rows else np.zeros((0, 24))
 

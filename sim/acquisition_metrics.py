@@ -1,0 +1,148 @@
+"""Figures of the technologist side, from records: door-to-scan, the scanner time split, IR procedures,
+appointments and breaks.
+
+Pure functions of a `Result`, like `sim.metrics` (which puts them in the summary). Statistics cover
+exams ordered after the warm-up, and time after it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .metrics import _clipped_minutes, describe, in_statistics, scanner_groups
+from .records import BREAK, DUTY, PROCEDURE, ROOM_DOWN, ROOM_KIND_NAMES, Result
+from .streams import FOLLOW_UP
+
+
+def technologist_side(result: Result) -> dict:
+    """The summary's sections for this side, those that apply to the scenario."""
+    sections = {"door_to_scan": door_to_scan(result), "scanner_time": scanner_time(result),
+                "procedures": procedures(result), "appointments": appointments(result), "breaks": breaks(result)}
+    return {name: value for name, value in sections.items() if value}
+
+
+def door_to_scan(result: Result) -> dict[str, dict]:
+    """Order -> the scan itself starts, for each priority with a scan target (stroke: 25 min, AHA/ASA).
+
+    Judged like report targets: scanned exams, and unscanned ones already past their target."""
+    e, s = result.exams, result.scenario
+    window = in_statistics(result)
+    waits = e.imaging_start - e.orders.ordered_at
+    out = {}
+    for rank, (name, priority) in enumerate(s.priorities.items()):
+        if priority.scan_target_minutes is None:
+            continue
+        mine = window & (e.orders.priority == rank)
+        wait, target = waits[mine], priority.scan_target_minutes
+        scanned = ~np.isnan(wait)
+        overdue = ~scanned & (result.horizon - e.orders.ordered_at[mine] > target)
+        judged = int(scanned.sum() + overdue.sum())
+        out[name] = {"count": int(mine.sum()), "target_minutes": target, **describe(wait),
+                     "within_target": float(np.sum(scanned & (wait <= target)) / judged) if judged else None}
+    return out
+
+
+def _open_minutes_before(spans: list[tuple[float, float]]):
+    """F(t): minutes of `spans` before t, vectorised (spans sorted and disjoint)."""
+    if not spans:
+        return lambda t: np.zeros_like(t)
+    bounds = np.array(spans, dtype=float)
+    after_each = np.cumsum(bounds[:, 1] - bounds[:, 0])
+    at_starts = np.concatenate([[0.0], after_each[:-1]])
+    knots = bounds.ravel()  # s0, e0, s1, e1...: F rises within a span and is flat between spans
+    values = np.column_stack([at_starts, after_each]).ravel()
+    return lambda t: np.interp(t, knots, values)
+
+
+def scanner_time(result: Result) -> dict[str, dict[str, float]]:
+    """Each scanner group's opening time split into scanning, prep, turnover, travel, warm-up, maintenance,
+    broken (the last three also summed as down) and idle; time outside opening hours is left out."""
+    log = result.room_log.columns()
+    lo, hi = result.warmup, result.horizon
+    start = np.clip(log["start"], lo, hi)
+    end = np.clip(np.where(np.isnan(log["end"]), hi, log["end"]), lo, hi)
+    out = {}
+    for label, modality, ids in scanner_groups(result):
+        before = _open_minutes_before(result.opening[modality])
+        open_minutes = float(before(np.array([hi]))[0] - before(np.array([lo]))[0]) * len(ids)
+        if open_minutes <= 0:
+            continue
+        mine = np.isin(log["room"], ids)
+        inside = before(end) - before(start)
+        split = {name: float(inside[mine & (log["kind"] == kind)].sum() / open_minutes)
+                 for kind, name in ROOM_KIND_NAMES.items()}
+        split["down"] = sum(split[ROOM_KIND_NAMES[k]] for k in ROOM_DOWN)
+        split["idle"] = max(0.0, 1.0 - sum(v for k, v in split.items() if k != "down"))
+        split["open_hours"] = open_minutes / 60
+        out[label] = split
+    return out
+
+
+def procedures(result: Result) -> dict | None:
+    """IR procedures: how many of each type, and the radiologist time they took from the worklist."""
+    s = result.scenario
+    procedure_modalities = [m for m, spec in s.modalities.items() if spec.procedures]
+    if not procedure_modalities:
+        return None
+    o, e = result.exams.orders, result.exams
+    window = in_statistics(result)
+    counts = {}
+    for code, (name, exam) in enumerate(s.exam_types.items()):
+        if exam.modality in procedure_modalities:
+            mine = window & (o.exam_type == code)
+            counts[name] = {"ordered": int(mine.sum()), "done": int(np.sum(mine & ~np.isnan(e.scan_end))),
+                            "from_follow_up": int(np.sum(mine & (o.origin == FOLLOW_UP)))}
+    log = result.staff_log.columns()
+    minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
+    radiologists = np.array([m.role == "radiologist" for m in result.staff] or [False])[log["person"]]
+    procedure = float(minutes[radiologists & (log["kind"] == PROCEDURE)].sum())
+    duty = float(minutes[radiologists & (log["kind"] == DUTY)].sum())
+    return {"by_type": counts, "radiologist_hours": procedure / 60,
+            "share_of_radiologist_time": procedure / duty if duty else None}
+
+
+def appointments(result: Result) -> dict | None:
+    """Per appointment book: slots, booked, attended, no-shows and idle slots (unbooked or no-show), after the
+    warm-up; and how long attended patients waited past their slot."""
+    s = result.scenario
+    if not s.appointments:
+        return None
+    slots, e = result.exams.orders.slots, result.exams
+    out = {}
+    for code, name in enumerate(s.appointments):
+        mine = (slots.book == code) & (slots.time >= result.warmup)
+        came = slots.exam[mine & (slots.exam >= 0)]
+        late_start = e.scan_start[came] - slots.time[mine & (slots.exam >= 0)]
+        booked, no_show = int(slots.booked[mine].sum()), int(slots.no_show[mine].sum())
+        total = int(mine.sum())
+        out[name] = {"slots": total, "booked": booked, "attended": len(came), "no_shows": no_show,
+                     "idle_slots": total - booked + no_show,
+                     "no_show_share": no_show / booked if booked else None,
+                     "start_after_slot_minutes": _mean(late_start)}
+    return out
+
+
+def breaks(result: Result) -> dict | None:
+    """Break minutes taken per staff group, and how long breaks were deferred past their time."""
+    groups = {**{("technologist", n): g for n, g in result.scenario.technologists.items()},
+              **{("radiologist", n): g for n, g in result.scenario.radiologists.items()}}
+    if not any(g.breaks for g in groups.values()):
+        return None
+    log = result.staff_log.columns()
+    minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
+    member_group = [(m.role, m.group) for m in result.staff]
+    out = {}
+    for (role, name), group in groups.items():
+        if not group.breaks:
+            continue
+        people = [i for i, key in enumerate(member_group) if key == (role, name)]
+        taken = np.isin(log["person"], people) & (log["kind"] == BREAK)
+        duty = minutes[np.isin(log["person"], people) & (log["kind"] == DUTY)].sum()
+        out[f"{role}s: {name}"] = {"breaks": int(np.sum(taken & (log["start"] >= result.warmup))),
+                                   "share_of_duty": float(minutes[taken].sum() / duty) if duty else None,
+                                   "mean_deferral_minutes": _mean(log["overtime"][taken])}
+    return out
+
+
+def _mean(values: np.ndarray) -> float | None:
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if len(values) else None

@@ -1,0 +1,105 @@
+"""Interventional radiology: a procedure holds an IR suite, a technologist and a radiologist for its whole
+length; a share of stroke CTs leads to a thrombectomy once reported; procedures in the reader time split."""
+from __future__ import annotations
+
+import numpy as np
+from conftest import build, minutes
+
+from sim import run
+from sim.acquisition_metrics import procedures
+from sim.metrics import reader_time, summarise
+from sim.records import PROCEDURE, READ
+from sim.scenario import deep_merge
+from sim.streams import FOLLOW_UP
+
+IR = {"modalities": {"IR": {"scanners": ["IR suite"], "procedures": True}},
+      "exam_types": {"ir_biopsy": {"modality": "IR", "subspecialty": "body", "acquisition": 45, "read": 5},
+                     "ir_thrombectomy": {"modality": "IR", "subspecialty": "neuro", "acquisition": 90, "read": 10}},
+      "technologists": {"ct": {"modalities": ["CT", "IR"]}},
+      "radiologists": {"rad": {"modalities": ["CT", "IR"]}}}
+
+
+def _rows(result, kind, person=None):
+    log = result.staff_log.columns()
+    chosen = (log["kind"] == kind) & ((log["person"] == person) if person is not None else True)
+    return list(zip(log["start"][chosen].tolist(), log["end"][chosen].tolist()))
+
+
+def test_a_procedure_holds_suite_technologist_and_radiologist_for_its_length():
+    result = run(build(IR, orders=[(0, "10:00", "ir_biopsy", "inpatient")]))
+    e, t0 = result.exams, minutes(0, "10:00")
+    assert result.scanners[e.scanner[0]].name == "IR suite"
+    assert e.procedure_radiologist[0] >= 0
+    assert _rows(result, PROCEDURE) == [(t0, t0 + 45)]
+    assert e.read_start[0] >= t0 + 45  # the procedure's report comes after it
+
+
+def test_while_doing_ir_a_radiologist_reads_nothing():
+    scenario = build({**IR, "days": 5, "radiologists": {"rad": {"count": 2, "modalities": ["CT", "IR"]}},
+                      "technologists": {"ct": {"count": 2, "modalities": ["CT", "IR"]}},
+                      "demand": {"ED": {"exams_per_day": 60, "exam_mix": {"ct_head": 5, "ct_abdomen": 5, "ir_biopsy": 1},
+                                        "priority_mix": {"stat": 1, "inpatient": 2}}}})
+    result = run(scenario)
+    assert len(_rows(result, PROCEDURE)) > 5
+    for person in {int(r) for r in result.exams.procedure_radiologist if r >= 0}:
+        for p_start, p_end in _rows(result, PROCEDURE, person):
+            for r_start, r_end in _rows(result, READ, person):
+                assert r_end <= p_start + 1e-9 or r_start >= p_end - 1e-9
+
+
+def test_a_procedure_waits_for_a_free_radiologist():
+    result = run(build(IR, orders=[(0, "10:00", "ct_abdomen", "stat"), (0, "10:15", "ir_biopsy", "inpatient")]))
+    e = result.exams
+    assert e.read_start[0] == minutes(0, "10:10")
+    assert e.scan_start[1] == e.report_at[0] == minutes(0, "10:30")  # the only radiologist finishes the read
+
+
+def test_a_radiologist_not_credentialed_for_ir_is_never_taken():
+    result = run(build({**IR, "radiologists": {"rad": {"modalities": ["CT", "IR"]},
+                                               "reader": {"count": 1, "modalities": ["CT"], "shifts": ["00:00-24:00"]}}},
+                       orders=[(0, "10:00", "ir_biopsy", "inpatient")]))
+    assert result.staff[result.exams.procedure_radiologist[0]].group == "rad"
+
+
+STROKE = deep_merge(IR, {"days": 30,
+          "exam_types": {**IR["exam_types"], "ct_head": {"modality": "CT", "subspecialty": "neuro", "acquisition": 8,
+                                                         "read": 8, "leads_to": {"exam_type": "ir_thrombectomy",
+                                                                                 "share": 0.3, "priorities": ["stroke"]}}},
+          "radiologists": {"rad": {"count": 2}}, "technologists": {"ct": {"count": 2}},
+          "demand": {"ED": {"exams_per_day": 12, "exam_mix": {"ct_head": 1}, "priority_mix": {"stroke": 1, "stat": 1}}}})
+
+
+def test_a_share_of_stroke_cts_leads_to_a_thrombectomy_once_the_ct_is_reported():
+    result = run(build(STROKE))
+    o, e = result.exams.orders, result.exams
+    parents = np.flatnonzero(o.follow_up >= 0)
+    children = o.follow_up[parents]
+    stroke = o.priority == 0
+    assert np.all(stroke[parents])  # only stroke CTs
+    share = len(parents) / np.sum(stroke & (o.origin != FOLLOW_UP))
+    assert 0.2 < share < 0.4
+    placed = ~np.isnan(e.report_at[parents])
+    assert np.all(o.ordered_at[children[placed]] == e.report_at[parents[placed]])
+    assert np.all(np.isnan(o.ordered_at[children[~placed]]))
+    assert np.all(o.priority[children] == 0)
+    assert np.all(e.scan_start[children[placed]] >= e.report_at[parents[placed]])
+
+
+def test_procedures_are_counted_with_the_reading_time_they_took():
+    result = run(build(STROKE))
+    figures = procedures(result)
+    thrombectomies = figures["by_type"]["ir_thrombectomy"]
+    assert thrombectomies["done"] > 0 and thrombectomies["from_follow_up"] == thrombectomies["ordered"]
+    split = reader_time(result)["rad"]
+    assert split["procedures"] > 0
+    assert np.isclose(split["procedures"] * split["on_duty_hours"], figures["radiologist_hours"], rtol=1e-6)
+    assert "procedures" in summarise(result)
+
+
+def test_follow_ups_do_not_change_the_patients_who_arrive():
+    without = {**STROKE, "exam_types": {**STROKE["exam_types"], "ct_head": {
+        k: v for k, v in STROKE["exam_types"]["ct_head"].items() if k != "leads_to"}}}
+    a, b = run(build(STROKE)), run(build(without))
+    n = len(b.exams)
+    assert np.array_equal(a.exams.orders.ordered_at[:n], b.exams.orders.ordered_at)
+    assert np.array_equal(a.exams.orders.read[:n], b.exams.orders.read)
