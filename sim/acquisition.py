@@ -159,8 +159,19 @@ class Acquisition(Crew):
 
     # ------------------------------------------------------------ matching
 
+    def urgent_waiting(self, tech: Technologist) -> bool:
+        for pool in self.pools:
+            if pool.modality in tech.modalities:
+                heads = [q[0][0] for q in (pool.waiting, pool.to_prep, pool.to_inject) if q]
+                heads += [self.rank[r.pinned] for r in pool.rooms if r.pinned >= 0]
+                if any(rank in self.defer_ranks for rank in heads):
+                    return True
+        return False
+
     def dispatch(self) -> None:
         """Start everything that can start now, best waiting order first."""
+        if self._breaks_due:
+            self.start_due_breaks()
         if not self._changed:
             return
         self._changed = False

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
-from .records import (CALL, DUTY, INTERRUPTION, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
+from .records import (BREAK, CALL, DUTY, INTERRUPTION, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
                       TECHNOLOGIST_WORK, Result)
 from .triage import reading_priority
 
@@ -301,7 +301,7 @@ def summarise(result: Result) -> dict:
 
 def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
     """Each radiologist group's on-duty time split into reading, protocoling, critical calls, interruptions,
-    IR procedures and idle, with interruptions per reader-hour (after the warm-up)."""
+    IR procedures, breaks and idle, with interruptions per reader-hour (after the warm-up)."""
     log = result.staff_log.columns()
     minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
     in_window = log["start"] >= result.warmup
@@ -315,7 +315,8 @@ def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
             continue
         split = {name: float(minutes[mine & (log["kind"] == kind)].sum() / duty)
                  for name, kind in (("reading", READ), ("protocoling", PROTOCOL), ("critical_calls", CALL),
-                                    ("interruptions", INTERRUPTION), ("procedures", PROCEDURE))}
+                                    ("interruptions", INTERRUPTION), ("procedures", PROCEDURE),
+                                    ("breaks", BREAK))}
         split["idle"] = max(0.0, 1.0 - sum(split.values()))
         split["on_duty_hours"] = float(duty / 60)
         split["interruptions_per_hour"] = float(np.sum(mine & (log["kind"] == INTERRUPTION) & in_window) / (duty / 60))

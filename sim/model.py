@@ -223,12 +223,29 @@ class Department:
             self.duty_plan[person.index] = plan
             self.env.process(_duty(self.env, crew, person, plan))
         self._start_interruptions()
+        self._start_breaks()
         self.opening = {}
         for m, (name, modality) in enumerate(s.modalities.items()):
             plan = intervals(modality.hours, s.days, s.start_weekday)
             self.opening[name] = plan
             self.env.process(_opening(self.env, self.acquisition, m, plan))
         start_equipment(self.env, s, self.acquisition, self.rooms_by_modality, self.streams)
+
+    def _start_breaks(self) -> None:
+        """Each person's breaks: the group's break times on the days they are on duty then, wave by wave."""
+        s = self.scenario
+        defer = frozenset(rank for rank, p in enumerate(s.priorities.values()) if p.defers_breaks)
+        self.acquisition.defer_ranks = self.reading.defer_ranks = defer
+        position: dict[tuple[str, str], int] = {}
+        for person, crew, role in [(p, self.acquisition, "technologist") for p in self.technologists] + \
+                                  [(p, self.reading, "radiologist") for p in self.radiologists]:
+            group = (s.technologists if role == "technologist" else s.radiologists)[person.group]
+            wave = position.setdefault((role, person.group), 0)
+            position[role, person.group] += 1
+            crew.groups.setdefault(person.group, []).append(person)
+            times = break_times(group.breaks, wave, self.duty_plan[person.index], s.days)
+            if times:
+                self.env.process(_breaks(self.env, crew, person, times))
 
     def _start_interruptions(self) -> None:
         """Each reader's interruptions, drawn from a stream of their own while they are on duty."""
@@ -311,6 +328,25 @@ def _interruptions(env, reading, reader, times, durations):
         if t > env.now:
             yield env.timeout(t - env.now)
         reading.interruption(reader, minutes)
+
+
+def break_times(breaks, member: int, duty: list[tuple[float, float]], days: int) -> list[tuple[float, float]]:
+    """(time, minutes) of one member's breaks: in wave member % waves, on days they are on duty at that time."""
+    times = []
+    for b in breaks:
+        offset = (member % b.waves) * b.minutes
+        for day in range(days):
+            t = day * 1440.0 + b.start + offset
+            if any(start <= t < end for start, end in duty):
+                times.append((t, b.minutes))
+    return sorted(times)
+
+
+def _breaks(env, crew, person, times):
+    for t, minutes in times:
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        crew.break_due(person, minutes)
 
 
 def _duty(env, crew, person, plan):

@@ -139,7 +139,14 @@ class Reading(Crew):
 
     # ------------------------------------------------------------ matching
 
+    def urgent_waiting(self, reader: Radiologist) -> bool:
+        worklist = self.worklist
+        return any(worklist.class_priority[k] in self.defer_ranks and worklist.head(k) is not None
+                   for _, classes in reader.classes_by_rank for k in classes)
+
     def dispatch(self) -> None:
+        if self._breaks_due:
+            self.start_due_breaks()
         if not (self._new_free or self._new_classes or self._recheck_all or self._preempt_candidates):
             return
         if self.free and len(self.worklist):

@@ -4,16 +4,21 @@ Shared by technologists and radiologists. The rules live here once:
 - staff come on and go off duty at the times of their roster;
 - whoever is mid-task when their shift ends finishes it (overtime) and then
   leaves; nobody starts a task off shift;
-- each person does one thing at a time.
+- each person does one thing at a time;
+- a break due while busy is taken after the task in hand; while a case of
+  a priority that defers breaks waits for the person, it comes first; while
+  everyone else of the group on duty is on a break, it waits (a person
+  alone on duty takes it); a break that would run past the end of the
+  shift is dropped.
 """
 from __future__ import annotations
 
-from .records import DUTY, StaffLog
+from .records import BREAK, DUTY, StaffLog
 
 
 class Person:
     __slots__ = ("index", "name", "group", "on_duty", "busy", "leaving", "free_since",
-                 "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token")
+                 "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token", "break_due")
 
     def __init__(self, index: int, name: str, group: str):
         self.index, self.name, self.group = index, name, group
@@ -24,6 +29,7 @@ class Person:
         self.task_exam = -1
         self.task_kind = 0  # records.SCAN, READ or CALL while busy
         self.token = 0  # bumped whenever a task starts or is cancelled
+        self.break_due: tuple[float, float] | None = None  # (when it fell due, minutes) of a break not yet taken
 
     @property
     def available(self) -> bool:
@@ -35,6 +41,48 @@ class Crew:
 
     def __init__(self, env, log: StaffLog, request_dispatch):
         self.env, self.log, self.request_dispatch = env, log, request_dispatch
+        self.defer_ranks: frozenset[int] = frozenset()  # priorities whose waiting cases defer breaks
+        self._breaks_due: dict[Person, None] = {}
+        self.groups: dict[str, list[Person]] = {}  # members by group: a group never leaves all at once
+
+    def urgent_waiting(self, person: Person) -> bool:
+        """Whether a case of a priority that defers breaks waits for work this person could do."""
+        return False
+
+    # ------------------------------------------------------------ breaks
+
+    def break_due(self, person: Person, minutes: float) -> None:
+        if person.on_duty and not person.leaving:
+            person.break_due = (self.env.now, minutes)
+            self._breaks_due[person] = None
+            self.request_dispatch()
+
+    def start_due_breaks(self) -> None:
+        """Called first at every dispatch: free people whose break is due go on it, unless urgent work waits."""
+        for person in [p for p in self._breaks_due if p.available]:
+            due_at, minutes = person.break_due
+            if self.env.now + minutes > person.scheduled_end or not person.on_duty:
+                self._drop_break(person)
+            elif not (self.defer_ranks and self.urgent_waiting(person)) and self._someone_stays(person):
+                self._drop_break(person)
+                self.start_task(person, -1)
+                person.task_kind = BREAK
+                done = self.env.timeout(minutes)
+                done.callbacks.append(lambda _event, p=person, due=due_at: self._break_over(p, due))
+
+    def _someone_stays(self, person: Person) -> bool:
+        """A colleague of the group stays at work (on duty, not on a break), or the person is alone on duty."""
+        others = [m for m in self.groups.get(person.group, ()) if m is not person and m.on_duty]
+        return not others or any(not (m.busy and m.task_kind == BREAK) for m in others)
+
+    def _drop_break(self, person: Person) -> None:
+        person.break_due = None
+        self._breaks_due.pop(person, None)
+
+    def _break_over(self, person: Person, due_at: float) -> None:
+        # a break row's last column holds how long the break was deferred past its time
+        self.log.add(person.index, BREAK, person.task_start, self.env.now, -1, person.task_start - due_at)
+        self.end_task(person)
 
     # subclasses keep their own indexes of who is free
     def _became_free(self, person: Person) -> None:
@@ -76,6 +124,7 @@ class Crew:
         self.request_dispatch()
 
     def _leave(self, person: Person) -> None:
+        self._drop_break(person)
         now = self.env.now
         person.on_duty = person.leaving = False
         self.log.add(person.index, DUTY, person.duty_start, now, -1, max(0.0, now - person.scheduled_end))
