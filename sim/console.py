@@ -55,6 +55,7 @@ def format_summary(summary: dict) -> str:
         tat = critical["images_to_communicated"]
         lines.append(f"Critical results: {critical['count']} (communicated {critical['communicated']}); images to "
                      f"call completed: mean {_minutes(tat['mean'])}, p90 {_minutes(tat['p90'])} min")
+    lines += _technologist_side(summary)
     exams = summary["exams"]
     lines.append(f"Exams: {exams['ordered']} ordered, {exams['reported']} reported; at the end "
                  f"{exams['awaiting_scan']} awaiting scan, {exams['being_scanned']} being scanned, "
@@ -63,6 +64,31 @@ def format_summary(summary: dict) -> str:
     for warning in summary["warnings"]:
         lines.append(f"WARNING: {warning}")
     return "\n".join(lines)
+
+
+def _technologist_side(summary: dict) -> list[str]:
+    lines = []
+    for name, row in summary.get("door_to_scan", {}).items():
+        if row["count"]:
+            lines.append(f"Door to scan, {name}: mean {_minutes(row['mean'])}, p90 {_minutes(row['p90'])} min; "
+                         f"{_share(row['within_target'])} within {_minutes(row['target_minutes'])} min")
+    split = summary.get("scanner_time", {})
+    if any(row["prep"] or row["turnover"] or row["travel"] or row["down"] for row in split.values()):
+        lines.append("Scanner time (share of opening hours): " + "; ".join(
+            f"{label} scan {_share(row['scanning'])} prep {_share(row['prep'] + row['travel'])} "
+            f"turnover {_share(row['turnover'])} down {_share(row['down'])} idle {_share(row['idle'])}"
+            for label, row in split.items()))
+    procedures = summary.get("procedures")
+    if procedures:
+        done = ", ".join(f"{name} {row['done']}" for name, row in procedures["by_type"].items())
+        lines.append(f"IR procedures: {done}; {procedures['radiologist_hours']:.0f} radiologist hours "
+                     f"({_share(procedures['share_of_radiologist_time'])} of their time)")
+    for name, book in (summary.get("appointments") or {}).items():
+        lines.append(f"Appointments {name}: {book['slots']} slots, {book['attended']} attended, {book['no_shows']} "
+                     f"no-shows, {book['idle_slots']} idle slots")
+    for group, row in (summary.get("breaks") or {}).items():
+        lines.append(f"Breaks, {group}: {row['breaks']}, mean deferral {_minutes(row['mean_deferral_minutes'])} min")
+    return lines
 
 
 # ------------------------------------------------------------- experiments

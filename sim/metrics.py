@@ -53,6 +53,10 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "prelim_at": e.prelim_at,
         "prelim_radiologist": e.prelim_radiologist,
         "prelim_tat": e.prelim_at - e.scan_end,
+        "imaging_start": e.imaging_start,
+        "door_to_scan": e.imaging_start - o.ordered_at,
+        "broken_off": e.broken_off,
+        "procedure_radiologist": e.procedure_radiologist,
         "wait_to_scan": e.scan_start - o.ordered_at,
         "acquisition": e.scan_end - e.scan_start,
         "report_tat": e.report_at - e.scan_end,
@@ -223,24 +227,25 @@ def worklist_summary(result: Result) -> dict:
 
 
 def accounting(result: Result) -> dict[str, int]:
-    """Every exam is reported, being read, waiting to be read, being scanned, waiting to be scanned,
-    or waiting for (or being given) its protocol."""
+    """Every order placed is reported, being read, waiting to be read, being scanned, waiting to be scanned,
+    or waiting for (or being given) its protocol. Follow-ups whose report never came are not orders yet."""
     e = result.exams
+    placed = ~np.isnan(e.orders.ordered_at)
     reported = ~np.isnan(e.report_at)
     scanned = ~np.isnan(e.scan_end)
     scanning = ~np.isnan(e.scan_start) & ~scanned
     being_read = scanned & ~reported & _being_read(result)
-    protocolling = (e.orders.protocol > 0) & np.isnan(e.protocol_at)
+    protocolling = (e.orders.protocol > 0) & np.isnan(e.protocol_at) & placed
     log = result.staff_log.columns()
     being_protocolled = np.zeros(len(e), dtype=bool)
     being_protocolled[log["exam"][(log["kind"] == PROTOCOL) & np.isnan(log["end"])]] = True
     return {
-        "ordered": len(e),
+        "ordered": int(placed.sum()),
         "reported": int(reported.sum()),
         "being_read": int(being_read.sum()),
         "awaiting_read": int((scanned & ~reported & ~being_read).sum()),
         "being_scanned": int(scanning.sum()),
-        "awaiting_scan": int((np.isnan(e.scan_start) & ~protocolling).sum()),
+        "awaiting_scan": int((placed & np.isnan(e.scan_start) & ~protocolling).sum()),
         "awaiting_protocol": int((protocolling & ~being_protocolled).sum()),
         "being_protocolled": int(being_protocolled.sum()),
     }

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .metrics import exam_columns
-from .records import KIND_NAMES, Result
+from .records import KIND_NAMES, ROOM_KIND_NAMES, Result
 from .scenario import to_yaml
 
 EXAM_COLUMNS = (
@@ -27,7 +27,7 @@ EXAM_COLUMNS = (
     "scan_end", "read_start", "report_at", "technologist", "scanner", "radiologist", "wait_to_scan",
     "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
     "critical", "critical_at", "critical_tat", "priors", "prelim_at", "prelim_tat", "prelim_radiologist",
-    "protocol_at",
+    "protocol_at", "origin", "imaging_start", "door_to_scan", "contrast", "broken_off", "procedure_radiologist",
 )
 
 
@@ -81,13 +81,16 @@ def _write_csv(path: Path, header: tuple[str, ...] | list[str], columns: list[li
             f.write(",".join(row) + "\n")
 
 
+ORIGIN_NAMES = ["demand", "scripted", "follow_up", "booked"]
 TIME_COLUMNS = ("ordered_at", "scan_start", "scan_end", "read_start", "report_at",
                 "wait_to_scan", "acquisition", "report_tat", "order_to_report")
 STAFF_COLUMNS = ("staff", "role", "group", "kind", "start", "end", "exam_id", "overtime")
 
 
 def exam_table(result: Result) -> dict[str, np.ndarray]:
-    """exams.csv as columns, names resolved: ready for `pandas.DataFrame(exam_table(result))`."""
+    """exams.csv as columns, names resolved: ready for `pandas.DataFrame(exam_table(result))`.
+
+    Follow-up orders that were never placed (their report was not signed by the end) are left out."""
     s = result.scenario
     c = exam_columns(result)
     exam_types = list(s.exam_types.values())
@@ -109,8 +112,12 @@ def exam_table(result: Result) -> dict[str, np.ndarray]:
         "finding": _flags(c["finding"]),
         "critical": c["critical"].astype(np.int8),
         "priors": result.exams.orders.priors.astype(np.int8),
+        "origin": _names(result.exams.orders.origin, ORIGIN_NAMES),
+        "contrast": result.exams.orders.steps.contrast.astype(np.int8),
+        "procedure_radiologist": _names(c["procedure_radiologist"], staff_names),
     }
-    return {name: named[name] if name in named else c[name] for name in EXAM_COLUMNS}
+    placed = ~np.isnan(c["ordered_at"])
+    return {name: (named[name] if name in named else c[name])[placed] for name in EXAM_COLUMNS}
 
 
 def _flags(codes: np.ndarray) -> np.ndarray:
@@ -131,6 +138,19 @@ def staff_table(result: Result) -> dict[str, np.ndarray]:
         "end": log["end"],
         "exam_id": log["exam"],
         "overtime": log["overtime"],
+    }
+
+
+def room_table(result: Result) -> dict[str, np.ndarray]:
+    """rooms.csv as columns: one row per stretch of a scanner's, suite's or portable unit's time."""
+    log = result.room_log.columns()
+    return {
+        "scanner": _names(log["room"], [sc.name for sc in result.scanners]),
+        "modality": _names(log["room"], [sc.modality for sc in result.scanners]),
+        "kind": _names(log["kind"], [ROOM_KIND_NAMES[k] for k in sorted(ROOM_KIND_NAMES)]),
+        "start": log["start"],
+        "end": log["end"],
+        "exam_id": log["exam"],
     }
 
 
@@ -178,5 +198,6 @@ def write_run(result: Result, summary: dict, folder: Path) -> None:
     (folder / "scenario.resolved.yaml").write_text(to_yaml(result.scenario), encoding="utf-8")
     write_exams(result, folder / "exams.csv")
     write_staff(result, folder / "staff.csv")
+    write_table(room_table(result), folder / "rooms.csv")
     write_queues(result, folder / "queues.csv")
     write_summary(summary, folder / "summary.json")
