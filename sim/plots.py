@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time  # noqa: E402
 from .metrics import exam_columns, hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
-from .records import CALL, INTERRUPTION, PROTOCOL, READ, Result  # noqa: E402
+from .records import BREAK, CALL, DUTY, INTERRUPTION, PROTOCOL, READ, ROOM_DOWN, SCAN, Result  # noqa: E402
 
 PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
 
@@ -24,6 +24,12 @@ PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8
 CALL_COLOUR = "#34495e"
 INTERRUPTION_COLOUR = "#f1c40f"
 PROTOCOL_COLOUR = "#95a5a6"
+BREAK_COLOUR = "#a3d9a5"
+DOWN_COLOUR = "#4d4d4d"
+# Bars not coloured by priority: critical calls, interruptions, protocols, breaks, scanners down.
+TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4}
+DOWN_STYLE = -5
+STYLE_COLOURS = {-1: CALL_COLOUR, -2: INTERRUPTION_COLOUR, -3: PROTOCOL_COLOUR, -4: BREAK_COLOUR, -5: DOWN_COLOUR}
 
 
 def priority_colour(rank: int) -> str:
@@ -167,32 +173,28 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
         ax.broken_barh([(hours(a), hours(b) - hours(a)) for a, b in on], (row - 0.4, 0.8), color="white", zorder=0)
     followed = {"scan": None, "reads": []}
     bars: dict[tuple, list[tuple[float, float]]] = {}  # one collection per lane and style: fast to draw
-    for k in np.flatnonzero(visible & (log["kind"] != 0)):
-        exam, a, b = int(log["exam"][k]), max(log["start"][k], start), min(ends[k], end)
-        if log["kind"][k] == INTERRUPTION:
-            bars.setdefault((row_of[("radiologist", int(log["person"][k]))], -2, False, False), []).append(
-                (hours(a), hours(b) - hours(a)))
-            continue
-        if log["kind"][k] == PROTOCOL:
-            bars.setdefault((row_of[("radiologist", int(log["person"][k]))], -3, exam == follow, False), []).append(
-                (hours(a), hours(b) - hours(a)))
-            continue
-        is_read = log["kind"][k] in (READ, CALL)
-        reported = e.report_at[exam] if not np.isnan(e.report_at[exam]) else np.inf
-        interrupted = bool(log["kind"][k] == READ and ends[k] < reported)
-        rows = [row_of[("radiologist", int(log["person"][k]))]] if is_read else \
-            [row_of[("technologist", int(log["person"][k]))], row_of[("scanner", int(e.scanner[exam]))]]
-        rank = -1 if log["kind"][k] == CALL else int(e.orders.priority[exam])
-        style = (rank, exam == follow, interrupted)
-        for row in rows:
-            bars.setdefault((row, *style), []).append((hours(a), hours(b) - hours(a)))
-        if exam == follow:
-            if is_read:
-                followed["reads"].append((hours(a), rows[0]))
-            else:
-                followed["scan"] = (hours(b), rows[0])
+    lane_of_person = {i: row_of[(m.role, i)] for i, m in enumerate(result.staff)}
+    for k in np.flatnonzero(visible & (log["kind"] != DUTY)):
+        exam, kind, a, b = int(log["exam"][k]), int(log["kind"][k]), max(log["start"][k], start), min(ends[k], end)
+        row = lane_of_person[int(log["person"][k])]
+        reported = e.report_at[exam] if exam >= 0 and not np.isnan(e.report_at[exam]) else np.inf
+        interrupted = bool(kind == READ and ends[k] < reported)
+        rank = TASK_STYLE.get(kind, int(e.orders.priority[exam]) if exam >= 0 else -4)
+        bars.setdefault((row, rank, exam == follow and kind not in (INTERRUPTION, BREAK), interrupted), []).append(
+            (hours(a), hours(b) - hours(a)))
+        if exam == follow and kind in (READ, CALL):
+            followed["reads"].append((hours(a), row))
+        elif exam == follow and kind == SCAN:
+            followed["scan"] = (hours(b), row)
+    rooms = result.room_log.columns()
+    room_ends = np.where(np.isnan(rooms["end"]), result.horizon, rooms["end"])
+    for k in np.flatnonzero((room_ends > start) & (rooms["start"] < end)):
+        exam, a, b = int(rooms["exam"][k]), max(rooms["start"][k], start), min(room_ends[k], end)
+        rank = DOWN_STYLE if rooms["kind"][k] in ROOM_DOWN else int(e.orders.priority[exam])
+        bars.setdefault((row_of[("scanner", int(rooms["room"][k]))], rank, exam == follow, False), []).append(
+            (hours(a), hours(b) - hours(a)))
     for (row, rank, is_followed, interrupted), spans in bars.items():
-        colour = {-1: CALL_COLOUR, -2: INTERRUPTION_COLOUR, -3: PROTOCOL_COLOUR}.get(rank) or priority_colour(rank)
+        colour = STYLE_COLOURS.get(rank) or priority_colour(rank)
         ax.broken_barh(spans, (row - 0.35, 0.7), facecolor=colour,
                        edgecolor="black" if is_followed or interrupted else colour,
                        linewidth=1.8 if is_followed else 0.3, hatch="///" if interrupted else None, zorder=2)
@@ -212,9 +214,10 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     handles = [plt.Rectangle((0, 0), 1, 1, color=priority_colour(r)) for r in range(len(result.scenario.priorities))]
     handles += [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="///"),
                 plt.Rectangle((0, 0), 1, 1, color=CALL_COLOUR), plt.Rectangle((0, 0), 1, 1, color=INTERRUPTION_COLOUR),
-                plt.Rectangle((0, 0), 1, 1, color=PROTOCOL_COLOUR), plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
+                plt.Rectangle((0, 0), 1, 1, color=PROTOCOL_COLOUR), plt.Rectangle((0, 0), 1, 1, color=BREAK_COLOUR),
+                plt.Rectangle((0, 0), 1, 1, color=DOWN_COLOUR), plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
     names = list(result.scenario.priorities) + ["interrupted read", "critical call", "interruption", "protocol",
-                                                 "off duty"]
+                                                 "break", "scanner down", "off duty"]
     fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize="small", frameon=False)
     followed_text = f"; following exam #{follow} (outlined)" if follow is not None else ""
     ax.set_title(f"{result.scenario.name}: who did what, {describe_time(start)} to {describe_time(end)}{followed_text}")

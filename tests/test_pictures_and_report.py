@@ -62,7 +62,9 @@ def test_utilisation_heatmap_has_a_row_per_group_and_24_columns(community_result
     ax = fig.axes[0]
     rows = [t.get_text() for t in ax.get_yticklabels()]
     s = community_result.scenario
-    assert len(rows) == len(s.technologists) + len(s.radiologists) + len(s.modalities)
+    portable = [m for m, spec in s.modalities.items() if spec.portable_units]
+    assert len(rows) == len(s.technologists) + len(s.radiologists) + len(s.modalities) + len(portable)
+    assert "scanners: XR portable" in rows
     assert ax.images[0].get_array().shape == (len(rows), 24)
     assert "hour of day" in ax.get_xlabel()
 
