@@ -12,22 +12,41 @@ from __future__ import annotations
 
 import numpy as np
 
+from .appointments import slot_times
 from .arrivals import hourly_rates
 from .roster import covered_minutes, intervals
-from .schema import Scenario
+from .schema import Scenario, acquisition_mean
+
+
+def expected_orders(scenario: Scenario) -> dict[str, float]:
+    """Expected orders of each exam type over the horizon: random demand and attended appointments."""
+    totals = dict.fromkeys(scenario.exam_types, 0.0)
+    for source_name, source in scenario.demand.items():
+        orders = float(np.sum(hourly_rates(scenario, source_name)))
+        weights = {name: share.share for name, share in source.exam_mix.items()}
+        for name, weight in weights.items():
+            totals[name] += orders * weight / sum(weights.values())
+    for book_name, book in scenario.appointments.items():
+        attended = len(slot_times(scenario, book_name)) * book.booked_share * (1 - book.no_show)
+        for name, weight in book.exam_mix.items():
+            totals[name] += attended * weight / sum(book.exam_mix.values())
+    return totals
 
 
 def demand_minutes(scenario: Scenario, role: str) -> dict[str, float]:
-    """Expected minutes of acquisition ("acquisition") or reading ("read") per modality over the horizon."""
+    """Expected minutes per modality over the horizon of "technologist", "scanner" or "radiologist" work.
+
+    Bedside exams need no scanner; an IR procedure needs a radiologist for its length besides its report."""
     totals = dict.fromkeys(scenario.modalities, 0.0)
-    for source_name, source in scenario.demand.items():
-        expected_orders = float(np.sum(hourly_rates(scenario, source_name)))
-        weights = {name: share.share for name, share in source.exam_mix.items()}
-        total_weight = sum(weights.values())
-        for name, weight in weights.items():
-            exam = scenario.exam_types[name]
-            duration = getattr(exam, role).mean()
-            totals[exam.modality] += expected_orders * weight / total_weight * duration
+    for name, orders in expected_orders(scenario).items():
+        exam = scenario.exam_types[name]
+        if role == "radiologist":
+            minutes = exam.read.mean() + (acquisition_mean(exam) if scenario.modalities[exam.modality].procedures else 0)
+        elif role == "scanner" and exam.portable is not None:
+            minutes = 0.0
+        else:
+            minutes = acquisition_mean(exam)
+        totals[exam.modality] += orders * minutes
     return totals
 
 
@@ -46,16 +65,17 @@ def _staff_minutes(scenario: Scenario, groups) -> dict[str, float]:
 def offered_loads(scenario: Scenario) -> list[tuple[str, float, float, float]]:
     """(group description, load, demand minutes, capacity minutes) for every group with demand."""
     rows = []
-    acquisition = demand_minutes(scenario, "acquisition")
-    reading = demand_minutes(scenario, "read")
+    technologist = demand_minutes(scenario, "technologist")
+    scanner = demand_minutes(scenario, "scanner")
+    reading = demand_minutes(scenario, "radiologist")
     techs = _staff_minutes(scenario, scenario.technologists)
     readers = _staff_minutes(scenario, scenario.radiologists)
     for modality, spec in scenario.modalities.items():
         opening = covered_minutes(intervals(spec.hours, scenario.days, scenario.start_weekday), 0.0,
                                   scenario.days * 1440.0)
         for label, demand, capacity in (
-            (f"{modality} technologists", acquisition[modality], techs[modality]),
-            (f"{modality} scanners", acquisition[modality], opening * spec.scanner_count),
+            (f"{modality} technologists", technologist[modality], techs[modality]),
+            (f"{modality} scanners", scanner[modality], opening * spec.scanner_count),
             (f"{modality} radiologists", reading[modality], readers[modality]),
         ):
             if demand > 0:

@@ -234,6 +234,21 @@ class ExamType(Strict):
     leads_to: FollowUp | None = Field(None, description="A follow-up order placed when the report is signed.")
 
 
+def acquisition_mean(exam: ExamType) -> float:
+    """Mean technologist minutes per exam of this type: every step, the travel both ways, the injection."""
+    minutes = exam.acquisition.mean()
+    if exam.steps is not None:
+        st = exam.steps
+        minutes += st.prep.mean() + st.screening.mean() + st.check.mean() + st.turnover.mean()
+        if st.contrast is not None:
+            minutes += st.contrast.share * st.contrast.minutes.mean()
+    if exam.portable is not None:
+        minutes += 2 * exam.portable.travel_minutes.mean()
+    if exam.uptake is not None:
+        minutes += exam.uptake.injection.mean()
+    return minutes
+
+
 class ReadingOptions(Strict):
     """How radiologists pick from the worklist, and what they do besides reading."""
 

@@ -53,6 +53,29 @@ CASES = {
     "a name used twice": (replace("names: [Dr Lee]", "names: [Tess]"), "radiologists.late.names.0", "also in"),
 }
 
+CASES.update({
+    "maintenance of an unknown scanner": (
+        replace("scanners: [CT-1]", "scanners: [CT-1]\n    maintenance: [{start: '06:00', end: '07:00', scanners: [CT-9]}]"),
+        "modalities.CT.maintenance.0.scanners", "unknown scanner 'CT-9'"),
+    "bedside exam without portable units": (
+        replace("  ct_head:\n", "  ct_head:\n    portable: {travel_minutes: 5}\n"),
+        "exam_types.ct_head.portable", "has no portable_units"),
+    "follow-up of an unknown exam type": (
+        replace("  ct_head:\n", "  ct_head:\n    leads_to: {exam_type: thrombectomy, share: 0.1}\n"),
+        "exam_types.ct_head.leads_to.exam_type", "unknown exam type 'thrombectomy'"),
+    "procedures without an IR radiologist": (
+        replace("modalities:\n", "modalities:\n  IR: {scanners: 1, procedures: true}\n"),
+        "modalities.IR.procedures", "no radiologist is credentialed for IR"),
+    "appointments of another modality": (
+        GOOD + "appointments:\n  list: {modality: MR, sessions: '08:00-12:00', slot_minutes: 30, exam_mix: {ct_head: 1}}\n",
+        "appointments.list.modality", "unknown modality 'MR'"),
+    "break of zero minutes": (
+        replace('shifts: ["07:00-19:00"]', 'shifts: ["07:00-19:00"]\n    breaks: [{start: "12:00", minutes: 0}]'),
+        "technologists.ct.breaks.0.minutes", "greater than 0"),
+    "share above one": (
+        replace("  ct_head:\n", "  ct_head:\n    steps: {contrast: {share: 1.5, minutes: 5}}\n"),
+        "exam_types.ct_head.steps.contrast.share", "less than or equal to 1"),
+})
 CASES["nobody can scan"] = (replace("  ct:\n    count: 2\n    names: [Tess, Tom]", "  ct:\n    count: 0"),
                             "demand.", "no technologist is credentialed for CT")
 
