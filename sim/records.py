@@ -130,6 +130,8 @@ class QueueTrace:
         self.scan_queue = array("i")
 
     def record(self, time: float, worklist: int, scan_queue: int):
+        if self.time and worklist == self.worklist[-1] and scan_queue == self.scan_queue[-1]:
+            return  # no change: the step function is the same without this point
         self.time.append(time)
         self.worklist.append(worklist)
         self.scan_queue.append(scan_queue)
