@@ -57,7 +57,8 @@ class Room:
     """A scanner, IR suite or portable unit, and what it is doing."""
 
     __slots__ = ("index", "name", "pool", "busy", "broken", "maintenance", "warming", "maintenance_due",
-                 "reserved_for", "pinned", "token", "task", "maintenance_over")
+                 "reserved_for", "pinned", "token", "task", "maintenance_over", "down_since", "warm_token", "warm_up_due",
+                 "warm_minutes")
 
     def __init__(self, index: int, name: str, pool: Pool):
         self.index, self.name, self.pool = index, name, pool
@@ -68,6 +69,10 @@ class Room:
         self.token = 0  # bumped when a task is cut short, so its pending events no longer stand
         self.task: Task | None = None
         self.maintenance_over = None  # a simpy event while in maintenance
+        self.down_since = 0.0  # when the present warm-up, maintenance or breakdown began
+        self.warm_token = 0  # bumped when a breakdown cuts a warm-up short
+        self.warm_up_due = 0.0  # minutes of warm-up for an opening that found the room down
+        self.warm_minutes = 0.0  # length of the warm-up under way
 
     @property
     def down(self) -> bool:
@@ -359,20 +364,30 @@ class Acquisition(Crew):
         if room.maintenance_due > 0 and not room.down:
             minutes, room.maintenance_due = room.maintenance_due, 0.0
             self.begin_maintenance(room, minutes)
+        elif room.warm_up_due > 0 and not room.down:
+            minutes, room.warm_up_due = room.warm_up_due, 0.0
+            self.warm_up(room, minutes)
         else:
             self.something_freed()
 
     # ------------------------------------------------------------ equipment states (set by sim.equipment)
 
     def warm_up(self, room: Room, minutes: float) -> None:
-        if room.busy or room.down or minutes <= 0:
+        """At an opening: a room still scanning is warm already; one that is down warms up once it is up."""
+        if room.busy or minutes <= 0:
             return
-        room.warming = True
-        start = self.env.now
+        if room.down:
+            room.warm_up_due = minutes
+            return
+        room.warming, room.warm_minutes = True, minutes
+        room.down_since = start = self.env.now
+        token = room.warm_token
         timer = self.env.timeout(minutes)
-        timer.callbacks.append(lambda _event: self._warmed(room, start))
+        timer.callbacks.append(lambda _event: self._warmed(room, start, token))
 
-    def _warmed(self, room: Room, start: float) -> None:
+    def _warmed(self, room: Room, start: float, token: int) -> None:
+        if room.warm_token != token:
+            return  # cut short by a breakdown
         room.warming = False
         self.room_log.add(room.index, ROOM_WARM_UP, start, self.env.now)
         self.room_freed(room)
@@ -387,7 +402,7 @@ class Acquisition(Crew):
     def begin_maintenance(self, room: Room, minutes: float) -> None:
         room.maintenance = True
         room.maintenance_over = self.env.event()
-        start = self.env.now
+        room.down_since = start = self.env.now
         timer = self.env.timeout(minutes)
         timer.callbacks.append(lambda _event: self._maintenance_done(room, start))
 
@@ -399,8 +414,12 @@ class Acquisition(Crew):
 
     def fail(self, room: Room) -> None:
         """A breakdown: the task in hand is cut short and its exam handled as the modality says."""
-        room.broken = True
         now = self.env.now
+        if room.warming:  # the warm-up stops where the breakdown begins, and starts again after the repair
+            room.warming, room.warm_token = False, room.warm_token + 1
+            self.room_log.add(room.index, ROOM_WARM_UP, room.down_since, now)
+            room.warm_up_due = room.warm_minutes
+        room.broken, room.down_since = True, now
         task = room.task
         if task is None:
             return
@@ -437,6 +456,10 @@ class Acquisition(Crew):
         super().close(people, horizon)
         for pool in self.pools:
             for room in pool.rooms:
+                for state, kind in ((room.warming, ROOM_WARM_UP), (room.maintenance, ROOM_MAINTENANCE),
+                                    (room.broken, ROOM_BROKEN)):
+                    if state:  # under way at the horizon: a row with no end
+                        self.room_log.add(room.index, kind, room.down_since, NAN)
                 if room.task is not None:
                     for kind, start, end in room.task.steps:
                         if start < horizon:

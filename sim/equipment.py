@@ -29,7 +29,8 @@ def start_equipment(env, scenario: Scenario, acquisition: Acquisition, rooms_by_
         by_name = {room.name: room for room in rooms}
         if spec.warm_up_minutes > 0:
             openings = [start for start, _ in intervals(spec.hours, days, weekday) if start > 0]
-            env.process(_at_times(env, openings, lambda: [acquisition.warm_up(r, spec.warm_up_minutes) for r in rooms]))
+            env.process(_at_times(env, openings, lambda rooms=rooms, minutes=spec.warm_up_minutes: [
+                acquisition.warm_up(r, minutes) for r in rooms]))
         for window in spec.maintenance:
             chosen = [by_name[n] for n in window.scanners] if window.scanners else rooms
             for start, end in intervals([window], days, weekday):
@@ -42,7 +43,8 @@ def start_equipment(env, scenario: Scenario, acquisition: Acquisition, rooms_by_
             ranks = frozenset(scenario.priority_names.index(p) for p in reservation.priorities)
             chosen = [by_name[n] for n in reservation.scanners]
             for start, end in intervals(reservation.hours, days, weekday):
-                env.process(_at_times(env, [start], lambda chosen=chosen: [acquisition.reserve(r, ranks) for r in chosen]))
+                env.process(_at_times(env, [start], lambda chosen=chosen, ranks=ranks: [
+                    acquisition.reserve(r, ranks) for r in chosen]))
                 env.process(_at_times(env, [end], lambda chosen=chosen: [acquisition.reserve(r, None) for r in chosen]))
 
 

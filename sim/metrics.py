@@ -25,6 +25,8 @@ from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
 STATISTICS = ("mean", "median", "p90", "p95", "max")
+# Hours with less time than this on offer show no share: summed prefix sums leave rounding crumbs of ~1e-12.
+MINUTE_TOLERANCE = 1e-6
 
 
 def exam_columns(result: Result) -> dict[str, np.ndarray]:
@@ -166,15 +168,55 @@ def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
             on_duty = minutes[in_group & (log["kind"] == DUTY)].sum()
             busy = minutes[in_group & np.isin(log["kind"], tasks)].sum()
             out[section][group] = float(busy / on_duty) if on_duty > 0 else None
-    rooms = result.room_log.columns()
-    room_minutes = _clipped_minutes(rooms["start"], rooms["end"], lo, hi)
-    working = np.isin(rooms["kind"], ROOM_WORK)
     for label, modality, ids in scanner_groups(result):
         opening = result.opening[modality]
         open_minutes = sum(_clipped_minutes(np.array([a]), np.array([b]), lo, hi)[0] for a, b in opening)
-        busy = room_minutes[working & np.isin(rooms["room"], ids)].sum()
+        starts, ends = room_work_within(result, ids, opening)
+        busy = _clipped_minutes(starts, ends, lo, hi).sum()
         capacity = open_minutes * len(ids)
         out["scanners"][label] = float(busy / capacity) if capacity > 0 else None
+    return out
+
+
+def _room_work(result: Result, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the work of these rooms; an open end runs to the horizon."""
+    rooms = result.room_log.columns()
+    chosen = np.isin(rooms["kind"], ROOM_WORK) & np.isin(rooms["room"], ids)
+    return rooms["start"][chosen], np.where(np.isnan(rooms["end"][chosen]), result.horizon, rooms["end"][chosen])
+
+
+def room_work_within(result: Result, ids: list[int], opening: list[tuple[float, float]]):
+    """(starts, ends) of these rooms' work cut to the opening hours: the busy share of opening time never
+    counts a scan that runs past closing (that is after-hours work, reported on its own)."""
+    starts, ends = _room_work(result, ids)
+    spans = np.array(opening, dtype=float).reshape(-1, 2)
+    if not len(spans) or not len(starts):
+        return np.zeros(0), np.zeros(0)
+    first = np.searchsorted(spans[:, 0], starts, side="right") - 1
+    last = np.searchsorted(spans[:, 0], ends, side="left") - 1
+    simple = first == last  # within one opening, or in none
+    index = np.clip(first[simple], 0, None)
+    cut_starts = np.maximum(starts[simple], spans[index, 0])
+    cut_ends = np.where(first[simple] >= 0, np.minimum(ends[simple], spans[index, 1]), cut_starts)
+    pieces_s, pieces_e = [cut_starts], [cut_ends]
+    for a, b in zip(starts[~simple].tolist(), ends[~simple].tolist()):  # rare: work across a closed stretch
+        for s, e in spans[(spans[:, 1] > a) & (spans[:, 0] < b)]:
+            pieces_s.append(np.array([max(a, s)]))
+            pieces_e.append(np.array([min(b, e)]))
+    cut_s, cut_e = np.concatenate(pieces_s), np.concatenate(pieces_e)
+    keep = cut_e > cut_s
+    return cut_s[keep], cut_e[keep]
+
+
+def scanner_after_hours(result: Result) -> dict[str, float]:
+    """Hours of scanner (suite, portable unit) work after closing, per scanner group, after the warm-up."""
+    out = {}
+    lo, hi = result.warmup, result.horizon
+    for label, modality, ids in scanner_groups(result):
+        starts, ends = _room_work(result, ids)
+        inside_s, inside_e = room_work_within(result, ids, result.opening[modality])
+        total = _clipped_minutes(starts, ends, lo, hi).sum() - _clipped_minutes(inside_s, inside_e, lo, hi).sum()
+        out[label] = round(float(total) / 60, 6)
     return out
 
 
@@ -253,7 +295,7 @@ def accounting(result: Result) -> dict[str, int]:
 
 def _being_read(result: Result) -> np.ndarray:
     log = result.staff_log.columns()
-    open_reads = np.isin(log["kind"], (READ, CALL, INTERRUPTION)) & np.isnan(log["end"])
+    open_reads = np.isin(log["kind"], (READ, CALL, INTERRUPTION)) & np.isnan(log["end"]) & (log["exam"] >= 0)
     flags = np.zeros(len(result.exams), dtype=bool)
     flags[log["exam"][open_reads]] = True
     return flags
@@ -277,6 +319,7 @@ def summarise(result: Result) -> dict:
         "exams": {**accounting(result), "in_statistics": int(window.sum())},
         "turnaround": {by: turnaround_table(result, by) for by in ("priority", "modality", "source")},
         "utilisation": utilisation(result),
+        "scanner_after_hours": scanner_after_hours(result),
         "worklist": worklist_summary(result),
         "warnings": warnings,
     }
@@ -394,17 +437,13 @@ def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
             busy = _by_hour_of_day(log["start"][working], end[working], lo, hi)
             duty = _by_hour_of_day(log["start"][mine & (log["kind"] == DUTY)], end[mine & (log["kind"] == DUTY)], lo, hi)
             labels.append(f"{role}s: {group}")
-            rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > 0))
-    rooms = result.room_log.columns()
-    room_end = np.where(np.isnan(rooms["end"]), hi, rooms["end"])
-    working = np.isin(rooms["kind"], ROOM_WORK)
+            rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > MINUTE_TOLERANCE))
     for label, modality, ids in scanner_groups(result):
-        chosen = working & np.isin(rooms["room"], ids)
-        busy = _by_hour_of_day(rooms["start"][chosen], room_end[chosen], lo, hi)
+        busy = _by_hour_of_day(*room_work_within(result, ids, result.opening[modality]), lo, hi)
         spans = np.array(result.opening[modality], dtype=float).reshape(-1, 2)
         available = _by_hour_of_day(spans[:, 0], spans[:, 1], lo, hi) * len(ids)
         labels.append(f"scanners: {label}")
-        rows.append(np.divide(busy, available, out=np.full(24, np.nan), where=available > 0))
+        rows.append(np.divide(busy, available, out=np.full(24, np.nan), where=available > MINUTE_TOLERANCE))
     return labels, np.vstack(rows) if rows else np.zeros((0, 24))
 
 

@@ -124,7 +124,9 @@ class Department:
                 keys.setdefault((*key[:4], 2), len(keys))
         self.class_keys = list(keys)
         self.final_class = [keys.get((*key[:4], 1), k) for key, k in keys.items()]
-        self.protocol_class = [keys.get((*key[:4], 2), k) for key, k in keys.items()]
+        protocol_class = [keys.get((*key[:4], 2), k) for key, k in keys.items()]
+        # An order is protocolled at its own priority: an AI flag can only raise a study once images exist.
+        self.protocol_class_of_exam = [protocol_class[k] for k in table[self.orders.exam_type, self.orders.priority]]
         self.moves = []
         if fallback is not None:
             self.moves.append((fallback, [keys.get((d, r, m, ANY_SUBSPECIALTY, st), k)
@@ -194,7 +196,7 @@ class Department:
             self._resumption_penalty(), self.final_class, self.orders.final_read.tolist(),
             frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1))
         if np.any(self.orders.protocol > 0):
-            self.reading.enable_protocols(self.protocol_class, self.orders.protocol.tolist(), self._protocolled)
+            self.reading.enable_protocols(self.protocol_class_of_exam, self.orders.protocol.tolist(), self._protocolled)
         if np.any(self.orders.follow_up >= 0):
             self.reading.on_first_report = self._reported
         procedure_modalities = [m for m, spec in enumerate(s.modalities.values()) if spec.procedures]
@@ -307,6 +309,8 @@ class Department:
     # ---------------------------------------------------------------- result
 
     def result(self, seed: int, replication: int) -> Result:
+        # the scan itself is planned when the acquisition starts; one planned past the horizon has not begun
+        self.exams.imaging_start[self.exams.imaging_start > self.horizon] = np.nan
         for crew, people in ((self.acquisition, self.technologists), (self.reading, self.radiologists)):
             self._close_tasks(people)
             crew.close(people, self.horizon)

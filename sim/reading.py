@@ -69,15 +69,16 @@ class Reading(Crew):
 
     # ------------------------------------------------------------ protocoling
 
-    def enable_protocols(self, protocol_class: list[int], minutes, on_protocolled) -> None:
-        self.protocol_class, self.protocol_minutes, self.on_protocolled = protocol_class, minutes, on_protocolled
+    def enable_protocols(self, protocol_class_of_exam: list[int], minutes, on_protocolled) -> None:
+        self.protocol_class_of_exam, self.protocol_minutes = protocol_class_of_exam, minutes
+        self.on_protocolled = on_protocolled
         self.read_time = list(self.remaining)
 
     def add_protocol(self, exam: int) -> None:
         """An order that needs a protocol: a short radiologist task, in priority order, before any scan."""
         self._protocolling.add(exam)
         self.remaining[exam] = self.protocol_minutes[exam]
-        klass = self.protocol_class[self.class_of_exam[exam]]
+        klass = self.protocol_class_of_exam[exam]
         self.worklist.push(klass, self.exams.orders.ordered_at[exam], exam)
         self._new_classes.add(klass)
         self.on_queue_change()

@@ -118,6 +118,12 @@ class Breakdowns(Strict):
                             "scanner; restart: from the start on the same scanner once repaired; resume: on the "
                             "same scanner once repaired, only the scan time that was left.")
 
+    @model_validator(mode="after")
+    def _time_passes(self):
+        if self.hours_between.mean() <= 0:
+            raise ValueError("hours_between must have a mean above 0 (a scanner cannot fail again at once)")
+        return self
+
 
 class Reservation(Strict):
     """Capacity kept for urgent work: in these hours the named scanners take only these priorities."""

@@ -92,6 +92,11 @@ class Crew:
         raise NotImplementedError
 
     def come_on_duty(self, person: Person, scheduled_end: float) -> None:
+        if person.on_duty:  # still finishing the last stretch's task: that stretch ends, the new one begins
+            self._close_duty(person, self.env.now)
+            person.leaving = False
+            person.duty_start, person.scheduled_end = self.env.now, scheduled_end
+            return  # free for new work only once the task in hand is done
         person.on_duty, person.leaving = True, False
         person.duty_start, person.scheduled_end = self.env.now, scheduled_end
         person.free_since = self.env.now
@@ -125,13 +130,15 @@ class Crew:
 
     def _leave(self, person: Person) -> None:
         self._drop_break(person)
-        now = self.env.now
         person.on_duty = person.leaving = False
+        self._close_duty(person, self.env.now)
+
+    def _close_duty(self, person: Person, now: float) -> None:
+        """The duty row of the stretch now ending, with the minutes worked past its scheduled end."""
         self.log.add(person.index, DUTY, person.duty_start, now, -1, max(0.0, now - person.scheduled_end))
 
     def close(self, people, horizon: float) -> None:
         """At the end of the horizon: close the duty rows of everyone still on duty."""
         for person in people:
             if person.on_duty:
-                self.log.add(person.index, DUTY, person.duty_start, horizon, -1,
-                             max(0.0, horizon - person.scheduled_end))
+                self._close_duty(person, horizon)

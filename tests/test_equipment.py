@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from conftest import build, minutes
 
-from sim import run
+from sim import ScenarioError, run
 from sim.records import ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_SCAN, ROOM_WARM_UP
 
 
@@ -119,3 +119,42 @@ def test_a_reserved_scanner_takes_only_its_priorities_in_its_hours():
     assert e.scan_start[1] == e.scan_end[0]  # the second outpatient waits although CT-ED is free
     assert names[e.scanner[2]] == "CT-ED" and e.scan_start[2] == minutes(0, "10:05")  # the stroke finds it free
     assert {names[e.scanner[3]], names[e.scanner[4]]} == {"CT-1", "CT-ED"}  # after 18:00 both take anyone
+
+
+def test_each_modality_warms_up_for_its_own_minutes():
+    two = {"modalities": {"CT": {"scanners": 1, "hours": "08:00-18:00", "warm_up_minutes": 15},
+                          "MR": {"scanners": 1, "hours": "09:00-17:00", "warm_up_minutes": 30}},
+           "exam_types": {"mr_brain": {"modality": "MR", "acquisition": 30, "read": 15}},
+           "technologists": {"mr": {"count": 1, "modalities": ["MR"], "shifts": ["00:00-24:00"]}},
+           "radiologists": {"rad": {"modalities": ["CT", "MR"]}}}
+    result = run(build(two, orders=[(1, "07:00", "ct_head", "outpatient")]))
+    warm = {(result.scanners[r].name, start, end) for r, start, end in _rows(result, ROOM_WARM_UP)}
+    assert ("CT-1", minutes(1, "08:00"), minutes(1, "08:15")) in warm
+    assert ("MR-1", minutes(1, "09:00"), minutes(1, "09:30")) in warm
+
+
+def test_each_reservation_keeps_its_own_priorities():
+    two = {"modalities": {"CT": {"scanners": ["CT-1", "CT-ED", "CT-IP"], "reserved": [
+        {"scanners": ["CT-ED"], "hours": "00:00-24:00", "priorities": ["stroke"]},
+        {"scanners": ["CT-IP"], "hours": "00:00-24:00", "priorities": ["inpatient"]}]}},
+        "technologists": {"ct": {"count": 3}}}
+    result = run(build(two, orders=[(0, "10:00", "ct_abdomen", "outpatient"), (0, "10:05", "ct_head", "inpatient"),
+                                    (0, "10:05", "ct_head", "stroke"), (0, "10:06", "ct_head", "outpatient")]))
+    e, names = result.exams, [sc.name for sc in result.scanners]
+    assert names[e.scanner[1]] == "CT-IP" and names[e.scanner[2]] == "CT-ED"
+    assert e.scan_start[3] == e.scan_end[0]  # the second outpatient waits for CT-1: neither reserved one takes it
+
+
+def test_a_breakdown_during_a_warm_up_is_logged_once_and_the_warm_up_is_done_after_the_repair():
+    spec = {"modalities": {"CT": {"scanners": 1, "hours": "08:00-18:00", "warm_up_minutes": 60,
+                                  "breakdowns": {"hours_between": 32.25, "repair_minutes": 30}}}}
+    result = run(build(spec, orders=[(1, "07:00", "ct_head", "outpatient")]))  # fails at 08:15 on day 1
+    assert [r[1:] for r in _rows(result, ROOM_BROKEN)] == [(minutes(1, "08:15"), minutes(1, "08:45"))]
+    assert [r[1:] for r in _rows(result, ROOM_WARM_UP)] == [
+        (minutes(0, "08:00"), minutes(0, "09:00")), (minutes(1, "08:00"), minutes(1, "08:15")), (minutes(1, "08:45"), minutes(1, "09:45"))]
+    assert result.exams.scan_start[0] == minutes(1, "09:45")
+
+
+def test_breakdowns_that_never_let_time_pass_are_refused():
+    with pytest.raises(ScenarioError, match="hours_between"):
+        build({"modalities": {"CT": {"scanners": 1, "breakdowns": {"hours_between": 0, "repair_minutes": 0}}}})

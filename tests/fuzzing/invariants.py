@@ -1,0 +1,299 @@
+"""The rules every run keeps, checked on its records: `violations(result)` lists the broken ones.
+
+Each rule has a short name (used to count violations by rule in the fuzz
+report) and is stated as the department would state it:
+
+- milestones: every exam's milestones come in order (order <= acquisition
+  start <= imaging start <= images complete <= read start <= report), a
+  later milestone never exists without the earlier ones, and nothing is
+  recorded after the horizon;
+- conservation: every ordered exam is in exactly one end-of-run state, and
+  the summary's accounting counts each state as the records do;
+- one_thing_at_a_time: nobody does two things at once;
+- off_duty: nobody starts work off duty (overtime only finishes the task in
+  hand), and every task lies within a recorded stretch of duty;
+- credentials: every scan, protocol, read and procedure is within the
+  person's credentials (modality, priority, subspecialty, final reports);
+- rooms: no room serves two patients at once, nor while down, warming up
+  or in maintenance; scans start only while the modality is open; every
+  maintenance window and warm-up is in the room log;
+- busy_share: no busy share exceeds 100 %;
+- summary: the summary and the exam table can be computed.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+
+from sim.metrics import accounting, exam_columns, summarise, utilisation, utilisation_by_hour
+from sim.records import (BREAK, CALL, DUTY, INTERRUPTION, PREP, PROCEDURE, PROTOCOL, READ, ROOM_DOWN,
+                         ROOM_MAINTENANCE, ROOM_WARM_UP, ROOM_WORK, SCAN)
+from sim.roster import intervals, merge
+from sim.scenario import can_read
+
+EPS = 1e-6
+
+
+def violations(result) -> list[tuple[str, str]]:
+    """(rule, what broke it) for every broken rule, at most a few per rule."""
+    found: list[tuple[str, str]] = []
+    for check in (_milestones, _conservation, _one_thing_at_a_time, _off_duty, _credentials, _rooms,
+                  _busy_share, _summary):
+        problems = list(check(result))
+        found.extend((check.__name__.lstrip("_"), p) for p in problems[:3])
+    return found
+
+
+def _nan(x) -> bool:
+    return x != x
+
+
+def _staff_rows(result):
+    log = result.staff_log.columns()
+    return list(zip(log["person"].tolist(), log["kind"].tolist(), log["start"].tolist(), log["end"].tolist(),
+                    log["exam"].tolist()))
+
+
+def _milestones(result):
+    e, horizon = result.exams, result.horizon
+    chain = ("ordered_at", "scan_start", "imaging_start", "scan_end", "read_start", "report_at")
+    values = [e.orders.ordered_at, e.scan_start, e.imaging_start, e.scan_end, e.read_start, e.report_at]
+    for exam in range(len(e)):
+        seen = [v[exam] for v in values]
+        last = -math.inf
+        for name, t, later in zip(chain, seen, [any(not _nan(x) for x in seen[i + 1:]) for i in range(len(seen))]):
+            if _nan(t):
+                if later and name != "read_start":
+                    yield f"exam {exam}: {name} missing though a later milestone exists"
+                continue
+            if t < last - EPS:
+                yield f"exam {exam}: {name} {t:.3f} before an earlier milestone ({last:.3f})"
+            if t > horizon + EPS:
+                yield f"exam {exam}: {name} {t:.3f} after the horizon {horizon:.0f}"
+            last = max(last, t)
+        for name, t in (("prelim_at", e.prelim_at[exam]), ("critical_at", e.critical_at[exam]),
+                        ("protocol_at", e.protocol_at[exam])):
+            if _nan(t):
+                continue
+            if t > horizon + EPS:
+                yield f"exam {exam}: {name} after the horizon"
+            if not _nan(e.orders.ordered_at[exam]) and t < e.orders.ordered_at[exam] - EPS:
+                yield f"exam {exam}: {name} before the order"
+        if not _nan(e.protocol_at[exam]) and not _nan(e.scan_start[exam]) and e.protocol_at[exam] > e.scan_start[exam] + EPS:
+            yield f"exam {exam}: scanned before it was protocolled"
+        if not _nan(e.prelim_at[exam]):
+            if _nan(e.scan_end[exam]) or e.prelim_at[exam] < e.scan_end[exam] - EPS:
+                yield f"exam {exam}: preliminary report before the images"
+            if not _nan(e.report_at[exam]) and e.report_at[exam] < e.prelim_at[exam] - EPS:
+                yield f"exam {exam}: final report before the preliminary one"
+        if not _nan(e.critical_at[exam]):
+            first = e.prelim_at[exam] if not _nan(e.prelim_at[exam]) else e.report_at[exam]
+            if _nan(first) or e.critical_at[exam] < first - EPS:
+                yield f"exam {exam}: critical result phoned before any report"
+        if e.orders.protocol[exam] > 0 and not _nan(e.scan_start[exam]) and _nan(e.protocol_at[exam]):
+            yield f"exam {exam}: scanned without its protocol"
+
+
+def _conservation(result):
+    """Each placed exam is in exactly one state, derived here from the staff log, not from the model."""
+    e = result.exams
+    placed = ~np.isnan(e.orders.ordered_at)
+    open_task = defaultdict(set)
+    for person, kind, start, end, exam in _staff_rows(result):
+        if _nan(end) and exam >= 0:
+            open_task[kind].add(exam)
+    states = defaultdict(int)
+    for exam in np.flatnonzero(placed).tolist():
+        if not _nan(e.report_at[exam]):
+            state = "reported"
+        elif not _nan(e.scan_end[exam]):
+            open_reading = open_task[READ] | open_task[CALL] | open_task[INTERRUPTION]
+            state = "being_read" if exam in open_reading else "awaiting_read"
+        elif not _nan(e.scan_start[exam]):
+            state = "being_scanned"
+        elif e.orders.protocol[exam] > 0 and _nan(e.protocol_at[exam]):
+            state = "being_protocolled" if exam in open_task[PROTOCOL] else "awaiting_protocol"
+        else:
+            state = "awaiting_scan"
+        states[state] += 1
+    counted = accounting(result)
+    if counted["ordered"] != int(placed.sum()):
+        yield f"accounting says {counted['ordered']} ordered, the records {int(placed.sum())}"
+    for state in ("reported", "being_read", "awaiting_read", "being_scanned", "awaiting_scan",
+                  "awaiting_protocol", "being_protocolled"):
+        if counted[state] != states[state]:
+            yield f"accounting says {counted[state]} {state}, the records {states[state]}"
+    if sum(v for k, v in counted.items() if k != "ordered") != counted["ordered"]:
+        yield f"the end-of-run states add up to {sum(v for k, v in counted.items() if k != 'ordered')}, " \
+              f"not the {counted['ordered']} ordered"
+
+
+def _one_thing_at_a_time(result):
+    spans = defaultdict(list)
+    for person, kind, start, end, exam in _staff_rows(result):
+        if kind != DUTY:
+            spans[person].append((start, result.horizon if _nan(end) else end, kind, exam))
+    for person, tasks in spans.items():
+        tasks.sort()
+        for a, b in zip(tasks, tasks[1:]):
+            if b[0] < a[1] - EPS:
+                yield f"{result.staff[person].name} does {a} and {b} at once"
+
+
+def _off_duty(result):
+    rows = _staff_rows(result)
+    duty = defaultdict(list)
+    for person, kind, start, end, exam in rows:
+        if kind == DUTY:
+            duty[person].append((start, result.horizon if _nan(end) else end))
+    duty = {person: merge(spans) for person, spans in duty.items()}  # back-to-back stretches are one
+    plans = result.duty_plan
+    previous_end: dict[int, float] = {}
+    e = result.exams
+    for person, kind, start, end, exam in sorted((r for r in rows if r[1] != DUTY), key=lambda r: (r[0], r[2])):
+        name = result.staff[person].name
+        end_ = result.horizon if _nan(end) else end
+        if start > result.horizon + EPS:
+            yield f"{name} starts a task after the horizon"
+        if not any(a - EPS <= start and end_ <= b + EPS for a, b in duty[person]):
+            yield f"{name}: task {kind} on exam {exam} at {start:.2f}-{end_:.2f} outside recorded duty"
+        on_plan = any(a - EPS <= start < b - EPS for a, b in plans[person])
+        # continuing the task in hand (a read after an interruption, a call after a report) is not starting one
+        continuing = abs(previous_end.get(person, -1.0) - start) < EPS and kind in (READ, CALL, INTERRUPTION)
+        if kind == CALL:
+            first = e.prelim_at[exam] if not _nan(e.prelim_at[exam]) else e.report_at[exam]
+            continuing = continuing or abs(first - start) < EPS
+        if not on_plan and not continuing:
+            yield f"{name} starts task {kind} on exam {exam} at {start:.2f}, off duty"
+        previous_end[person] = end_
+
+
+def _credentials(result):
+    s, e = result.scenario, result.exams
+    types = list(s.exam_types.values())
+    priorities = s.priority_names
+    groups = {**{("technologist", n): g for n, g in s.technologists.items()},
+              **{("radiologist", n): g for n, g in s.radiologists.items()}}
+    from sim.triage import reading_priority
+
+    read_rank = reading_priority(s, e.orders)
+    fallback = s.reading.subspecialty_fallback_minutes
+    for person, kind, start, end, exam in _staff_rows(result):
+        if exam < 0 or kind in (DUTY, BREAK, INTERRUPTION):
+            continue
+        member = result.staff[person]
+        group = groups[member.role, member.group]
+        exam_type = types[e.orders.exam_type[exam]]
+        if kind in (SCAN, PREP):
+            if member.role != "technologist" or exam_type.modality not in group.modalities:
+                yield f"{member.name} scans a {exam_type.modality} exam"
+        elif kind == PROCEDURE:
+            if exam_type.modality not in group.modalities:
+                yield f"{member.name} performs a {exam_type.modality} procedure"
+        elif kind == PROTOCOL:
+            own = priorities[e.orders.priority[exam]]
+            if not can_read(group, exam_type.modality, exam_type.subspecialty, own, any_subspecialty=None) and not (
+                    fallback is not None and can_read(group, exam_type.modality, exam_type.subspecialty, own,
+                                                      any_subspecialty=exam_type.subspecialty)):
+                yield f"{member.name} protocols a {own} {exam_type.modality} {exam_type.subspecialty} order"
+        elif kind == READ:
+            rank = priorities[read_rank[exam]]
+            waited = start - e.scan_end[exam]
+            may_fall_back = fallback is not None and waited >= fallback - EPS
+            allowed = can_read(group, exam_type.modality, exam_type.subspecialty, rank,
+                               any_subspecialty=exam_type.subspecialty if may_fall_back else None)
+            if not allowed:
+                yield f"{member.name} reads a {rank} {exam_type.modality} {exam_type.subspecialty} study"
+            final_read = not _nan(e.prelim_at[exam]) and start >= e.prelim_at[exam] - EPS
+            if final_read and group.reports == "preliminary":
+                yield f"{member.name}, a preliminary reader, finalises exam {exam}"
+    for exam in np.flatnonzero(e.scanner >= 0).tolist():
+        if result.scanners[e.scanner[exam]].modality != types[e.orders.exam_type[exam]].modality:
+            yield f"exam {exam} scanned on {result.scanners[e.scanner[exam]].name}"
+
+
+def _rooms(result):
+    rooms = result.room_log.columns()
+    rows = sorted(zip(rooms["room"].tolist(), rooms["start"].tolist(), rooms["end"].tolist(),
+                      rooms["kind"].tolist(), rooms["exam"].tolist()))
+    by_room = defaultdict(list)
+    for room, start, end, kind, exam in rows:
+        if start > result.horizon + EPS or (not _nan(end) and end > result.horizon + EPS):
+            yield f"{result.scanners[room].name}: a stretch recorded past the horizon"
+        by_room[room].append((start, result.horizon if _nan(end) else end, kind, exam))
+    for room, spans in by_room.items():
+        for a, b in zip(spans, spans[1:]):
+            if b[0] < a[1] - EPS:
+                what = "while down" if (a[2] in ROOM_DOWN) != (b[2] in ROOM_DOWN) else "twice over"
+                yield f"{result.scanners[room].name} serves {what}: {a} and {b}"
+    s, e = result.scenario, result.exams
+    for exam in np.flatnonzero(~np.isnan(e.imaging_start) & (e.scanner >= 0)).tolist():
+        scanner = result.scanners[e.scanner[exam]]
+        if scanner.portable:
+            continue
+        start = e.scan_start[exam]
+        if not any(a - EPS <= start < b for a, b in result.opening[scanner.modality]):
+            yield f"exam {exam} started on {scanner.name} at {start:.2f}, while closed"
+    yield from _downtime_logged(result, by_room)
+
+
+def _downtime_logged(result, by_room):
+    """Each maintenance window and each warm-up at an opening leaves a row, unless the room was busy or down."""
+    s = result.scenario
+    index = {sc.name: i for i, sc in enumerate(result.scanners) if not sc.portable}
+    for modality, spec in s.modalities.items():
+        names = spec.scanner_names(modality)
+        for window in spec.maintenance:
+            for start, end in intervals([window], s.days, s.start_weekday):
+                for name in window.scanners or names:
+                    spans = by_room.get(index[name], [])
+                    covered = any(k == ROOM_MAINTENANCE and a >= start - EPS for a, b, k, _ in spans) or \
+                        _occupied_from(spans, start, result.horizon)
+                    if not covered:
+                        yield f"{name}: maintenance due at {start:.0f} left no row"
+        if spec.warm_up_minutes > 0:
+            for start, _ in intervals(spec.hours, s.days, s.start_weekday):
+                if start <= 0:
+                    continue
+                for name in names:  # warm-up at the opening, or as soon as a room that was down there is up
+                    spans = by_room.get(index[name], [])
+                    warm_ups = [a for a, b, k, _ in spans if k == ROOM_WARM_UP and a >= start - EPS]
+                    warmed = warm_ups and _occupied_from(spans, start, min(warm_ups))
+                    scanning = any(k in ROOM_WORK and a <= start + EPS and b > start + EPS for a, b, k, _ in spans)
+                    if not warmed and not scanning and not _occupied_from(spans, start, result.horizon):
+                        yield f"{name}: no warm-up at the opening at {start:.0f}"
+
+
+def _occupied_from(spans, start: float, horizon: float) -> bool:
+    """Whether the room was never free from `start` to `horizon` (busy or down throughout)."""
+    t = start
+    for a, b, _, _ in sorted(spans):
+        if t >= horizon - EPS:
+            return True
+        if b <= t + EPS:
+            continue
+        if a > t + EPS:
+            return False
+        t = b
+    return t >= horizon - EPS
+
+
+def _busy_share(result):
+    for section, shares in utilisation(result).items():
+        for group, share in shares.items():
+            if share is not None and share > 1 + EPS:
+                yield f"{section} {group} busy {share:.1%}"
+    labels, rows = utilisation_by_hour(result)
+    for label, row in zip(labels, rows):
+        if np.nanmax(row, initial=0) > 1 + EPS:
+            yield f"{label} busy {np.nanmax(row):.1%} in hour {int(np.nanargmax(row))}"
+
+
+def _summary(result):
+    try:
+        summarise(result)
+        exam_columns(result)
+    except Exception as exc:  # a crash is the finding
+        yield f"{type(exc).__name__}: {exc}"
