@@ -29,9 +29,37 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "commu
 EXIT_BAD_INPUT = 2
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad options get one line and exit status 2, like a bad scenario."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _number(text: str, kind=int):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+
+
+def _non_negative(text: str) -> int:
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _number(text, float)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"is a fraction between 0 and 1, e.g. 0.05 for 5 % (got {text})")
+    return value
+
+
 def _common_options(parser: argparse.ArgumentParser, experiment_only: bool = False) -> None:
     parser.add_argument("--days", type=int, help="override the horizon in days")
-    parser.add_argument("--seed", type=int, help="override the scenario's seed")
+    parser.add_argument("--seed", type=_non_negative, help="override the scenario's seed")
     parser.add_argument("--out", type=Path, help="result folder (default: under results/)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario field, e.g. --set technologists.ct_night.count=2 (repeatable)")
@@ -39,7 +67,7 @@ def _common_options(parser: argparse.ArgumentParser, experiment_only: bool = Fal
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
     parser.add_argument("--reps", type=_positive, default=None if not experiment_only else 10,
                         help="independent replications" + (" (default 10)" if experiment_only else ""))
-    parser.add_argument("--precision", type=float, metavar="P",
+    parser.add_argument("--precision", type=_fraction, metavar="P",
                         help="add replications until headline figures' relative 95%% CI half-width is at most P")
     parser.add_argument("--max-reps", type=_positive, default=100, help="cap for --precision (default 100)")
     parser.add_argument("--workers", type=_positive, help="parallel processes (default: every core)")
@@ -47,14 +75,14 @@ def _common_options(parser: argparse.ArgumentParser, experiment_only: bool = Fal
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    value = _number(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
 
 
 def _run_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="run_sim.py",
         description="Simulate a radiology department and report turnaround times. Other commands: "
                     "'compare A.yaml B.yaml', 'sweep SCENARIO --vary key=v1,v2', 'validate SCENARIO', 'schema'.")
@@ -109,13 +137,13 @@ def _scenario_narrative(result) -> str | None:
 
 
 def cmd_narrate(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="run_sim.py narrate",
+    parser = Parser(prog="run_sim.py narrate",
                                      description="Tell what happened in a window of simulated time.")
     parser.add_argument("scenario")
     parser.add_argument("--from", dest="start", metavar="MOMENT", help='e.g. "day 1 07:00" (default: the '
                         "scenario's report.narrative window, else the first morning after warm-up)")
     parser.add_argument("--to", dest="end", metavar="MOMENT", help='e.g. "day 1 10:00"')
-    parser.add_argument("--seed", type=int)
+    parser.add_argument("--seed", type=_non_negative)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--step", action="store_true",
                         help="one event at a time with who does what and both queues; Enter advances, q quits")
@@ -154,7 +182,7 @@ def _narrative_window(scenario: Scenario, start: str | None, end: str | None) ->
 
 
 def cmd_validate(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="run_sim.py validate", description="Check a scenario file.")
+    parser = Parser(prog="run_sim.py validate", description="Check a scenario file.")
     parser.add_argument("scenario")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
@@ -168,7 +196,7 @@ def cmd_validate(argv: list[str]) -> int:
 
 
 def cmd_schema(argv: list[str]) -> int:
-    argparse.ArgumentParser(prog="run_sim.py schema",
+    Parser(prog="run_sim.py schema",
                             description="Print the scenario format's JSON Schema.").parse_args(argv)
     print(json.dumps(scenario_json_schema(), indent=2))
     return 0
@@ -182,7 +210,7 @@ def scenario_json_schema() -> dict:
 
 
 def cmd_compare(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="run_sim.py compare",
         description="Compare scenario variants over replications with common random numbers.")
     parser.add_argument("scenarios", nargs="+", help="two or more scenario files; the first is the baseline")
@@ -193,7 +221,7 @@ def cmd_compare(argv: list[str]) -> int:
 
 
 def cmd_sweep(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="run_sim.py sweep",
         description="Run the full factorial of settings and plot staffing against report turnaround.")
     parser.add_argument("scenario")

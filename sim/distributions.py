@@ -14,8 +14,12 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
+# Any duration's parameters, in minutes (hours for breakdowns): far above real work, finite, so runs end.
+MAX_VALUE = 100_000
+
+
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def mean(self) -> float:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
@@ -28,7 +32,7 @@ class Fixed(_Dist):
     """Always the same value."""
 
     dist: Literal["fixed"] = "fixed"
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=MAX_VALUE)
 
     def mean(self) -> float:
         return self.value
@@ -39,7 +43,7 @@ class Fixed(_Dist):
 
 class Exponential(_Dist):
     dist: Literal["exponential"]
-    mean_: float = Field(gt=0, alias="mean")
+    mean_: float = Field(gt=0, le=MAX_VALUE, alias="mean")
 
     def mean(self) -> float:
         return self.mean_
@@ -51,8 +55,8 @@ class Exponential(_Dist):
 class _MeanAndCV(_Dist):
     """A family given by its own mean and coefficient of variation."""
 
-    mean_: float = Field(gt=0, alias="mean")
-    cv: float = Field(gt=0)
+    mean_: float = Field(gt=0, le=MAX_VALUE, alias="mean")
+    cv: float = Field(gt=0, le=100)
 
     def mean(self) -> float:
         return self.mean_
@@ -77,9 +81,9 @@ class Gamma(_MeanAndCV):
 
 class Triangular(_Dist):
     dist: Literal["triangular"]
-    min: float = Field(ge=0)
+    min: float = Field(ge=0, le=MAX_VALUE)
     mode: float
-    max: float
+    max: float = Field(le=MAX_VALUE)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -96,8 +100,8 @@ class Triangular(_Dist):
 
 class Uniform(_Dist):
     dist: Literal["uniform"]
-    min: float = Field(ge=0)
-    max: float
+    min: float = Field(ge=0, le=MAX_VALUE)
+    max: float = Field(le=MAX_VALUE)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -120,8 +124,8 @@ class LogLogistic(_Dist):
     """
 
     dist: Literal["loglogistic"]
-    scale: float = Field(gt=0)
-    shape: float = Field(gt=1, description="beta; must exceed 1 for a finite mean")
+    scale: float = Field(gt=0, le=MAX_VALUE)
+    shape: float = Field(gt=1, le=1000, description="beta; must exceed 1 for a finite mean")
 
     def mean(self) -> float:
         b = math.pi / self.shape
@@ -136,7 +140,7 @@ class Empirical(_Dist):
     """Resample observed values with equal probability."""
 
     dist: Literal["empirical"]
-    values: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    values: list[Annotated[float, Field(ge=0, le=MAX_VALUE)]] = Field(min_length=1)
 
     def mean(self) -> float:
         return float(np.mean(self.values))

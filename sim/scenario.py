@@ -7,11 +7,14 @@ line can print it and exit with status 2.
 from __future__ import annotations
 
 import copy
+import difflib
+import types
+import typing
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .distributions import FAMILY_NAMES
 from .schema import Scenario
@@ -33,24 +36,101 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Read, merge (`extends:`), override (`key=value`) and validate a scenario file."""
     path = Path(path)
     data = _read_with_extends(path, chain=())
+    created: dict[str, tuple[str, list[str]]] = {}
     for assignment in overrides:
-        apply_override(data, assignment, source=str(path))
-    return validate(data, source=str(path))
+        created.update(apply_override(data, assignment, source=str(path)))
+    try:
+        return validate(data, source=str(path))
+    except ScenarioError as error:
+        raise _blame_override(error, created, overrides, str(path)) from None
+
+
+def _blame_override(error: ScenarioError, created: dict, overrides: Iterable[str], source: str) -> ScenarioError:
+    """An error in what a --set made names the --set, not the file."""
+    for assignment in overrides:
+        key = assignment.partition("=")[0].strip()
+        if error.field == key or error.field.startswith(key + "."):
+            where = "" if error.field == key else f"{error.field}: "
+            return ScenarioError("--set", assignment, where + error.problem)
+    incomplete = error.problem.startswith(("required field is missing", "unknown field"))
+    for made, (assignment, siblings) in created.items():
+        if incomplete and (error.field == made or error.field.startswith(made + ".")):
+            guess = difflib.get_close_matches(made.rsplit(".", 1)[-1], siblings, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            return ScenarioError("--set", assignment, f"{made} is not in {source}{hint}")
+    return error
 
 
 def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
     return validate(copy.deepcopy(data), source=source)
 
 
+MAX_VALUES = 1_000_000  # values in a scenario once YAML aliases are expanded
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _UniqueKeyLoader.construct_mapping)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, mark):
+        self.key, self.mark = key, mark
+
+
+def _expanded_size(data, limit: int) -> int:
+    """How many values the document holds with every alias expanded (stops counting past `limit`)."""
+    sizes: dict[int, int] = {}
+
+    def size(node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > limit:
+                break
+        sizes[id(node)] = total
+        return total
+
+    return size(data)
+
+
 def _read_yaml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError(str(path), "", "file not found") from None
     except OSError as exc:
         raise ScenarioError(str(path), "", f"cannot be read ({exc.strerror})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError(str(path), "", "is UTF-16 text (save the file as UTF-8)")
+    if b"\0" in raw:
+        raise ScenarioError(str(path), "", "is not a text file (a scenario is YAML text in UTF-8)")
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(str(path), f"line {line}", "is not UTF-8 text (save the file as UTF-8)") from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except _DuplicateKey as dup:
+        raise ScenarioError(str(path), f"line {dup.mark.line + 1}",
+                            f"key {dup.key!r} appears twice in the same mapping (YAML would keep only the last)") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "YAML", "nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
@@ -60,7 +140,9 @@ def _read_yaml(path: Path) -> dict:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError(str(path), "", "a scenario must be a YAML mapping of fields")
-    return data
+    if _expanded_size(data, MAX_VALUES) > MAX_VALUES:
+        raise ScenarioError(str(path), "YAML", f"expands to more than {MAX_VALUES:,} values through aliases")
+    return copy.deepcopy(data)  # aliases become independent copies, so an override changes one place only
 
 
 def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> dict:
@@ -94,8 +176,11 @@ def deep_merge(base: dict, override: dict) -> dict:
     return merged
 
 
-def apply_override(data: dict, assignment: str, source: str = "--set") -> None:
-    """Apply `dotted.key=value` in place; the value is read as YAML (3, 0.5, true, [a, b])."""
+def apply_override(data: dict, assignment: str, source: str = "--set") -> dict[str, tuple[str, list[str]]]:
+    """Apply `dotted.key=value` in place; the value is read as YAML (3, 0.5, true, [a, b], 1e9).
+
+    Returns the mappings it had to create, each with the assignment and the names that were there, so that
+    an error inside one can name the --set (usually a misspelt group or section)."""
     key, sep, raw = assignment.partition("=")
     if not sep or not key.strip():
         raise ScenarioError("--set", assignment, "expected dotted.key=value")
@@ -103,10 +188,19 @@ def apply_override(data: dict, assignment: str, source: str = "--set") -> None:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
+    if isinstance(value, str):
+        try:
+            value = float(value)  # YAML 1.1 reads 1e9 as text
+        except ValueError:
+            pass
     parts = key.strip().split(".")
     node: Any = data
+    created = {}
     for depth, part in enumerate(parts[:-1]):
-        node = _step_into(node, part, ".".join(parts[: depth + 1]))
+        path = ".".join(parts[: depth + 1])
+        if isinstance(node, dict) and node.get(part) is None and not created:
+            created[path] = (assignment, [str(k) for k in node])
+        node = _step_into(node, part, path)
     last = parts[-1]
     if isinstance(node, list):
         index = _list_index(node, last, key)
@@ -117,6 +211,7 @@ def apply_override(data: dict, assignment: str, source: str = "--set") -> None:
         node[last] = value
     else:
         raise ScenarioError("--set", key, f"{'.'.join(parts[:-1])} is not a mapping")
+    return created
 
 
 def _step_into(node: Any, part: str, path: str) -> Any:
@@ -148,14 +243,43 @@ def validate(data: dict, source: str) -> Scenario:
 
 
 def _first_error(exc: ValidationError, source: str) -> ScenarioError:
-    errors = exc.errors()
+    # An unknown key is usually a typo, and the "missing field" errors it causes say nothing of it: show it first.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
     # Discriminated unions put the variant name in the location; drop it.
     loc = [str(p) for p in first["loc"] if not _is_union_tag(p)]
     problem = _explain(first)
+    if first["type"] == "extra_forbidden":
+        guess = difflib.get_close_matches(loc[-1], _field_names(first["loc"][:-1]), n=1)
+        problem = f"unknown field (did you mean {guess[0]!r}?)" if guess else problem
     if len(errors) > 1:
         problem += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return ScenarioError(source, ".".join(loc), problem)
+
+
+def _field_names(loc) -> list[str]:
+    """The field names allowed at a location of the scenario (for "did you mean")."""
+    annotation = Scenario
+    for part in loc:
+        annotation = _strip(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            annotation = field.annotation if field is not None else None
+        elif typing.get_origin(annotation) in (dict, list):
+            annotation = typing.get_args(annotation)[-1]  # the value of a mapping, the item of a list
+        else:
+            return []
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [field.alias or name for name, field in annotation.model_fields.items()]
+    return []
+
+
+def _strip(annotation):
+    """Annotated[X, ...] -> X; X | None -> X."""
+    while typing.get_origin(annotation) in (typing.Annotated, typing.Union, types.UnionType):
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    return annotation
 
 
 def _is_union_tag(part) -> bool:
@@ -183,6 +307,11 @@ def check_references(scenario: Scenario, source: str) -> None:
     def fail(field: str, problem: str):
         raise ScenarioError(source, field, problem)
 
+    _check_size(scenario, fail)
+    for name in ("timeline", "narrative"):
+        window = getattr(scenario.report, name)
+        if window is not None and window.start >= scenario.days * 1440.0:
+            fail(f"report.{name}.from", f"{window.from_} is after the end of the horizon ({scenario.days} days)")
     if scenario.warmup_days >= scenario.days:
         fail("warmup_days", f"{scenario.warmup_days:g} days must be shorter than the horizon ({scenario.days} days)")
     modalities, exam_types, priorities = scenario.modalities, scenario.exam_types, scenario.priorities
@@ -229,15 +358,43 @@ def check_references(scenario: Scenario, source: str) -> None:
     _check_equipment(scenario, fail)
     _check_exam_steps(scenario, fail)
     _check_appointments(scenario, fail)
+    _check_workable(scenario, fail)
+    horizon = scenario.days * 1440.0
     for i, order in enumerate(scenario.orders):
         where = f"orders.{i}"
-        if order.day >= scenario.days:
-            fail(f"{where}.day", f"day {order.day} is beyond the horizon of {scenario.days} days")
+        if order.day * 1440.0 + order.time >= horizon:
+            fail(f"{where}.day", f"day {order.day} {order.time // 60:02d}:{order.time % 60:02d} is not before "
+                                 f"the end of the horizon of {scenario.days} days")
         if order.exam_type not in exam_types:
             fail(f"{where}.exam_type", f"unknown exam type {order.exam_type!r} (declared: {_list(exam_types)})")
         if order.priority not in priorities:
             fail(f"{where}.priority", f"unknown priority {order.priority!r} (declared: {_list(priorities)})")
         _check_servable(scenario, order.exam_type, [order.priority], where, fail)
+
+
+MAX_ORDERS = 20_000_000  # about fifty years of a large academic centre: a few GB of records
+MAX_INTERRUPTIONS = 50_000_000
+
+
+def _check_size(scenario: Scenario, fail) -> None:
+    """Refuse, before any memory is spent, a run too large for one machine, saying how large it would be."""
+    from .roster import window_length
+
+    days = scenario.days
+    demand = sum(src.exams_per_day * max([1.0, *src.weekday_factors.values()]) for src in scenario.demand.values())
+    slots = sum(sum(window_length(w) for w in book.sessions) / book.slot_minutes * book.parallel
+                for book in scenario.appointments.values())
+    orders = (demand + slots) * days + len(scenario.orders)
+    if orders > MAX_ORDERS:
+        fail("demand" if demand >= slots else "appointments",
+             f"the run would place about {orders:,.0f} orders over {days} days (at most {MAX_ORDERS:,}); "
+             "shorten days or lower the demand")
+    for name, group in scenario.radiologists.items():
+        if group.interruptions is not None:
+            count = group.count * sum(group.interruptions.per_hour) * days
+            if count > MAX_INTERRUPTIONS:
+                fail(f"radiologists.{name}.interruptions.per_hour",
+                     f"about {count:,.0f} interruptions over the run (at most {MAX_INTERRUPTIONS:,})")
 
 
 def _check_equipment(scenario: Scenario, fail) -> None:
@@ -310,6 +467,117 @@ def _check_unique_staff_names(scenario: Scenario, fail) -> None:
                 if person in seen:
                     fail(f"{section}.{group_name}.names.{i}", f"{person!r} is also in {seen[person]}")
                 seen[person] = f"{section}.{group_name}"
+    from .model import staff_names  # the generated names, as the model gives them
+
+    generated: dict[str, str] = {}
+    for member in staff_names(scenario):
+        section = f"{member.role}s.{member.group}"
+        if member.name in generated and generated[member.name] != section or \
+                member.name in seen and seen[member.name] != section:
+            fail(f"{section}.names", f"{member.name!r} names two people (given in one group, generated in "
+                                     "another); choose another name")
+        generated[member.name] = section
+
+
+def _check_workable(scenario: Scenario, fail) -> None:
+    """Configurations that are valid one field at a time but could never do their work."""
+    owner: dict[str, str] = {}
+    for name, spec in scenario.modalities.items():
+        for scanner in spec.scanner_names(name):
+            if scanner in owner:
+                fail(f"modalities.{name}.scanners", f"scanner {scanner!r} is also a {owner[scanner]} scanner")
+            owner[scanner] = name
+    used = {e.subspecialty for e in scenario.exam_types.values()}
+    for name, group in scenario.radiologists.items():
+        if group.subspecialties != "any":
+            for i, sub in enumerate(group.subspecialties):
+                if sub not in used:
+                    fail(f"radiologists.{name}.subspecialties.{i}",
+                         f"no exam type has subspecialty {sub!r} (exam types have: {_list(sorted(used))})")
+        if group.interruptions is not None and "resumption_penalty" in group.interruptions.model_fields_set:
+            for modality in group.interruptions.resumption_penalty:
+                if modality not in scenario.modalities:
+                    fail(f"radiologists.{name}.interruptions.resumption_penalty.{modality}",
+                         f"unknown modality (declared: {_list(scenario.modalities)})")
+    demanded = _demanded(scenario)
+    for exam_name, priorities in demanded.items():
+        exam = scenario.exam_types[exam_name]
+        where = f"exam_types.{exam_name}"
+        if exam.ai is not None and scenario.ai_triage.mode == "reprioritise":
+            raised = scenario.ai_triage.raise_to
+            readers = [g for g in scenario.radiologists.values() if g.count > 0]
+            if not any(can_read(g, exam.modality, exam.subspecialty, raised) for g in readers):
+                fail("ai_triage.raise_to", f"no radiologist reads {exam.modality} {exam.subspecialty} studies of "
+                                           f"priority {raised!r}, which AI-flagged {exam_name} studies are raised to")
+        _check_finalised(scenario, exam_name, priorities, where, fail)
+        _check_scanner_time(scenario, exam_name, priorities, where, fail)
+        follow = exam.leads_to
+        if follow is not None and follow.share > 0:
+            chosen = [p for p in priorities if follow.priorities is None or p in follow.priorities]
+            _check_servable(scenario, follow.exam_type, chosen, f"{where}.leads_to.exam_type", fail)
+
+
+def _demanded(scenario: Scenario) -> dict[str, set[str]]:
+    """Each exam type that can be ordered, with the priorities it can be ordered at."""
+    out: dict[str, set[str]] = {}
+    for src in scenario.demand.values():
+        if src.exams_per_day > 0:
+            for exam_name, share in src.exam_mix.items():
+                if share.share > 0:
+                    out.setdefault(exam_name, set()).update(p for p, w in src.priority_mix_for(exam_name).items() if w > 0)
+    for order in scenario.orders:
+        out.setdefault(order.exam_type, set()).add(order.priority)
+    for book in scenario.appointments.values():
+        for exam_name in book.exam_mix:
+            out.setdefault(exam_name, set()).add(book.priority)
+    return out
+
+
+def _check_finalised(scenario: Scenario, exam_name: str, priorities, where: str, fail) -> None:
+    """A study that a preliminary reader may read must have someone to finalise it."""
+    exam = scenario.exam_types[exam_name]
+    groups = [g for g in scenario.radiologists.values() if g.count > 0]
+    for priority in sorted(priorities):
+        prelim = [n for n, g in scenario.radiologists.items() if g.count > 0 and g.reports == "preliminary"
+                  and can_read(g, exam.modality, exam.subspecialty, priority)]
+        if prelim and not any(g.reports == "final" and can_read(g, exam.modality, exam.subspecialty, priority)
+                              for g in groups):
+            fail(f"radiologists.{prelim[0]}.reports", f"nobody finalises the preliminary reports of {priority} "
+                                                      f"{exam_name} studies")
+
+
+def _check_scanner_time(scenario: Scenario, exam_name: str, priorities, where: str, fail) -> None:
+    """Some scanner of the modality must take these priorities at some open hour, with a technologist on duty."""
+    from .roster import intervals, merge
+
+    exam = scenario.exam_types[exam_name]
+    spec = scenario.modalities[exam.modality]
+    week = 8  # the weekly pattern, and a night shift crossing into the next week
+    opening = intervals(spec.hours, week, scenario.start_weekday)
+    staffed = merge([span for g in scenario.technologists.values() if g.count > 0 and exam.modality in g.modalities
+                     for span in intervals(g.shifts, week, scenario.start_weekday)])
+    if not _overlap(opening, staffed):
+        fail(f"modalities.{exam.modality}.hours", f"{exam.modality} is never open while one of its technologists "
+                                                  "is on duty")
+    if exam.portable is not None:
+        return
+    for priority in sorted(priorities):
+        if all(_reserved_against(spec, scanner, priority, week, scenario.start_weekday)
+               for scanner in spec.scanner_names(exam.modality)):
+            fail(f"modalities.{exam.modality}.reserved", f"every {exam.modality} scanner is reserved around the "
+                                                         f"clock for other priorities than {priority!r}")
+
+
+def _reserved_against(spec, scanner: str, priority: str, days: int, weekday: str) -> bool:
+    from .roster import intervals, merge
+
+    spans = merge([span for r in spec.reserved if scanner in r.scanners and priority not in r.priorities
+                   for span in intervals(r.hours, days, weekday)])
+    return bool(spans) and spans[0][0] <= 0 and spans[0][1] >= days * 1440.0
+
+
+def _overlap(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> bool:
+    return any(min(e1, e2) > max(s1, s2) for s1, e1 in a for s2, e2 in b)
 
 
 def _check_servable(scenario: Scenario, exam_name: str, priorities: list[str], field: str, fail) -> None:

@@ -38,7 +38,17 @@ def _reject_non_clock(value):
 class Strict(BaseModel):
     """Unknown keys are errors, so that typos never pass silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+
+# Upper bounds: far above any real department, low enough that a run stays within one machine's memory and
+# a working day's wait. Each is documented in docs/scenario-format.md ("Bounds").
+MAX_DAYS = 3660  # ten years
+MAX_HEAD_COUNT = 1000  # people in one group
+MAX_ROOMS = 500  # scanners, prep rooms or portable units of one modality
+MAX_EXAMS_PER_DAY = 100_000  # from one source
+MAX_PER_HOUR = 120  # interruptions per reader-hour: one every 30 seconds
+MAX_MINUTES = 100_000  # any duration in minutes (about 70 days)
 
 
 def _shift_shorthand(value):
@@ -134,15 +144,16 @@ class Reservation(Strict):
 
 
 class Modality(Strict):
-    scanners: int | list[str] = Field(description="How many scanners (or IR suites), or their names.")
+    scanners: Annotated[int, Field(le=MAX_ROOMS)] | Annotated[list[str], Field(max_length=MAX_ROOMS)] = Field(
+        description="How many scanners (or IR suites), or their names.")
     hours: Windows = Field(default_factory=lambda: list(ALWAYS), description="Opening hours; default 24/7.")
-    prep_rooms: int = Field(0, ge=0, description="Rooms where a technologist prepares the next patient while "
+    prep_rooms: int = Field(0, ge=0, le=MAX_ROOMS, description="Rooms where a technologist prepares the next patient while "
                                                  "the scanner is busy (MR: 328 s shorter turnaround, ARRS/NYU).")
-    warm_up_minutes: float = Field(0.0, ge=0, description="Minutes each scanner needs at every opening.")
+    warm_up_minutes: float = Field(0.0, ge=0, le=MAX_MINUTES, description="Minutes each scanner needs at every opening.")
     maintenance: list[Maintenance] = Field(default_factory=list, description="Planned maintenance and QA windows.")
     breakdowns: Breakdowns | None = Field(None, description="Unplanned breakdowns; default none.")
     reserved: list[Reservation] = Field(default_factory=list, description="Scanners kept for urgent priorities.")
-    portable_units: int = Field(0, ge=0, description="Portable units for bedside exams of this modality.")
+    portable_units: int = Field(0, ge=0, le=MAX_ROOMS, description="Portable units for bedside exams of this modality.")
     procedures: bool = Field(False, description="The rooms are IR suites: every exam also needs a radiologist "
                                                 "credentialed for this modality for its whole length.")
 
@@ -309,7 +320,7 @@ def _weights_positive(mix: dict[str, float], what: str) -> dict[str, float]:
 class Source(Strict):
     """Orders from one source (ED, inpatient, outpatient...), a non-homogeneous Poisson process."""
 
-    exams_per_day: float = Field(ge=0, description="Mean orders on a day whose weekday factor is 1.")
+    exams_per_day: float = Field(ge=0, le=MAX_EXAMS_PER_DAY, description="Mean orders on a day whose weekday factor is 1.")
     hourly_profile: list[Annotated[float, Field(ge=0)]] = Field(
         default_factory=lambda: [1.0] * 24,
         min_length=24,
@@ -352,7 +363,7 @@ class Source(Strict):
 class ScriptedOrder(Strict):
     """One order placed at a fixed time, on top of the random demand (teaching, what-ifs, tests)."""
 
-    day: int = Field(ge=0)
+    day: int = Field(ge=0, lt=MAX_DAYS)
     time: ClockTime
     source: str = Field(description="A demand source, or a new name just for scripted orders.")
     exam_type: str
@@ -407,8 +418,8 @@ class AppointmentBook(Strict):
 
     modality: str
     sessions: Windows = Field(min_length=1, description="Session hours and days.")
-    slot_minutes: float = Field(gt=0)
-    parallel: int = Field(1, ge=1, description="Slots booked side by side (e.g. one per scanner).")
+    slot_minutes: float = Field(ge=1, le=MAX_MINUTES)
+    parallel: int = Field(1, ge=1, le=MAX_ROOMS, description="Slots booked side by side (e.g. one per scanner).")
     booked_share: float = Field(1.0, ge=0, le=1, description="Share of slots that are booked.")
     no_show: float = Field(0.0, ge=0, le=1, description="Share of booked patients who do not come.")
     punctuality: Punctuality = Field(default_factory=Punctuality)
@@ -433,12 +444,12 @@ class Break(Strict):
     priority that defers breaks waiting for them comes first."""
 
     start: ClockTime
-    minutes: float = Field(gt=0)
-    waves: int = Field(2, ge=1, description="Members take it in this many successive waves, `minutes` apart.")
+    minutes: float = Field(gt=0, le=1440)
+    waves: int = Field(2, ge=1, le=MAX_HEAD_COUNT, description="Members take it in this many successive waves, `minutes` apart.")
 
 
 class StaffGroup(Strict):
-    count: int = Field(ge=0, description="Head count; 0 switches the group off (useful in variants).")
+    count: int = Field(ge=0, le=MAX_HEAD_COUNT, description="Head count; 0 switches the group off (useful in variants).")
     names: list[str] | None = Field(
         None, description="Optional names for the first people; `count` decides how many there are.")
     modalities: list[str] = Field(min_length=1)
@@ -479,13 +490,13 @@ class Interruptions(Strict):
     about +1 (XR), +2 (US), +6 (CT) or +10 (MR) minutes (Curr Probl Diagn Radiol 2022).
     """
 
-    per_hour: Annotated[list[Annotated[float, Field(ge=0)]], BeforeValidator(_rate_profile)] = Field(
+    per_hour: Annotated[list[Annotated[float, Field(ge=0, le=MAX_PER_HOUR)]], BeforeValidator(_rate_profile)] = Field(
         default_factory=lambda: [6.0] * 7 + [4.5] * 10 + [6.0] * 7, min_length=24, max_length=24,
         description="Interruptions per hour per reader: one number, or 24 values by hour of day.")
     duration: Distribution = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 1.3, "cv": 0.8}, validate_default=True,
         description="Minutes each interruption takes.")
-    resumption_penalty: dict[str, Annotated[float, Field(ge=0)]] = Field(
+    resumption_penalty: dict[str, Annotated[float, Field(ge=0, le=MAX_MINUTES)]] = Field(
         default_factory=lambda: {"XR": 1.0, "US": 2.0, "CT": 6.0, "MR": 10.0},
         description="Minutes added once to a study whose read is interrupted, by modality (others: 0).")
 
@@ -493,9 +504,9 @@ class Interruptions(Strict):
 class RadiologistGroup(StaffGroup):
     """Radiologists who read the listed modalities, subspecialties and priorities."""
 
-    speed: float = Field(1.0, gt=0, description="Multiplies read times: 1.5 is half as fast again (a trainee).")
+    speed: float = Field(1.0, ge=0.01, le=100, description="Multiplies read times: 1.5 is half as fast again (a trainee).")
     transmission_minutes: float = Field(
-        0.0, ge=0, description="A remote group sees a study only this long after its images are complete.")
+        0.0, ge=0, le=MAX_MINUTES, description="A remote group sees a study only this long after its images are complete.")
     reports: Literal["final", "preliminary"] = Field(
         "final", description="preliminary: this group's reads are prelims that an attending group then finalises.")
     interruptions: Interruptions | None = Field(None, description="Interruptions while on duty; default none.")
@@ -511,9 +522,9 @@ class Scenario(Strict):
 
     name: str = "unnamed scenario"
     description: str = ""
-    days: int = Field(gt=0, description="Horizon in days.")
+    days: int = Field(gt=0, le=MAX_DAYS, description="Horizon in days.")
     warmup_days: float = Field(0, ge=0, description="Exams ordered before this are left out of the statistics.")
-    seed: int = Field(1, ge=0)
+    seed: int = Field(1, ge=0, lt=2**63)
     start_weekday: Weekday = "mon"
     morning: ClockTime = Field("08:00", validate_default=True, description="When the morning backlog is measured (default 08:00).")
     priorities: dict[str, Priority] = Field(default_factory=lambda: dict(DEFAULT_PRIORITIES), min_length=1)

@@ -136,3 +136,87 @@ def test_an_overloaded_department_runs_with_a_warning_naming_the_group(tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "WARNING: overload: CT" in proc.stdout
     assert (tmp_path / "r" / "exams.csv").exists()
+
+
+# ----------------------------------------------------------------- the bad-input corpus, run in-process
+
+def _main(capsys, *args):
+    from sim.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as stop:  # option errors exit from the parser
+        code = stop.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _bytes_file(tmp_path, data: bytes):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(data)
+    return path
+
+
+BOMB = "\n".join(["a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"] + [
+    f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 10)}]" for i in range(1, 9)]) + "\n"
+
+FILES = {
+    "Latin-1 text": (GOOD.replace("Teaching", "Enseñanza").encode("latin-1"), "line", "is not UTF-8 text"),
+    "UTF-16 text": (GOOD.encode("utf-16"), "", "is UTF-16 text"),
+    "binary": (bytes(range(256)) * 4, "", "is not a text file"),
+    "two demand sections": ((GOOD + "demand:\n  ed: {exams_per_day: 1}\n").encode(), "line", "key 'demand' appears twice"),
+    "two groups of one name": (replace("  late:\n", "  day:\n").encode(), "line", "key 'day' appears twice"),
+    "an alias bomb": (BOMB.encode(), "YAML", "expands to more than 1,000,000 values"),
+    "infinite demand": (replace("exams_per_day: ", "exams_per_day: .inf #").encode(),
+                        "demand.outpatient.exams_per_day", "finite number"),
+    "demand of 1e9 a day": (replace("exams_per_day: ", "exams_per_day: 1.0e+9 #").encode(),
+                            "demand.outpatient.exams_per_day", "less than or equal to 100000"),
+    "a billion technologists": (replace("count: 2\n    names: [Tess, Tom]", "count: 1000000000").encode(),
+                                "technologists.ct.count", "less than or equal to 1000"),
+    "a billion days": (replace("days: 3", "days: 1000000000").encode(), "days", "less than or equal to 3660"),
+    "a run too large": (replace("days: 3", "days: 3000").replace("exams_per_day: ", "exams_per_day: 90000 #").encode(),
+                        "demand", "the run would place about"),
+    "an infinite read time": (replace("read: {dist: lognormal, mean: 8, cv: 0.4}", "read: .inf").encode(),
+                              "exam_types.ct_head.read", "finite number"),
+    "a typo in a field name": (replace("exams_per_day:", "exams_per_dya:").encode(),
+                               "demand.outpatient.exams_per_dya", "unknown field (did you mean 'exams_per_day'?)"),
+    "a timeline after the horizon": (replace('timeline: {from: "day 1 07:00", to: "day 1 19:00"}',
+                                             'timeline: {from: "day 9 07:00", to: "day 9 19:00"}').encode(),
+                                     "report.timeline.from", "after the end of the horizon"),
+    "a scripted order at the horizon": (
+        replace('{day: 1, time: "10:30"', '{day: 2, time: "24:00"').encode(),
+        "orders.0.day", "not before the end of the horizon"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FILES))
+def test_bad_file_gets_one_line_and_exit_2(case, tmp_path, capsys):
+    data, field, problem = FILES[case]
+    path = _bytes_file(tmp_path, data)
+    for command in (["validate", str(path)], [str(path), "--out", str(tmp_path / "out")]):
+        code, out, err = _main(capsys, *command)
+        assert code == 2, err
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        assert str(path) in err and field in err and problem in err, err
+    assert not (tmp_path / "out").exists()
+
+
+OPTIONS = {
+    "a negative seed": (["--seed", "-5"], "--seed", "must be 0 or more"),
+    "precision as a percentage": (["--reps", "2", "--precision", "5"], "--precision", "fraction between 0 and 1"),
+    "replications that are not a number": (["--reps", "many"], "--reps", "'many' is not a whole number"),
+    "a misspelt group in --set": (["--set", "radiologists.dya.count=2"], "--set: radiologists.dya.count=2",
+                                  "did you mean 'day'?"),
+    "a misspelt field in --set": (["--set", "technologists.ct.cuont=2"], "--set: technologists.ct.cuont=2",
+                                  "did you mean 'count'?"),
+    "an impossible value in --set": (["--set", "days=-1"], "--set: days=-1", "greater than 0"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OPTIONS))
+def test_bad_option_gets_one_line_naming_it_and_exit_2(case, tmp_path, capsys):
+    args, where, problem = OPTIONS[case]
+    code, out, err = _main(capsys, str(SCENARIOS / "teaching.yaml"), *args, "--out", str(tmp_path / "out"))
+    assert code == 2, err
+    assert err.count("\n") == 1 and where in err and problem in err, err
+    assert not (tmp_path / "out").exists()

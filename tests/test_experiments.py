@@ -181,6 +181,6 @@ def test_precision_adds_replications_until_the_target_or_the_cap(tmp_path):
     assert "cap of 4 reached" in proc.stdout
     loose = tmp_path / "loose"
     proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), str(SCENARIOS / "teaching.yaml"),
-                           "--set", "days=2", "--reps", "3", "--precision", "100", "--workers", "1", "--no-plots",
+                           "--set", "days=2", "--reps", "8", "--precision", "0.999", "--workers", "1", "--no-plots",
                            "--out", str(loose)], capture_output=True, text=True)
-    assert json.loads((loose / "summary.json").read_text())["precision"]["replications"] == 3
+    assert json.loads((loose / "summary.json").read_text())["precision"]["replications"] == 8

@@ -121,7 +121,9 @@ def _modality(r: random.Random, name: str, days: int, priorities: list[str]) -> 
                               "repair_minutes": _distribution(r, r.choice([10, 60, 240])),
                               "interrupted_exam": r.choice(["move", "restart", "resume"])}
     if r.random() < 0.25:
-        spec["reserved"] = [{"scanners": r.sample(names, r.randint(1, len(names))), "hours": _windows(r),
+        start = r.randrange(0, 1440, 10)  # never around the clock: that leaves some priority no scanner
+        spec["reserved"] = [{"scanners": r.sample(names, r.randint(1, len(names))),
+                             "hours": f"{clock(start)}-{clock(start + r.randrange(60, 1380, 10))}",
                              "priorities": r.sample(priorities, r.randint(1, len(priorities)))}]
     if name in ("XR", "US") and r.random() < 0.5:
         spec["portable_units"] = r.randint(1, 2)
@@ -264,6 +266,11 @@ def generate(seed: int) -> dict:
     technologists = {}
     for m in modality_names:  # someone for every modality, though perhaps only some of the day
         group = _staff_group(r, [m], count_zero_chance=0)
+        hours = modalities[m].get("hours")
+        if hours and r.random() < 0.8:  # on duty in the opening hours (or refused: never open while staffed)
+            group["shifts"] = hours
+        elif hours:
+            group["shifts"] = ["00:00-24:00"]
         if r.random() < 0.3:
             group["names"] = [f"{m} tech {i}" for i in range(r.randint(1, 3))]
         technologists[f"{m.lower()}_techs"] = group
