@@ -105,10 +105,12 @@ def cmd_run(argv: list[str]) -> int:
 
         return run_replications(args)
     scenario = _load(args.scenario, args.overrides, args.days)
-    out = args.out or new_result_dir(Path("results"), Path(args.scenario).stem)
-    result = run(scenario, seed=args.seed)
+    seed = scenario.seed if args.seed is None else args.seed
+    folder = result_dir(args.out or new_result_dir(Path("results"), Path(args.scenario).stem, seed),
+                        chosen_name=args.out is not None)
+    result = run(scenario, seed=seed)
     summary = summarise(result)
-    with result_dir(out) as staging:
+    with folder as staging:
         write_run(result, summary, staging)
         if not args.no_plots:
             from .plots import write_plots  # matplotlib is only imported when drawing
@@ -120,7 +122,7 @@ def cmd_run(argv: list[str]) -> int:
         from .console import format_summary
 
         print(format_summary(summary))
-        print(f"\nResults written to {out}/")
+        print(f"\nResults written to {folder.final}/")
     else:
         for warning in summary["warnings"]:
             print(f"WARNING: {warning}", file=sys.stderr)

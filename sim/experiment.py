@@ -161,8 +161,25 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_the_parent)
+    try:
         yield pool
+    except BaseException:
+        # Ctrl-C (or any failure): stop at once rather than wait for the replications in flight; the finished
+        # ones are saved already. The pool has no public way to stop its workers before Python 3.14.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        for process in workers:
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Workers ignore Ctrl-C: the parent stops them, so none dies half-way through printing a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class ExperimentError(Exception):
@@ -172,10 +189,16 @@ class ExperimentError(Exception):
 class Store:
     """Finished runs of an experiment, one JSON file each, written atomically."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, say=None):
         self.folder = folder
         self.runs = folder / "runs"
         self.runs.mkdir(parents=True, exist_ok=True)
+        # a run stopped mid-save (killed, power cut) leaves a .part file: that replication is simply run again
+        unfinished = sorted(self.runs.glob("*.part"))
+        if unfinished and say is not None:
+            say(f"{len(unfinished)} replication(s) left unfinished by an interrupted run will be run again")
+        for path in unfinished:
+            path.unlink()
 
     def path(self, task: Task) -> Path:
         return self.runs / f"{task.key}.json"

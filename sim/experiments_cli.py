@@ -6,6 +6,10 @@ writes the experiment folder, the terminal tables and the plots.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import sys
 from pathlib import Path
 
 from .console import format_comparison, format_replications, format_sweep
@@ -14,16 +18,44 @@ from .experiment import (
     staff_hours_per_week, sweep_points, window_for, worst_precision,
 )
 from .experiment_output import write_differences, write_replications, write_scenarios, write_summary, write_sweep
-from .scenario import load_scenario
+from .scenario import load_scenario, to_yaml
 
 
 def _overrides(args) -> list[str]:
     return [*args.overrides, *([f"days={args.days}"] if args.days is not None else [])]
 
 
+def _folder(args, kind: str, variants: list[Variant], default: str) -> Path:
+    """The experiment's folder: --out, or a default name that says which experiment it holds. A folder holds one
+    experiment (its variants as they will run, and the seed), and resumes only into the same one."""
+    seed = _seed(args, variants)
+    identity = "\n".join([kind, str(seed), *(f"{v.label}\n{to_yaml(v.scenario)}" for v in variants)])
+    key = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    folder = args.out or Path("results") / f"{default}-{key[:8]}"
+    marker = folder / "experiment.json"
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        try:
+            held = json.loads(marker.read_text())
+        except (OSError, ValueError):
+            raise ExperimentError(f"{folder}: holds other files, not this experiment; choose another --out") from None
+        if held.get("key") != key:
+            raise ExperimentError(f"{folder}: holds another experiment ({held.get('kind')} of "
+                                  f"{', '.join(held.get('variants', []))}); choose another --out")
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = marker.with_suffix(".part")
+    staging.write_text(json.dumps({"kind": kind, "key": key, "seed": seed, "variants": [v.label for v in variants]}))
+    os.replace(staging, marker)
+    return folder
+
+
+def _seed(args, variants: list[Variant]) -> int:
+    return args.seed if args.seed is not None else variants[0].scenario.seed
+
+
 def _replicate(args, variants: list[Variant], folder: Path) -> int:
-    seed = args.seed if args.seed is not None else variants[0].scenario.seed
-    store = Store(folder)
+    seed = _seed(args, variants)
+    store = Store(folder, say=None if args.quiet else lambda text: print(text, file=sys.stderr))
     with make_executor(args.workers, args.scheduler) as executor:
         return replicate(variants, args.reps or 2, seed, executor, store, precision=args.precision,
                          max_replications=args.max_reps, window=window_for(args.workers, args.scheduler),
@@ -56,8 +88,8 @@ def _report(args, text: str, variants: list[Variant], folder: Path) -> None:
 
 def run_replications(args) -> int:
     scenario = load_scenario(args.scenario, _overrides(args))
-    folder = args.out or Path("results") / f"{Path(args.scenario).stem}-replications"
     variant = Variant(Path(args.scenario).stem, scenario)
+    folder = _folder(args, "replications", [variant], f"{Path(args.scenario).stem}-replications")
     n = _replicate(args, [variant], folder)
     precision = {"replications": n, "worst_relative_half_width": worst_precision(variant)}
     if args.precision:
@@ -94,7 +126,7 @@ def run_compare(args, parser) -> int:
         parser.error("compare needs at least two scenario files")
     labels = _labels(args.scenarios)
     variants = [Variant(label, load_scenario(path, _overrides(args))) for label, path in zip(labels, args.scenarios)]
-    folder = args.out or Path("results") / ("compare-" + "-vs-".join(labels))
+    folder = _folder(args, "compare", variants, "compare-" + "-vs-".join(labels))
     n = _replicate(args, variants, folder)
     base = variants[0]
     differences = {v.label: paired_differences(base.runs, v.runs) for v in variants[1:]}
@@ -121,7 +153,7 @@ def run_sweep(args) -> int:
         label = ",".join(f"{k}={v}" for k, v in point)
         variants.append(Variant(label, load_scenario(args.scenario, [*base_overrides, *(f"{k}={v}" for k, v in point)])))
     stem = Path(args.scenario).stem
-    folder = args.out or Path("results") / (f"sweep-{stem}-" + "-".join(k.replace(".", "_") for k, _ in vary))
+    folder = _folder(args, "sweep", variants, f"sweep-{stem}-" + "-".join(k.replace(".", "_") for k, _ in vary))
     _replicate(args, variants, folder)
     rows, plot_points = _sweep_rows(vary, points, variants)
     write_scenarios(folder, variants)

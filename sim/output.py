@@ -12,7 +12,6 @@ import math
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -35,32 +34,65 @@ class OutputError(Exception):
     pass
 
 
-def new_result_dir(root: Path, stem: str) -> Path:
-    """A fresh folder name under `root`, never one that exists already."""
+def new_result_dir(root: Path, stem: str, seed: int) -> Path:
+    """A fresh folder name under `root` from the scenario, the time and the seed, never one that exists."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    candidate = root / f"{stem}-{stamp}"
-    n = 1
+    return _free_name(root / f"{stem}-{stamp}-seed{seed}")
+
+
+def _free_name(candidate: Path) -> Path:
+    base, n = candidate, 1
     while candidate.exists():
         n += 1
-        candidate = root / f"{stem}-{stamp}-{n}"
+        candidate = base.with_name(f"{base.name}-{n}")
     return candidate
 
 
-@contextmanager
-def result_dir(final: Path):
-    """Yield a temporary folder that becomes `final` only if the block succeeds."""
-    if final.exists() and (not final.is_dir() or any(final.iterdir())):
-        raise OutputError(f"{final}: already exists and is not empty; choose another --out")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
-    try:
-        yield staging
-        if final.exists():
-            final.rmdir()
-        os.replace(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+class result_dir:
+    """A temporary folder (the `with` value) that becomes `final` only if the block succeeds.
+
+    A name the user chose is never overwritten; a default name taken meanwhile (two runs started in the same
+    second) moves on to the next free one, and `final` says where the results went."""
+
+    def __init__(self, final: Path, chosen_name: bool = True):
+        self.final, self.chosen_name = final, chosen_name
+        self._check_free()  # before the run, so a taken name costs no time
+
+    def _check_free(self) -> None:
+        if self.final.exists() and (not self.final.is_dir() or any(self.final.iterdir())):
+            raise OutputError(f"{self.final}: already exists and is not empty; choose another --out")
+
+    def __enter__(self) -> Path:
+        final = self.final
+        if self.chosen_name:
+            self._check_free()
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+        return self.staging
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            try:
+                self.final = _move_into_place(self.staging, self.final, self.chosen_name)
+                return
+            except BaseException:
+                shutil.rmtree(self.staging, ignore_errors=True)
+                raise
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, final: Path, chosen_name: bool) -> Path:
+    if final.is_dir() and not any(final.iterdir()):
+        final.rmdir()
+    while True:
+        try:
+            os.rename(staging, final)  # fails, rather than replaces, if another run took the name meanwhile
+            return final
+        except OSError:
+            if chosen_name or not final.exists():
+                raise OutputError(f"{final}: was created by something else during the run; choose another "
+                                  "--out") from None
+            final = _free_name(final)
 
 
 def _format(values: np.ndarray, digits: int = 3) -> list[str]:

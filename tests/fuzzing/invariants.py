@@ -261,7 +261,7 @@ def _downtime_logged(result, by_room):
                     spans = by_room.get(index[name], [])
                     warm_ups = [a for a, b, k, _ in spans if k == ROOM_WARM_UP and a >= start - EPS]
                     warmed = warm_ups and _occupied_from(spans, start, min(warm_ups))
-                    scanning = any(k in ROOM_WORK and a <= start + EPS and b > start + EPS for a, b, k, _ in spans)
+                    scanning = any(k in ROOM_WORK and a <= start + EPS and b >= start - EPS for a, b, k, _ in spans)
                     if not warmed and not scanning and not _occupied_from(spans, start, result.horizon):
                         yield f"{name}: no warm-up at the opening at {start:.0f}"
 
