@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test setup bench fuzz clean
 
 setup: $(STAMP)
 
@@ -22,11 +22,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# 10,000 generated scenarios: counts of crashes, hangs and broken rules; failures shrunk into tests/fuzzing/found/
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzzing/fuzz.py --count $(or $(COUNT),10000)
+
 bench: $(STAMP)
 	$(BIN)/python bench/year.py
 	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/parallel.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/replication_memory.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
