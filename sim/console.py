@@ -33,6 +33,7 @@ def format_summary(summary: dict) -> str:
             cells.append(" ".join(f"{_minutes(stats[k]):>5}" for k in ("mean", "median", "p90", "p95")))
         lines.append(f"{name:<12}{row['count']:>7}  " + "  ".join(cells)
                      + f"  {_minutes(row['target_minutes']):>7} {_share(row['within_target']):>7}")
+    lines += _targets(summary)
     lines += ["", "Utilisation (busy share of on-duty or opening time)"]
     for section, groups in summary["utilisation"].items():
         cells = ", ".join(f"{g} {_share(v)}" for g, v in groups.items())
@@ -64,6 +65,20 @@ def format_summary(summary: dict) -> str:
     for warning in summary["warnings"]:
         lines.append(f"WARNING: {warning}")
     return "\n".join(lines)
+
+
+def _targets(summary: dict) -> list[str]:
+    """Every target with its share met, counting unfinished exams (missed once overdue, else unknown)."""
+    rows = [r for r in summary.get("targets", []) if r["exams"]]
+    if not rows:
+        return []
+    lines = ["", "Targets (every exam ordered after the warm-up; unfinished ones count as missed once overdue)"]
+    for row in rows:
+        verdict = "" if row["meets_requirement"] is None else "  ok" if row["meets_requirement"] else "  MISSED"
+        unknown = f", {row['unknown']} not yet known" if row["unknown"] else ""
+        lines.append(f"  {row['label']:<52} {_share(row['within_target']):>5} of {row['met'] + row['missed']}"
+                     f" (need {_share(row['required_share'])}{unknown}){verdict}")
+    return lines
 
 
 def _technologist_side(summary: dict) -> list[str]:

@@ -21,6 +21,7 @@ import numpy as np
 from .clock import MINUTES_PER_DAY, describe as describe_time
 from .records import (BREAK, CALL, DUTY, INTERRUPTION, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
                       TECHNOLOGIST_WORK, Result)
+from .targets import attainment, missed_target_warnings
 from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
@@ -326,6 +327,8 @@ def summarise(result: Result) -> dict:
     ai = ai_summary(result)
     if ai is not None:
         summary["ai"] = ai
+    summary["targets"] = attainment(result)
+    summary["warnings"] += missed_target_warnings(summary["targets"])
     summary["reader_time"] = reader_time(result)
     from .acquisition_metrics import technologist_side  # it builds on this module's helpers
 

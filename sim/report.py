@@ -70,12 +70,20 @@ def _summary_section(summary: dict) -> str:
     table = _table(["priority", "count", "wait_to_scan mean", "wait_to_scan p90", "report_tat mean",
                     "report_tat median", "report_tat p90", "report_tat p95", "order_to_report p90", "target",
                     "within target"], rows, "summary")
+    targets = [[row["label"], row["exams"], row["met"], row["missed"], row["unknown"], _share(row["within_target"]),
+                _share(row["required_share"]),
+                "-" if row["meets_requirement"] is None else "met" if row["meets_requirement"] else "MISSED"]
+               for row in summary.get("targets", []) if row["exams"]]
+    target_table = _table(["target", "exams", "met", "missed", "not yet known", "within target", "required",
+                           "verdict"], targets, "targets") if targets else ""
     utilisation = [[section, group, _share(v)] for section, groups in summary["utilisation"].items()
                    for group, v in groups.items()]
     backlog = summary["worklist"]["morning_backlog"]
     backlog_text = ", ".join(f"day {b['day']}: {b['studies']}" for b in backlog)
     return (f'<h2>Turnaround by priority (minutes; h = hours)</h2><div id="summary-table">{table}</div>'
-            f"<h2>Utilisation</h2>{_table(['', 'group', 'busy share'], utilisation)}"
+            + (f"<h2>Targets</h2><p>Every exam ordered after the warm-up counts: an unfinished one is a miss once "
+               f"its target has passed, and not yet known before.</p>{target_table}" if target_table else "")
+            +            f"<h2>Utilisation</h2>{_table(['', 'group', 'busy share'], utilisation)}"
             f"<h2>Worklist</h2><p>Peak {summary['worklist']['peak']} studies"
             f"{' at ' + summary['worklist']['peak_at_clock'] if summary['worklist']['peak_at_clock'] else ''}. "
             f"Morning backlog: {escape(backlog_text) or 'none'}.</p>")
@@ -107,8 +115,8 @@ def write_report(result: Result, summary: dict, figures: list[Path], path: Path,
     html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>radsim: {escape(result.scenario.name)}</title><style>{STYLE}</style></head><body>"
             f"<h1>radsim: {escape(result.scenario.name)}</h1>"
-            + _summary_section(summary)
             + f"<h2>Warnings</h2>{warnings}"
+            + _summary_section(summary)
             + "<h2>Figures</h2>" + "".join(_figure(p) for p in pngs)
             + story
             + _scenario_section(result)

@@ -359,6 +359,12 @@ def check_references(scenario: Scenario, source: str) -> None:
     _check_exam_steps(scenario, fail)
     _check_appointments(scenario, fail)
     _check_workable(scenario, fail)
+    for i, target in enumerate(scenario.targets):
+        for name, value, declared in (("priority", target.priority, scenario.priorities),
+                                      ("modality", target.modality, scenario.modalities),
+                                      ("source", target.source, scenario.source_names)):
+            if value is not None and value not in declared:
+                fail(f"targets.{i}.{name}", f"unknown {name} {value!r} (declared: {_list(declared)})")
     horizon = scenario.days * 1440.0
     for i, order in enumerate(scenario.orders):
         where = f"orders.{i}"

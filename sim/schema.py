@@ -93,6 +93,8 @@ class Priority(Strict):
         None, gt=0, description="Door-to-scan target (order -> images start being acquired), if any.")
     defers_breaks: bool = Field(
         False, description="While a case of this priority waits for someone, their break waits.")
+    required_share: float = Field(
+        0.9, ge=0, le=1, description="Share of exams that should meet this priority's targets; fewer is a warning.")
 
 
 # Reading order is the order of this mapping. Targets: stroke 20 min is the
@@ -108,6 +110,19 @@ DEFAULT_PRIORITIES = {
     "inpatient": Priority(target_minutes=720),
     "outpatient": Priority(target_minutes=1440),
 }
+
+
+class TurnaroundTarget(Strict):
+    """A target on any turnaround measure, for one priority and optionally one modality or source."""
+
+    measure: Literal["order_to_images", "door_to_scan", "report_tat", "order_to_report"] = Field(
+        description="order_to_images: order -> images complete; door_to_scan: order -> the scan itself starts; "
+                    "report_tat: images complete -> report signed; order_to_report: order -> report signed.")
+    priority: str
+    minutes: float = Field(gt=0, le=MAX_MINUTES)
+    required_share: float = Field(0.9, ge=0, le=1, description="Share of exams that should meet it.")
+    modality: str | None = Field(None, description="Only exams of this modality; default all.")
+    source: str | None = Field(None, description="Only orders from this source; default all.")
 
 
 class Maintenance(Window):
@@ -534,6 +549,8 @@ class Scenario(Strict):
     orders: list[ScriptedOrder] = Field(default_factory=list, description="Orders at fixed times.")
     appointments: dict[str, AppointmentBook] = Field(default_factory=dict, description="Booked outpatient slots.")
     report: ReportOptions = Field(default_factory=ReportOptions, description="What report.html shows.")
+    targets: list[TurnaroundTarget] = Field(
+        default_factory=list, description="Targets on any turnaround measure, besides each priority's own.")
     ai_triage: AITriage = Field(default_factory=AITriage, description="What an AI flag does on the worklist.")
     reading: ReadingOptions = Field(default_factory=ReadingOptions, description="Critical calls and reading rules.")
     technologists: dict[str, TechnologistGroup] = Field(min_length=1)

@@ -40,6 +40,7 @@ def test_the_generator_reaches_every_part_of_the_format():
                         "priors", "preliminary", "transmission_minutes", "interruptions", "critical_share",
                         "flag_only", "reprioritise", "fifo", "aging", "strict", "count: 0", "orders"):
             seen[feature] += feature in text
+        seen["a modality with zero capacity"] += "PET" in data["modalities"]
         seen["split shifts"] += any(len(g["shifts"]) > 1 for g in data["technologists"].values())
         seen["multi-credentialed"] += any(len(g["modalities"]) > 1 for g in data["technologists"].values())
         seen["overnight shifts"] += "19:00-07:00" in text

@@ -276,6 +276,9 @@ def generate(seed: int) -> dict:
         technologists[f"{m.lower()}_techs"] = group
     for i in range(r.randint(0, 2)):
         technologists[f"multi_{i}"] = _staff_group(r, r.sample(modality_names, r.randint(1, len(modality_names))))
+    if r.random() < 0.1:  # a modality with scanners but no capacity: nobody staffs it, nothing is ordered on it
+        data["modalities"]["PET"] = {"scanners": 1, "hours": _windows(r)}
+        technologists["pet_techs"] = {"count": 0, "modalities": ["PET"], "shifts": _windows(r)}
     data["technologists"] = technologists
     radiologists = {"generalists": {"count": r.randint(1, 2), "modalities": list(modality_names),
                                     "shifts": ["00:00-24:00"] if r.random() < 0.5 else _windows(r)}}
