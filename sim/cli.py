@@ -18,6 +18,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import __version__
 from .experiment import ExperimentError
 from .metrics import summarise
 from .model import run
@@ -85,7 +86,9 @@ def _run_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="run_sim.py",
         description="Simulate a radiology department and report turnaround times. Other commands: "
-                    "'compare A.yaml B.yaml', 'sweep SCENARIO --vary key=v1,v2', 'validate SCENARIO', 'schema'.")
+                    "'compare A.yaml B.yaml', 'sweep SCENARIO --vary key=v1,v2', 'narrate SCENARIO [--step]', "
+                    "'validate SCENARIO', 'schema'.")
+    parser.add_argument("--version", action="version", version=f"radsim {__version__}")
     parser.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO),
                         help="scenario YAML file (default: the community hospital)")
     _common_options(parser)
@@ -180,6 +183,8 @@ def _narrative_window(scenario: Scenario, start: str | None, end: str | None) ->
         raise ScenarioError("narrate", "--from/--to", str(exc)) from None
     if hi <= lo:
         raise ScenarioError("narrate", "--to", "must come after --from")
+    if lo >= scenario.days * 1440.0:
+        raise ScenarioError("narrate", "--from", f"is after the end of the horizon ({scenario.days} days)")
     return lo, hi
 
 

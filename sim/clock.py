@@ -39,3 +39,18 @@ def describe(t: float) -> str:
     """Human form of a simulation time, e.g. "day 1 07:30"."""
     day = int(t // MINUTES_PER_DAY)
     return f"day {day} {format_clock(t - day * MINUTES_PER_DAY)}"
+
+
+def weekday_and_clock(times, start_weekday: str):
+    """Weekday names and "HH:MM" clock times of simulation times (numpy array; NaN gives empty strings),
+    so that tables can be read and pivoted without converting minutes."""
+    import numpy as np
+
+    times = np.asarray(times, dtype=float)
+    known = ~np.isnan(times)
+    whole = np.where(known, np.floor(np.nan_to_num(times) + 1e-9), 0).astype(np.int64)  # whole minutes
+    days, minutes = np.divmod(whole, int(MINUTES_PER_DAY))
+    names = np.array(WEEKDAYS, dtype=object)[(WEEKDAYS.index(start_weekday) + days) % 7]
+    clock = np.char.add(np.char.zfill((minutes // 60).astype(str), 2),
+                        np.char.add(":", np.char.zfill((minutes % 60).astype(str), 2))).astype(object)
+    return np.where(known, names, ""), np.where(known, clock, "")

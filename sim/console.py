@@ -34,10 +34,17 @@ def format_summary(summary: dict) -> str:
         lines.append(f"{name:<12}{row['count']:>7}  " + "  ".join(cells)
                      + f"  {_minutes(row['target_minutes']):>7} {_share(row['within_target']):>7}")
     lines += _targets(summary)
-    lines += ["", "Utilisation (busy share of on-duty or opening time)"]
+    lines += ["", "Utilisation (busy share of scheduled duty or opening time)"]
     for section, groups in summary["utilisation"].items():
         cells = ", ".join(f"{g} {_share(v)}" for g, v in groups.items())
         lines.append(f"  {section:<14}{cells}")
+    overtime = [f"{g} {h:.1f} h" for groups in summary.get("overtime_hours", {}).values() for g, h in groups.items()
+                if h >= 0.05]
+    after_hours = [f"{g} {h:.1f} h" for g, h in summary.get("scanner_after_hours", {}).items() if h >= 0.05]
+    if overtime:
+        lines.append(f"  overtime      {', '.join(overtime)} (work finished past the shift's end; not in the shares)")
+    if after_hours:
+        lines.append(f"  after hours   {', '.join(after_hours)} (scanning past closing; not in the shares)")
     worklist = summary["worklist"]
     lines += ["", f"Worklist: peak {worklist['peak']} studies"
               + (f" at {worklist['peak_at_clock']}" if worklist["peak_at_clock"] else "")]

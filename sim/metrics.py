@@ -154,20 +154,23 @@ def _clipped_minutes(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -
 
 
 def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
-    """Busy share of on-duty time per staff group, and of opening time per scanner group."""
+    """Busy share of scheduled duty per staff group (work in overtime is overtime, see `overtime_hours`), and of
+    opening time per scanner group (scanning past closing is after-hours work, see `scanner_after_hours`)."""
     log = result.staff_log.columns()
     lo, hi = result.warmup, result.horizon
-    minutes = _clipped_minutes(log["start"], log["end"], lo, hi)
-    groups = np.array([f"{m.role}:{m.group}" for m in result.staff]) if result.staff else np.array([])
-    row_group = groups[log["person"]] if len(log["person"]) else np.array([])
+    end = np.where(np.isnan(log["end"]), hi, log["end"])
     out: dict[str, dict[str, float | None]] = {"technologists": {}, "scanners": {}, "radiologists": {}}
     for role, section, tasks in (("technologist", "technologists", TECHNOLOGIST_WORK),
                                  ("radiologist", "radiologists", RADIOLOGIST_WORK)):
         groups_of_role = result.scenario.technologists if role == "technologist" else result.scenario.radiologists
         for group in groups_of_role:
-            in_group = row_group == f"{role}:{group}"
-            on_duty = minutes[in_group & (log["kind"] == DUTY)].sum()
-            busy = minutes[in_group & np.isin(log["kind"], tasks)].sum()
+            on_duty = busy = 0.0
+            for person in [i for i, m in enumerate(result.staff) if m.role == role and m.group == group]:
+                plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
+                on_duty += _clipped_minutes(plan[:, 0], plan[:, 1], lo, hi).sum()
+                working = (log["person"] == person) & np.isin(log["kind"], tasks)
+                busy += _clipped_minutes(*cut_to(log["start"][working], end[working], result.duty_plan[person]),
+                                         lo, hi).sum()
             out[section][group] = float(busy / on_duty) if on_duty > 0 else None
     for label, modality, ids in scanner_groups(result):
         opening = result.opening[modality]
@@ -189,7 +192,11 @@ def _room_work(result: Result, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
 def room_work_within(result: Result, ids: list[int], opening: list[tuple[float, float]]):
     """(starts, ends) of these rooms' work cut to the opening hours: the busy share of opening time never
     counts a scan that runs past closing (that is after-hours work, reported on its own)."""
-    starts, ends = _room_work(result, ids)
+    return cut_to(*_room_work(result, ids), opening)
+
+
+def cut_to(starts: np.ndarray, ends: np.ndarray, opening: list[tuple[float, float]]):
+    """The parts of the intervals [starts, ends) that lie within the sorted, disjoint `opening` spans."""
     spans = np.array(opening, dtype=float).reshape(-1, 2)
     if not len(spans) or not len(starts):
         return np.zeros(0), np.zeros(0)
@@ -207,6 +214,19 @@ def room_work_within(result: Result, ids: list[int], opening: list[tuple[float, 
     cut_s, cut_e = np.concatenate(pieces_s), np.concatenate(pieces_e)
     keep = cut_e > cut_s
     return cut_s[keep], cut_e[keep]
+
+
+def overtime_hours(result: Result) -> dict[str, dict[str, float]]:
+    """Hours worked past scheduled shift ends, per staff group (stretches of duty ending after the warm-up)."""
+    log = result.staff_log.columns()
+    duty = (log["kind"] == DUTY) & (np.nan_to_num(log["end"], nan=result.horizon) > result.warmup)
+    out: dict[str, dict[str, float]] = {"technologists": {}, "radiologists": {}}
+    for section, role, groups in (("technologists", "technologist", result.scenario.technologists),
+                                  ("radiologists", "radiologist", result.scenario.radiologists)):
+        for group in groups:
+            people = [i for i, m in enumerate(result.staff) if m.role == role and m.group == group]
+            out[section][group] = round(float(log["overtime"][duty & np.isin(log["person"], people)].sum()) / 60, 6)
+    return out
 
 
 def scanner_after_hours(result: Result) -> dict[str, float]:
@@ -321,6 +341,7 @@ def summarise(result: Result) -> dict:
         "turnaround": {by: turnaround_table(result, by) for by in ("priority", "modality", "source")},
         "utilisation": utilisation(result),
         "scanner_after_hours": scanner_after_hours(result),
+        "overtime_hours": overtime_hours(result),
         "worklist": worklist_summary(result),
         "warnings": warnings,
     }
@@ -429,16 +450,17 @@ def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
     log = result.staff_log.columns()
     lo, hi = result.warmup, result.horizon
     end = np.where(np.isnan(log["end"]), hi, log["end"])
-    group_of = np.array([f"{m.role}:{m.group}" for m in result.staff] or [""])[log["person"]] \
-        if len(log["person"]) else np.array([])
     labels, rows = [], []
     for role, tasks, groups in (("technologist", TECHNOLOGIST_WORK, result.scenario.technologists),
                                 ("radiologist", RADIOLOGIST_WORK, result.scenario.radiologists)):
         for group in groups:
-            mine = group_of == f"{role}:{group}"
-            working = mine & np.isin(log["kind"], tasks)
-            busy = _by_hour_of_day(log["start"][working], end[working], lo, hi)
-            duty = _by_hour_of_day(log["start"][mine & (log["kind"] == DUTY)], end[mine & (log["kind"] == DUTY)], lo, hi)
+            # busy share of scheduled duty: work in overtime is overtime (see staff.csv), not a 100 % hour
+            busy, duty = np.zeros(24), np.zeros(24)
+            for person in [i for i, m in enumerate(result.staff) if m.role == role and m.group == group]:
+                working = (log["person"] == person) & np.isin(log["kind"], tasks)
+                busy += _by_hour_of_day(*cut_to(log["start"][working], end[working], result.duty_plan[person]), lo, hi)
+                plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
+                duty += _by_hour_of_day(plan[:, 0], plan[:, 1], lo, hi)
             labels.append(f"{role}s: {group}")
             rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > MINUTE_TOLERANCE))
     for label, modality, ids in scanner_groups(result):

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .clock import weekday_and_clock
 from .metrics import exam_columns
 from .records import KIND_NAMES, ROOM_KIND_NAMES, Result
 from .scenario import to_yaml
 
 EXAM_COLUMNS = (
-    "exam_id", "source", "priority", "modality", "exam_type", "subspecialty", "ordered_at", "scan_start",
-    "scan_end", "read_start", "report_at", "technologist", "scanner", "radiologist", "wait_to_scan",
+    "exam_id", "source", "priority", "modality", "exam_type", "subspecialty", "ordered_at", "ordered_weekday",
+    "ordered_clock", "scan_start", "scan_end", "read_start", "report_at", "report_weekday", "report_clock", "technologist", "scanner", "radiologist", "wait_to_scan",
     "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
     "critical", "critical_at", "critical_tat", "priors", "prelim_at", "prelim_tat", "prelim_radiologist",
     "protocol_at", "origin", "imaging_start", "door_to_scan", "contrast", "broken_off", "procedure_radiologist",
@@ -116,7 +117,7 @@ def _write_csv(path: Path, header: tuple[str, ...] | list[str], columns: list[li
 ORIGIN_NAMES = ["demand", "scripted", "follow_up", "booked"]
 TIME_COLUMNS = ("ordered_at", "scan_start", "scan_end", "read_start", "report_at",
                 "wait_to_scan", "acquisition", "report_tat", "order_to_report")
-STAFF_COLUMNS = ("staff", "role", "group", "kind", "start", "end", "exam_id", "overtime")
+STAFF_COLUMNS = ("staff", "role", "group", "kind", "start", "start_weekday", "start_clock", "end", "exam_id", "overtime")
 
 
 def exam_table(result: Result) -> dict[str, np.ndarray]:
@@ -148,6 +149,8 @@ def exam_table(result: Result) -> dict[str, np.ndarray]:
         "contrast": result.exams.orders.steps.contrast.astype(np.int8),
         "procedure_radiologist": _names(c["procedure_radiologist"], staff_names),
     }
+    for prefix, times in (("ordered", c["ordered_at"]), ("report", c["report_at"])):
+        named[f"{prefix}_weekday"], named[f"{prefix}_clock"] = weekday_and_clock(times, s.start_weekday)
     placed = ~np.isnan(c["ordered_at"])
     return {name: (named[name] if name in named else c[name])[placed] for name in EXAM_COLUMNS}
 
@@ -161,12 +164,15 @@ def staff_table(result: Result) -> dict[str, np.ndarray]:
     """staff.csv as columns: one row per stretch of duty and per task segment."""
     log = result.staff_log.columns()
     person = log["person"]
+    weekday, clock = weekday_and_clock(log["start"], result.scenario.start_weekday)
     return {
         "staff": _names(person, [m.name for m in result.staff]),
         "role": _names(person, [m.role for m in result.staff]),
         "group": _names(person, [m.group for m in result.staff]),
         "kind": _names(log["kind"], [KIND_NAMES[k] for k in sorted(KIND_NAMES)]),
         "start": log["start"],
+        "start_weekday": weekday,
+        "start_clock": clock,
         "end": log["end"],
         "exam_id": log["exam"],
         "overtime": log["overtime"],

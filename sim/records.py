@@ -17,6 +17,11 @@ from .schema import Scenario
 DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL, PREP, PROCEDURE, BREAK = range(9)
 KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call", INTERRUPTION: "interruption",
               PROTOCOL: "protocol", PREP: "prep", PROCEDURE: "procedure", BREAK: "break"}
+# What someone is doing during a task of each kind, in words (teaching views); a task with no exam is shown alone.
+DOING = {SCAN: "scanning", PREP: "preparing", READ: "reading", CALL: "phoning a critical result of",
+         INTERRUPTION: "interrupted (call or question), pausing", PROTOCOL: "protocolling order",
+         PROCEDURE: "performing the procedure of", BREAK: "on a break"}
+DOING_ALONE = {INTERRUPTION: "taking a call or question", BREAK: "on a break"}
 RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL, PROCEDURE)
 TECHNOLOGIST_WORK = (SCAN, PREP)
 

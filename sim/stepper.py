@@ -13,10 +13,7 @@ import numpy as np
 
 from .clock import describe
 from .narrative import narrate
-from .records import CALL, DUTY, INTERRUPTION, PROTOCOL, READ, SCAN, Result
-
-DOING = {SCAN: "scanning", READ: "reading", CALL: "phoning a critical result of",
-         INTERRUPTION: "interrupted (call or question), pausing", PROTOCOL: "protocolling order"}
+from .records import DOING, DOING_ALONE, DUTY, READ, Result
 
 SHOWN = 8  # studies listed per queue before "... and N more"
 
@@ -34,7 +31,7 @@ def snapshot(result: Result, t: float) -> dict:
         task = None
         if len(tasks):
             k = tasks[-1]
-            task = (DOING[int(log["kind"][k])], int(log["exam"][k]), float(log["start"][k]))
+            task = (int(log["kind"][k]), int(log["exam"][k]), float(log["start"][k]))
         people.append((member, on_duty, task))
     e, o = result.exams, result.exams.orders
     being_read = np.zeros(len(e), dtype=bool)
@@ -53,10 +50,10 @@ def render(result: Result, t: float, event: str, step: int, steps: int) -> str:
     lines = [f"── {describe(t)} ── event {step} of {steps} " + "─" * 20, event, "", "Who is doing what:"]
     for member, on_duty, task in state["people"]:
         if task is not None and task[1] < 0:
-            doing = f"taking a call or question for {t - task[2]:.0f} min"
+            doing = f"{DOING_ALONE.get(task[0], DOING[task[0]])} for {t - task[2]:.0f} min"
         elif task is not None:
-            what, exam, since = task
-            doing = f"{what} #{exam} ({priorities[o.priority[exam]]}) for {t - since:.0f} min"
+            kind, exam, since = task
+            doing = f"{DOING[kind]} #{exam} ({priorities[o.priority[exam]]}) for {t - since:.0f} min"
         else:
             doing = "free" if on_duty else "off duty"
         lines.append(f"  {member.name:<18} {member.role:<13} {doing}")

@@ -286,6 +286,13 @@ def generate(seed: int) -> dict:
         radiologists[f"readers_{i}"] = _radiologist_group(
             r, r.sample(modality_names, r.randint(1, len(modality_names))), subspecialties, names)
     data["radiologists"] = radiologists
+    if r.random() < 0.4:
+        data["targets"] = [{"measure": r.choice(["order_to_images", "door_to_scan", "report_tat", "order_to_report"]),
+                            "priority": r.choice(names), "minutes": r.choice([20, 60, 600, 1440]),
+                            **({"required_share": round(r.random(), 2)} if r.random() < 0.5 else {}),
+                            **({"modality": r.choice(modality_names)} if r.random() < 0.3 else {}),
+                            **({"source": r.choice(list(demand))} if demand and r.random() < 0.3 else {})}
+                           for _ in range(r.randint(1, 3))]
     if r.random() < 0.2:
         data["report"] = {"timeline": {"from": "day 0 06:00", "to": f"day {days - 1} 18:00"}}
     return data

@@ -293,7 +293,12 @@ def _busy_share(result):
 
 def _summary(result):
     try:
-        summarise(result)
+        summary = summarise(result)
         exam_columns(result)
     except Exception as exc:  # a crash is the finding
         yield f"{type(exc).__name__}: {exc}"
+        return
+    for row in summary["targets"]:  # every exam a target covers is met, missed or not yet known
+        if row["met"] + row["missed"] + row["unknown"] != row["exams"] or min(row["met"], row["missed"], row["unknown"]) < 0:
+            yield f"target {row['label']}: {row['met']} met + {row['missed']} missed + {row['unknown']} unknown " \
+                  f"is not the {row['exams']} exams it covers"

@@ -1,0 +1,46 @@
+"""Tables a manager opens in a spreadsheet carry weekday and clock time beside the minutes."""
+import numpy as np
+import pytest
+
+import sim
+from conftest import build
+from sim.clock import weekday_and_clock
+
+
+def test_weekday_and_clock_follow_the_start_weekday_and_leave_unknown_times_empty():
+    weekday, clock = weekday_and_clock(np.array([0.0, 630.5, 1440 + 59.99, 6 * 1440 + 1439, np.nan]), "sat")
+    assert weekday.tolist() == ["sat", "sat", "sun", "fri", ""]
+    assert clock.tolist() == ["00:00", "10:30", "00:59", "23:59", ""]
+
+
+def test_exam_and_staff_tables_show_when_things_happened():
+    result = sim.run(build({"start_weekday": "wed"}, orders=[(1, "10:30", "ct_head", "stat")]))
+    exams = sim.exam_table(result)
+    assert (exams["ordered_weekday"][0], exams["ordered_clock"][0]) == ("thu", "10:30")
+    report = exams["report_at"][0]
+    assert exams["report_clock"][0] == f"{int(report % 1440) // 60:02d}:{int(report % 1440) % 60:02d}"
+    staff = sim.staff_table(result)
+    scans = staff["kind"] == "scan"
+    assert staff["start_weekday"][scans].tolist() == ["thu"] and staff["start_clock"][scans].tolist() == ["10:30"]
+
+
+def test_overtime_is_shown_as_overtime_not_as_a_busy_hour():
+    from sim.metrics import overtime_hours, utilisation, utilisation_by_hour
+
+    result = sim.run(build({"radiologists": {"rad": {"shifts": ["08:00-09:00"]}}},
+                           orders=[(0, "08:40", "ct_abdomen", "stat")]))  # read 08:50-09:10, ten minutes past
+    labels, rows = utilisation_by_hour(result)
+    reader = rows[labels.index("radiologists: rad")]
+    assert np.isnan(reader[9]), "the hour after the shift has no scheduled duty, so no share"
+    assert reader[8] == pytest.approx(10 / 120)  # hour 8 of two days
+    assert utilisation(result)["radiologists"]["rad"] == pytest.approx(10 / (2 * 60))  # two days of one hour
+    assert overtime_hours(result)["radiologists"]["rad"] == pytest.approx(10 / 60, abs=1e-5)
+
+
+def test_a_scan_past_closing_is_after_hours_work_not_a_share_above_one():
+    from sim.metrics import scanner_after_hours, utilisation
+
+    result = sim.run(build({"modalities": {"CT": {"scanners": 1, "hours": "08:00-09:00"}}},
+                           orders=[(0, "08:55", "ct_head", "stat")]))  # scan 08:55-09:05
+    assert utilisation(result)["scanners"]["CT"] == pytest.approx(5 / 120)
+    assert scanner_after_hours(result)["CT"] == pytest.approx(5 / 60, abs=1e-5)

@@ -1,0 +1,47 @@
+"""The teaching views describe every kind of task, across breaks, prep rooms and IR procedures."""
+import io
+
+import numpy as np
+import pytest
+
+from conftest import SCENARIOS
+from sim.cli import main
+from sim.records import BREAK, DOING, DUTY, KIND_NAMES, PREP, PROCEDURE
+from sim.stepper import render, step_through
+
+
+def test_every_kind_of_task_has_words_for_what_the_person_is_doing():
+    assert set(DOING) == set(KIND_NAMES) - {DUTY}
+
+
+@pytest.mark.parametrize("name", ["community_result", "academic_result"])
+def test_the_step_view_runs_through_breaks_prep_and_procedures(name, request):
+    result = request.getfixturevalue(name)
+    log = result.staff_log.columns()
+    shown = set()
+    for kind in (BREAK, PREP, PROCEDURE):
+        rows = np.flatnonzero(log["kind"] == kind)
+        if not len(rows):
+            continue
+        t = float(log["start"][rows[0]]) + 0.5
+        person = result.staff[int(log["person"][rows[0]])].name
+        screen = render(result, t, "an event", 1, 1)
+        line = next(line for line in screen.splitlines() if line.strip().startswith(person))
+        assert DOING[kind] in line, line
+        shown.add(kind)
+    assert BREAK in shown  # both ready-made departments take breaks
+    if name == "academic_result":
+        assert {PREP, PROCEDURE} <= shown
+
+
+def test_stepping_over_a_lunch_break_shows_every_event(community_result):
+    log = community_result.staff_log.columns()
+    start = float(log["start"][np.flatnonzero(log["kind"] == BREAK)[0]])
+    screen = io.StringIO()
+    shown = step_through(community_result, start - 30, start + 60, io.StringIO("\n" * 10_000), screen)
+    assert shown > 0 and "on a break" in screen.getvalue()
+
+
+def test_a_narrative_window_after_the_horizon_is_an_error(capsys):
+    code = main(["narrate", str(SCENARIOS / "teaching.yaml"), "--from", "day 9 10:00", "--to", "day 9 11:00"])
+    assert code == 2 and "after the end of the horizon" in capsys.readouterr().err
