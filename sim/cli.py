@@ -71,6 +71,10 @@ def _common_options(parser: argparse.ArgumentParser, experiment_only: bool = Fal
     parser.add_argument("--precision", type=_fraction, metavar="P",
                         help="add replications until headline figures' relative 95%% CI half-width is at most P")
     parser.add_argument("--max-reps", type=_positive, default=100, help="cap for --precision (default 100)")
+    parser.add_argument("--measure", dest="measures", action="append", metavar="PATTERN",
+                        help="a measure experiments report, e.g. 'priority.stat.order_to_report.p90' or "
+                             "'utilisation.*' (repeatable; default: the scan side, reading, order to report, "
+                             "door to scan, targets, utilisation, morning backlog and staff cost)")
     parser.add_argument("--workers", type=_positive, help="parallel processes (default: every core)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed cluster instead")
 

@@ -14,25 +14,46 @@ def _share(value) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
+def _in(value, hours: bool, width: int = 6) -> str:
+    """A duration in the column's one unit: minutes, or hours where the column needs them."""
+    if value is None:
+        return f"{'-':>{width}}"
+    return f"{value / 60 if hours else value:>{width}.1f}"
+
+
+def _bound(stats: dict, key: str, hours: bool) -> str:
+    """A statistic, marked ≥ where exams still waiting at the end make it a lower bound."""
+    text = _in(stats[key], hours).strip()
+    return f"{('≥' if stats.get('lower_bound') and stats[key] is not None else '') + text:>6}"
+
+
+def _needs_hours(values) -> bool:
+    return any(v is not None and v >= 600 for v in values)
+
+
 def format_summary(summary: dict) -> str:
     lines = [
         f"radsim: {summary['scenario']}  (seed {summary['seed']}, {summary['days']} days, "
         f"warm-up {summary['warmup_days']:g} days)",
         "",
-        "Turnaround by priority, minutes (h = hours); exams ordered after the warm-up",
+        "Turnaround by priority; exams ordered after the warm-up. ≥: some were still waiting at the end and count "
+        "at their wait so far, so the figure is a lower bound",
     ]
-    header = f"{'priority':<12}{'count':>7}  {'wait_to_scan':^23}  {'report_tat':^23}  {'order_to_report':^23}  {'target':>7} {'within':>7}"
-    sub = f"{'':<12}{'':>7}  " + "  ".join(f"{'mean':>5} {'med':>5} {'p90':>5} {'p95':>5}" for _ in range(3))
+    rows = {n: r for n, r in summary["turnaround"]["priority"].items() if r["count"]}
+    measures = ("wait_to_scan", "report_tat", "order_to_report")
+    stats = ("mean", "median", "p90", "p95")
+    hours = {m: _needs_hours(r[m][k] for r in rows.values() for k in stats) for m in measures}
+    target_hours = _needs_hours(r["target_minutes"] for r in rows.values())
+    titles = [f"{m} ({'hours' if hours[m] else 'minutes'})" for m in measures]
+    header = f"{'priority':<12}{'count':>7}  " + "  ".join(f"{t:^27}" for t in titles) + \
+        f"  {'report target':>13} {'within':>7}"
+    sub = f"{'':<12}{'':>7}  " + "  ".join(f"{'mean':>6} {'med':>6} {'p90':>6} {'p95':>6}" for _ in measures) + \
+        f"  {'(hours)' if target_hours else '(minutes)':>13}"
     lines += [header, sub]
-    for name, row in summary["turnaround"]["priority"].items():
-        if not row["count"]:
-            continue
-        cells = []
-        for measure in ("wait_to_scan", "report_tat", "order_to_report"):
-            stats = row[measure]
-            cells.append(" ".join(f"{_minutes(stats[k]):>5}" for k in ("mean", "median", "p90", "p95")))
+    for name, row in rows.items():
+        cells = [" ".join(_bound(row[m], k, hours[m]) for k in stats) for m in measures]
         lines.append(f"{name:<12}{row['count']:>7}  " + "  ".join(cells)
-                     + f"  {_minutes(row['target_minutes']):>7} {_share(row['within_target']):>7}")
+                     + f"  {_in(row['target_minutes'], target_hours, 13)} {_share(row['within_target']):>7}")
     lines += _targets(summary)
     lines += ["", "Utilisation (busy share of scheduled duty or opening time)"]
     for section, groups in summary["utilisation"].items():
@@ -194,14 +215,58 @@ def _diff(estimate) -> str:
 
 
 def format_sweep(rows: list[dict], scenario) -> str:
-    lines = ["radsim sweep: p90 report turnaround per priority (mean of replications), cost proxy"]
+    lines = ["radsim sweep: p90 images-to-report turnaround per priority (mean of replications), paid staff-hours"]
     settings = [k for k in rows[0] if k.startswith("set:")] if rows else []
     header = "  ".join(f"{k[4:]:>20}" for k in settings) + f"{'staff h/week':>14}"
     names = [n for n in scenario.priority_names if any(f"{n}.p90" in r for r in rows)]
-    header += "".join(f"{n + ' p90':>16}" for n in names)
+    hours = {n: _needs_hours(r.get(f"{n}.p90") for r in rows) for n in names}
+    header += "".join(f"{n + ' p90 (' + ('h' if hours[n] else 'min') + ')':>22}" for n in names)
     lines.append(header)
     for r in rows:
         line = "  ".join(f"{str(r[k]):>20}" for k in settings) + f"{r['staff_hours_per_week']:>14.0f}"
-        line += "".join(f"{_minutes(r.get(f'{n}.p90')):>16}" for n in names)
+        line += "".join(_in(r.get(f"{n}.p90"), hours[n], 22) for n in names)
         lines.append(line)
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------- experiment measures
+
+
+def _value(estimate, unit: str, difference: bool = False) -> str:
+    """mean ±half-width (or, for a difference, mean [low, high]) in the measure's own unit, one unit a column."""
+    if estimate is None or estimate.n == 0 or estimate.mean != estimate.mean:
+        return "-"
+    scale = 100.0 if unit == "share" else 1.0
+    suffix = ("pp" if difference else "%") if unit == "share" else ""
+    sign = "+" if difference else ""
+    mean = f"{scale * estimate.mean:{sign}.1f}{suffix}"
+    if estimate.n < 2 or estimate.low != estimate.low:
+        return mean
+    if difference:
+        return f"{mean} [{scale * estimate.low:+.1f}, {scale * estimate.high:+.1f}]"
+    return f"{mean} ±{scale * estimate.half_width:.1f}"
+
+
+def _significant(estimate) -> str:
+    if estimate is None or estimate.n < 2 or estimate.low != estimate.low:
+        return " "
+    return "*" if estimate.low > 0 or estimate.high < 0 else " "
+
+
+def format_measures(columns: list[tuple[str, dict]], keys: list[str], differences: list[tuple[str, dict]] = (),
+                    currency: str = "staff-hours") -> str:
+    """A table of measures (rows) by variant (columns: mean ±95% CI half-width), then paired differences from
+    the baseline (mean [95% CI], * where the interval excludes 0). Minutes stay minutes; shares are per cent and
+    their differences percentage points."""
+    from .measures import label, unit
+
+    head = f"{'measure':<46}{'unit':<14}" + "".join(f"{t[:22]:>24}" for t, _ in columns) + \
+        "".join(f"{('Δ ' + t)[:26]:>30}" for t, _ in differences)
+    lines = [head]
+    for key in keys:
+        u = unit(key, currency)
+        shown = "%" if u == "share" else u
+        row = f"{label(key)[:45]:<46}{shown[:13]:<14}" + "".join(f"{_value(e.get(key), u):>24}" for _, e in columns)
+        row += "".join(f"{_value(d.get(key), u, True):>29}{_significant(d.get(key))}" for _, d in differences)
+        lines.append(row)
     return "\n".join(lines)

@@ -32,6 +32,7 @@ import numpy as np
 
 from . import __version__
 from .metrics import exam_columns, in_statistics, summarise
+from .measures import target_key
 from .model import run
 from .queueing import confidence_interval
 from .roster import covered_minutes, intervals
@@ -102,6 +103,21 @@ def flatten(summary: dict) -> dict[str, float]:
             if value is not None:
                 figures[f"utilisation.{section}.{group}"] = value
     figures["worklist.peak"] = float(summary["worklist"]["peak"])
+    mornings = summary["worklist"]["morning_backlog"]
+    if mornings:
+        figures["worklist.morning_backlog.mean"] = float(np.mean([m["studies"] for m in mornings]))
+    for name, row in summary.get("door_to_scan", {}).items():
+        for statistic in ("mean", "p90", "within_target"):
+            if row.get(statistic) is not None:
+                figures[f"door_to_scan.{name}.{statistic}"] = row[statistic]
+    for row in summary.get("targets", []):
+        if row["within_target"] is not None:
+            figures[target_key(row)] = row["within_target"]
+    for section, groups in summary.get("overtime_hours", {}).items():
+        for group, hours in groups.items():
+            figures[f"overtime.{section}.{group}"] = hours
+    if summary.get("cost", {}).get("per_week") is not None:
+        figures["cost.per_week"] = summary["cost"]["per_week"]
     return figures
 
 

@@ -71,7 +71,7 @@ def write_differences(folder: Path, baseline: str, differences: dict[str, dict[s
 
 
 def write_sweep(folder: Path, rows: list[dict]) -> None:
-    keys = list(rows[0]) if rows else []
+    keys = list(dict.fromkeys(k for row in rows for k in row))  # a measure missing at some point: empty there
     with open(folder / "sweep.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=keys)
         writer.writeheader()

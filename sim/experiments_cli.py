@@ -12,7 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from .console import format_comparison, format_replications, format_sweep
+from .console import format_measures, format_replications, format_sweep
+from .measures import label, select, target_key
+from .targets import targets_of
 from .experiment import (
     ExperimentError, Store, Variant, make_executor, paired_differences, parse_vary, progress_bar, replicate,
     staff_hours_per_week, sweep_points, window_for, worst_precision,
@@ -49,6 +51,15 @@ def _folder(args, kind: str, variants: list[Variant], default: str) -> Path:
     return folder
 
 
+def _measures(args, variants: list[Variant]) -> list[str]:
+    keys = list(dict.fromkeys(k for v in variants for r in v.runs for k in r["figures"]))  # the summary's order
+    chosen = select(keys, args.measures)
+    if args.measures and not chosen:
+        raise ExperimentError(f"--measure: nothing matches {', '.join(args.measures)} (for example "
+                              f"{', '.join(keys[:3])})")
+    return chosen
+
+
 def _seed(args, variants: list[Variant]) -> int:
     return args.seed if args.seed is not None else variants[0].scenario.seed
 
@@ -63,18 +74,32 @@ def _replicate(args, variants: list[Variant], folder: Path) -> int:
 
 
 def _warnings(variants: list[Variant]) -> list[str]:
-    seen = []
+    """Each variant's overload, coverage and missed-target warnings, once each, with how many replications had it."""
+    seen: dict[str, int] = {}
     for v in variants:
         for run in v.runs:
-            for warning in run["warnings"]:
-                if warning.startswith("overload") and f"{v.label}: {warning}" not in seen:
-                    seen.append(f"{v.label}: {warning}")
-    return seen
+            for warning in dict.fromkeys(w.split(" for ")[0] if w.startswith("target missed") else w
+                                         for w in run["warnings"]
+                                         if w.startswith(("overload", "target missed", "coverage"))):
+                key = f"{v.label}: {warning}"
+                seen[key] = seen.get(key, 0) + 1
+    return [key if key.startswith(tuple(f"{v.label}: overload" for v in variants))
+            else f"{key} (in {n} of {len(next(v for v in variants if key.startswith(v.label + ': ')).runs)} "
+                 "replications)" for key, n in seen.items()]
+
+
+def _page(args, folder: Path, question: str, variants: list[Variant], keys: list[str], differences=(),
+          figures=()) -> None:
+    """The experiment's report.html, unless --no-plots."""
+    if args.no_plots:
+        return
+    from .experiment_report import write_experiment_report
+
+    write_experiment_report(folder / "report.html", question, variants, keys, differences, list(figures),
+                            _warnings(variants), variants[0].scenario.costs.currency)
 
 
 def _report(args, text: str, variants: list[Variant], folder: Path) -> None:
-    import sys
-
     warnings = _warnings(variants)
     if args.quiet:
         for w in warnings:
@@ -97,11 +122,14 @@ def run_replications(args) -> int:
     write_scenarios(folder, [variant])
     write_replications(folder, [variant])
     write_summary(folder, [variant], {"precision": precision})
+    keys = _measures(args, [variant])
     if not args.no_plots:
         from .plots import write_comparison_plots
 
-        write_comparison_plots([variant], scenario, folder, scenario.name)
-    text = format_replications(variant, scenario)
+        figures = write_comparison_plots([variant], scenario, folder, scenario.name)
+        _page(args, folder, f"{scenario.name}, {n} replications", [variant], keys, figures=figures)
+    text = format_replications(variant, scenario) + "\n\nMeasures (mean ±95% CI half-width)\n" + \
+        format_measures([(variant.label, variant.estimates)], keys, currency=scenario.costs.currency)
     if args.precision:
         reached = precision["worst_relative_half_width"] <= args.precision
         text += (f"\n\n--precision {args.precision:g}: {n} replications; worst relative half-width "
@@ -136,11 +164,19 @@ def run_compare(args, parser) -> int:
                                      "differences": {label: {k: e.as_dict() for k, e in d.items()}
                                                      for label, d in differences.items()}})
     write_differences(folder, base.label, differences)
+    keys = _measures(args, variants)
+    currency = base.scenario.costs.currency
     if not args.no_plots:
-        from .plots import write_comparison_plots
+        from .plots import write_comparison_plots, write_forest_plot
 
-        write_comparison_plots(variants, base.scenario, folder, " vs ".join(labels))
-    _report(args, format_comparison(variants, differences, base.scenario), variants, folder)
+        figures = write_forest_plot(list(differences.items()), keys, folder, " vs ".join(labels), currency)
+        figures += write_comparison_plots(variants, base.scenario, folder, " vs ".join(labels))
+        _page(args, folder, f"what changes from {base.label} to {', '.join(labels[1:])}?", variants, keys,
+              list(differences.items()), figures)
+    text = (f"radsim compare: {n} replications each, the same patients in every variant (common random numbers); "
+            f"Δ = variant minus '{base.label}', paired by replication, mean [95% CI]; * the interval excludes 0\n\n"
+            + format_measures([(v.label, v.estimates) for v in variants], keys, list(differences.items()), currency))
+    _report(args, text, variants, folder)
     return 0
 
 
@@ -155,21 +191,47 @@ def run_sweep(args) -> int:
     stem = Path(args.scenario).stem
     folder = _folder(args, "sweep", variants, f"sweep-{stem}-" + "-".join(k.replace(".", "_") for k, _ in vary))
     _replicate(args, variants, folder)
-    rows, plot_points = _sweep_rows(vary, points, variants)
+    keys = _measures(args, variants)
+    rows, plot_points = _sweep_rows(vary, points, variants, keys)
     write_scenarios(folder, variants)
     write_replications(folder, variants)
     write_summary(folder, variants, {"vary": {k: v for k, v in vary}})
     write_sweep(folder, rows)
     scenario = variants[0].scenario
+    required = {target_key(vars(t) | {"modality": t.modality, "source": t.source}): t.required_share
+                for t in targets_of(scenario)}
     if not args.no_plots:
         from .plots import write_sweep_plots
 
-        write_sweep_plots(plot_points, scenario, folder, scenario.name)
-    _report(args, format_sweep(rows, scenario), variants, folder)
+        figures = write_sweep_plots(plot_points, scenario, folder, scenario.name, keys, required)
+        _page(args, folder, f"{scenario.name}: sweep over {', '.join(k for k, _ in vary)}", variants, keys,
+              figures=figures)
+    text = format_sweep(rows, scenario) + "\n\n" + "\n".join(_cheapest_meeting(variants, required)) + \
+        f"\n\nMeasures at each point of {', '.join(k for k, _ in vary)} (mean ±95% CI half-width)\n" + \
+        format_measures([(",".join(v for _, v in point), variant.estimates) for point, variant in zip(points, variants)],
+                        keys, currency=scenario.costs.currency)
+    _report(args, text, variants, folder)
     return 0
 
 
-def _sweep_rows(vary, points, variants):
+def _cheapest_meeting(variants: list[Variant], required: dict[str, float]) -> list[str]:
+    """For every target: the cheapest point whose whole 95% CI of the share within target is at the required
+    share or above (so it meets the target with that confidence), or a plain statement that none does."""
+    lines = ["Cheapest setting that meets each target (the 95% CI of its share within target at or above "
+             "the required share):"]
+    by_cost = sorted(variants, key=lambda v: v.estimates["cost.per_week"].mean if "cost.per_week" in v.estimates
+                     else 0.0)
+    for key, share in required.items():
+        if not any(key in v.estimates for v in variants):
+            continue
+        meeting = [v for v in by_cost if key in v.estimates and v.estimates[key].n > 1
+                   and v.estimates[key].low == v.estimates[key].low and v.estimates[key].low >= share]
+        what = f"  {label(key)} ({share:.0%} required): "
+        lines.append(what + (f"{meeting[0].label}" if meeting else "none of these settings, with 95% confidence"))
+    return lines
+
+
+def _sweep_rows(vary, points, variants, keys):
     numeric = len(vary) == 1 and all(_is_number(v) for v in vary[0][1])
     rows, plot_points = [], []
     for index, (point, variant) in enumerate(zip(points, variants)):
@@ -185,6 +247,10 @@ def _sweep_rows(vary, points, variants):
                     row[f"{name}.{statistic}"] = e.mean
                     row[f"{name}.{statistic}.ci_low"] = e.low
                     row[f"{name}.{statistic}.ci_high"] = e.high
+        for key in keys:
+            e = estimates.get(key)
+            if e is not None:
+                row[key], row[f"{key}.ci_low"], row[f"{key}.ci_high"] = e.mean, e.low, e.high
         rows.append(row)
         plot_points.append({"label": variant.label if not numeric else point[0][1],
                             "value": float(point[0][1]) if numeric else index,

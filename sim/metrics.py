@@ -21,6 +21,7 @@ import numpy as np
 from .clock import MINUTES_PER_DAY, describe as describe_time
 from .records import (BREAK, CALL, DUTY, INTERRUPTION, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
                       TECHNOLOGIST_WORK, Result)
+from .cost import staff_cost
 from .targets import attainment, missed_target_warnings
 from .triage import reading_priority
 
@@ -82,6 +83,21 @@ def describe(values: np.ndarray) -> dict[str, float | None]:
             "max": float(done.max())}
 
 
+MEASURE_START = {"wait_to_scan": "ordered_at", "acquisition": "scan_start", "report_tat": "scan_end",
+                 "order_to_report": "ordered_at"}
+
+
+def describe_censored(values: np.ndarray, starts: np.ndarray, horizon: float) -> dict:
+    """Statistics of a turnaround over the exams it has started for, finished or not.
+
+    An exam still waiting at the horizon is counted at the time it had waited by then: less than its true
+    turnaround, so with any such exam every statistic is a lower bound of the true one (`lower_bound` true,
+    and `unfinished` says how many). Exams the measure has not started for are left out."""
+    unfinished = np.isnan(values) & ~np.isnan(starts)
+    stats = describe(np.where(unfinished, horizon - starts, values))
+    return {**stats, "unfinished": int(unfinished.sum()), "lower_bound": bool(unfinished.any())}
+
+
 def target_minutes(result: Result) -> np.ndarray:
     """Each exam's report-turnaround target, from its priority."""
     targets = np.array([p.target_minutes for p in result.scenario.priorities.values()])
@@ -119,7 +135,8 @@ def turnaround_table(result: Result, by: str) -> dict[str, dict]:
         share, judged = within_target(result, mask)
         row = {"count": count, "reported": int(np.sum(~np.isnan(columns["report_at"][mask])))}
         for measure in TURNAROUNDS:
-            row[measure] = describe(columns[measure][mask])
+            row[measure] = describe_censored(columns[measure][mask], columns[MEASURE_START[measure]][mask],
+                                             result.horizon)
         row["within_target"] = share
         row["judged_against_target"] = judged
         if by == "priority":
@@ -342,6 +359,7 @@ def summarise(result: Result) -> dict:
         "utilisation": utilisation(result),
         "scanner_after_hours": scanner_after_hours(result),
         "overtime_hours": overtime_hours(result),
+        "cost": staff_cost(result),
         "worklist": worklist_summary(result),
         "warnings": warnings,
     }

@@ -41,22 +41,25 @@ def report_tat_ecdf(result: Result):
     columns = exam_columns(result)
     window = in_statistics(result)
     fig, ax = plt.subplots(figsize=(8, 5))
+    floor = 0.1  # a log axis (no kink); the rare report signed within 6 seconds is drawn at 0.1 min
     for rank, (name, priority) in enumerate(result.scenario.priorities.items()):
-        tat = columns["report_tat"][window & (columns["priority"] == rank)]
-        tat = np.sort(tat[~np.isnan(tat)])
-        if not len(tat):
+        mine = window & (columns["priority"] == rank) & ~np.isnan(columns["scan_end"])
+        if not mine.any():
             continue
+        tat = columns["report_tat"][mine]
+        reported = np.sort(np.maximum(tat[~np.isnan(tat)], floor))
+        waiting = int(np.isnan(tat).sum())
         colour = priority_colour(rank)
-        ax.step(tat, np.arange(1, len(tat) + 1) / len(tat), where="post", color=colour,
-                label=f"{name} (n={len(tat)})")
+        # the share of all studies with images complete: unreported ones keep the curve below 1
+        ax.step(np.concatenate([[floor], reported]), np.arange(len(reported) + 1) / mine.sum(), where="post",
+                color=colour, label=f"{name}: {len(reported)} reported" + (f", {waiting} not yet" if waiting else ""))
         ax.axvline(priority.target_minutes, color=colour, linestyle=":", linewidth=1)
-    ax.set_xscale("symlog", linthresh=10)
-    ax.set_xlim(left=0)
-    ax.set_xlabel("report turnaround, images complete to signed report (minutes; dotted = target)")
-    ax.set_ylabel("share of studies reported")
+    ax.set_xscale("log")
+    ax.set_xlabel("report turnaround, images complete to signed report (minutes, log scale; dotted = target)")
+    ax.set_ylabel("share of studies with images complete")
     ax.set_ylim(0, 1.02)
     ax.set_title(f"{result.scenario.name}: report turnaround by priority")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", fontsize="small")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -363,6 +366,96 @@ def frontier_figure(points, scenario, title: str):
     return fig
 
 
-def write_sweep_plots(points, scenario, folder: Path, title: str) -> list[Path]:
-    return (_save(sweep_figure(points, scenario, title), folder, "sweep")
+def write_sweep_plots(points, scenario, folder: Path, title: str, keys=(), required=None) -> list[Path]:
+    return (_save(sweep_measures_figure(points, keys, title, scenario.costs.currency, required or {}), folder,
+                  "sweep_measures")
+            + _save(sweep_figure(points, scenario, title), folder, "sweep")
             + _save(frontier_figure(points, scenario, title), folder, "sweep_frontier"))
+
+
+def sweep_measures_figure(points, keys, title: str, currency: str, required: dict[str, float]):
+    """The chosen measures across the sweep (mean and 95% CI), a panel per unit; a target's required share is a
+    dotted line of its colour, so the smallest setting that meets it can be read off. By default it shows the
+    targets and the staff cost."""
+    from .measures import label, unit
+
+    shown = [k for k in keys if k.startswith("target.") or k == "cost.per_week"] \
+        if len(keys) > 12 else list(keys)
+    panels: dict[str, list[str]] = {}
+    for key in shown:
+        panels.setdefault(unit(key, currency), []).append(key)
+    fig, axes = plt.subplots(max(1, len(panels)), 1, figsize=(11, 1.5 + 3.2 * max(1, len(panels))), squeeze=False)
+    xs = [p["value"] for p in points]
+    for ax, (u, chosen) in zip(axes[:, 0], panels.items()):
+        scale = 100.0 if u == "share" else 1.0
+        for i, key in enumerate(chosen):
+            colour = plt.get_cmap("tab10")(i % 10)
+            estimates = [p["estimates"].get(key) for p in points]
+            ys = [scale * e.mean if e is not None else np.nan for e in estimates]
+            err = [0 if e is None or e.half_width != e.half_width else scale * e.half_width for e in estimates]
+            ax.errorbar(xs, ys, yerr=[err, err], fmt="o-", color=colour, capsize=4, label=label(key))
+            if key in required:
+                ax.axhline(scale * required[key], color=colour, linestyle=":", linewidth=1)
+        ax.set_ylabel("per cent (dotted: required)" if u == "share" else u)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
+        if points and points[0].get("categorical"):
+            ax.set_xticks(xs, [p["label"] for p in points], rotation=20, fontsize="small")
+        else:
+            ax.set_xticks(xs)
+    axes[-1, 0].set_xlabel(points[0]["axis"] if points else "setting")
+    fig.suptitle(f"{title}: measures across the sweep, mean and 95% CI")
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------- forest plot of paired differences
+
+
+def forest_figure(differences: list[tuple[str, dict]], keys: list[str], title: str, currency: str = "staff-hours"):
+    """Variant minus baseline for every measure, with 95% CIs and a zero line: one panel per unit, so that each
+    axis carries its own unit. Filled points: the interval excludes zero."""
+    from .measures import label, unit
+
+    panels: dict[str, list[str]] = {}
+    for key in keys:
+        if any(d.get(key) is not None and d[key].n for _, d in differences):
+            panels.setdefault(unit(key, currency), []).append(key)
+    if not panels:
+        fig, ax = plt.subplots(figsize=(9, 2))
+        ax.text(0.5, 0.5, "no measure to compare", ha="center", va="center")
+        ax.axis("off")
+        return fig
+    heights = [len(k) + 1.5 for k in panels.values()]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 1.2 + 0.3 * sum(heights)),
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    for ax, (u, chosen) in zip(axes[:, 0], panels.items()):
+        scale = 100.0 if u == "share" else 1.0
+        for i, (name, d) in enumerate(differences):
+            colour = VARIANT_COLOURS[(i + 1) % len(VARIANT_COLOURS)]
+            offset = (i - (len(differences) - 1) / 2) * 0.6 / max(1, len(differences))
+            for row, key in enumerate(chosen):
+                e = d.get(key)
+                if e is None or not e.n:
+                    continue
+                y = len(chosen) - 1 - row + offset
+                significant = e.n > 1 and e.low == e.low and (e.low > 0 or e.high < 0)
+                if e.n > 1 and e.low == e.low:
+                    ax.plot([scale * e.low, scale * e.high], [y, y], color=colour, linewidth=2)
+                ax.plot(scale * e.mean, y, "o", color=colour, markerfacecolor=colour if significant else "white",
+                        label=name if row == 0 else None)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_yticks(range(len(chosen)), [label(k) for k in reversed(chosen)], fontsize="small")
+        ax.set_ylim(-0.7, len(chosen) - 0.3)
+        ax.set_xlabel("difference, percentage points" if u == "share" else f"difference, {u}")
+        ax.grid(axis="x", alpha=0.3)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.suptitle(f"{title}\nvariant minus baseline, paired over replications: mean and 95% CI "
+                 "(filled: the interval excludes 0)", fontsize="medium")
+    fig.legend(handles, names, loc="lower center", ncol=min(4, len(names)), frameon=False, fontsize="small")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def write_forest_plot(differences, keys, folder: Path, title: str, currency: str) -> list[Path]:
+    return _save(forest_figure(differences, keys, title, currency), folder, "differences")

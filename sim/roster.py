@@ -50,3 +50,19 @@ def merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
 def covered_minutes(spans: list[tuple[float, float]], lo: float, hi: float) -> float:
     """Total minutes of `spans` that fall within [lo, hi)."""
     return sum(max(0.0, min(end, hi) - max(start, lo)) for start, end in spans)
+
+
+def overlap_minutes(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> float:
+    """Minutes covered by both sorted, disjoint span lists (a two-pointer walk)."""
+    total, i, j = 0.0, 0, 0
+    while i < len(a) and j < len(b):
+        total += max(0.0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def clip(spans: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[float, float]]:
+    return [(max(s, lo), min(e, hi)) for s, e in spans if min(e, hi) > max(s, lo)]

@@ -359,6 +359,11 @@ def check_references(scenario: Scenario, source: str) -> None:
     _check_exam_steps(scenario, fail)
     _check_appointments(scenario, fail)
     _check_workable(scenario, fail)
+    groups = set(scenario.technologists) | set(scenario.radiologists)
+    for section, names in (("hourly", groups), ("per_report", set(scenario.radiologists))):
+        for name in getattr(scenario.costs, section):
+            if name not in names:
+                fail(f"costs.{section}.{name}", f"unknown staff group (declared: {_list(sorted(names))})")
     for i, target in enumerate(scenario.targets):
         for name, value, declared in (("priority", target.priority, scenario.priorities),
                                       ("modality", target.modality, scenario.modalities),

@@ -125,6 +125,26 @@ class TurnaroundTarget(Strict):
     source: str | None = Field(None, description="Only orders from this source; default all.")
 
 
+class Costs(Strict):
+    """What staff cost: paid scheduled hours at each group's hourly rate, with premiums for night and weekend
+    hours and for overtime, and a fee per report for groups paid per study (teleradiology). radsim's reference
+    has no published pay rates, so the default rate of 1 per hour makes the cost a count of paid staff-hours;
+    set your own rates and currency to compare in money."""
+
+    currency: str = Field("staff-hours", description="The unit costs are shown in, e.g. EUR.")
+    technologist_hourly: float = Field(1.0, ge=0, description="Hourly rate of technologist groups not listed.")
+    radiologist_hourly: float = Field(1.0, ge=0, description="Hourly rate of radiologist groups not listed.")
+    hourly: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="Hourly rate per staff group, by group name.")
+    night: Window = Field(default_factory=lambda: Window(start="19:00", end="07:00"),
+                          description="Hours paid at the night premium.")
+    night_premium: float = Field(0.0, ge=0, description="Extra share of the rate paid for night hours (0.25: +25 %).")
+    weekend_premium: float = Field(0.0, ge=0, description="Extra share of the rate paid on Saturdays and Sundays.")
+    overtime_premium: float = Field(0.0, ge=0, description="Extra share of the rate paid for overtime.")
+    per_report: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="Fee per report signed (prelim or final), by radiologist group.")
+
+
 class Maintenance(Window):
     """Planned maintenance or QA: the scanners named are out of use for the window's length, starting at its
     start or as soon as the scanner is free after it."""
@@ -549,6 +569,7 @@ class Scenario(Strict):
     orders: list[ScriptedOrder] = Field(default_factory=list, description="Orders at fixed times.")
     appointments: dict[str, AppointmentBook] = Field(default_factory=dict, description="Booked outpatient slots.")
     report: ReportOptions = Field(default_factory=ReportOptions, description="What report.html shows.")
+    costs: Costs = Field(default_factory=Costs, description="Pay rates and premiums for staff cost.")
     targets: list[TurnaroundTarget] = Field(
         default_factory=list, description="Targets on any turnaround measure, besides each priority's own.")
     ai_triage: AITriage = Field(default_factory=AITriage, description="What an AI flag does on the worklist.")

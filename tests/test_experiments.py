@@ -132,7 +132,7 @@ def test_sweep_plot_has_one_point_per_setting_per_priority(tmp_path):
     vary = [("radiologists.late.count", ["0", "1", "2"])]
     vs = [Variant(f"late={v}", teaching(f"radiologists.late.count={v}")) for _, values in vary for v in values]
     replicate(vs, 2, 5, SerialExecutor(), Store(tmp_path))
-    rows, points = _sweep_rows(vary, sweep_points(vary), vs)
+    rows, points = _sweep_rows(vary, sweep_points(vary), vs, [])
     fig = sweep_figure(points, vs[0].scenario, "test")
     ax = fig.axes[0]
     series = {c.get_label(): c.lines[0] for c in ax.containers if c.get_label().endswith(" p90")}
@@ -158,9 +158,10 @@ def test_compare_command_writes_the_experiment_folder(tmp_path):
            str(SCENARIOS / "teaching.yaml"), "--set", "days=2", "--reps", "2", "--workers", "1", "--out", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "differences are paired" in proc.stdout
-    for name in ("summary.csv", "summary.json", "replications.csv", "differences.csv",
-                 "scenarios/teaching.yaml", "scenarios/teaching-2.yaml", "compare_stroke.png", "compare_stroke.svg"):
+    assert "paired by replication" in proc.stdout
+    for name in ("summary.csv", "summary.json", "replications.csv", "differences.csv", "differences.png",
+                 "report.html", "scenarios/teaching.yaml", "scenarios/teaching-2.yaml", "compare_stroke.png",
+                 "compare_stroke.svg"):
         assert (out / name).exists(), name
     # identical variants: every paired difference is exactly zero
     differences = json.loads((out / "summary.json").read_text())["differences"]["teaching-2"]
@@ -184,3 +185,54 @@ def test_precision_adds_replications_until_the_target_or_the_cap(tmp_path):
                            "--set", "days=2", "--reps", "8", "--precision", "0.999", "--workers", "1", "--no-plots",
                            "--out", str(loose)], capture_output=True, text=True)
     assert json.loads((loose / "summary.json").read_text())["precision"]["replications"] == 8
+
+
+def _variant_file(tmp_path, name, text):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'community_hospital.yaml'}\n{text}")
+    return str(path)
+
+
+def test_a_night_ct_technologist_shows_its_gain_on_the_scan_side(tmp_path, capsys):
+    """The manager's question: the paired difference in order-to-scan time is negative and its CI excludes 0."""
+    from sim.cli import main
+
+    night = _variant_file(tmp_path, "two_night_ct", "technologists:\n  ct_night: {count: 2}\n")
+    out = tmp_path / "cmp"
+    code = main(["compare", str(SCENARIOS / "community_hospital.yaml"), night, "--set", "days=7", "--reps", "4",
+                 "--workers", "1", "--out", str(out), "--set", "demand.ED.exams_per_day=260"])
+    assert code == 0, capsys.readouterr().err
+    differences = json.loads((out / "summary.json").read_text())["differences"]["two_night_ct"]
+    stat = differences["priority.stat.wait_to_scan.mean"]
+    assert stat["ci_high"] < 0, stat  # the scan side: waits fall, and the interval excludes no change
+    text = capsys.readouterr().out
+    assert "stat order to scan mean" in text and "night technologists busy" in text
+    assert "morning backlog" in text and "staff cost per week" in text
+    assert (out / "differences.png").exists() and "Δ two_night_ct" in (out / "report.html").read_text()
+
+
+def test_measure_chooses_what_an_experiment_reports(tmp_path, capsys):
+    from sim.cli import main
+
+    out = tmp_path / "reps"
+    code = main([str(SCENARIOS / "teaching.yaml"), "--set", "days=2", "--reps", "2", "--workers", "1", "--no-plots",
+                 "--out", str(out), "--measure", "utilisation.radiologists.*"])
+    text = capsys.readouterr().out
+    measures = text.split("Measures (mean")[1]
+    assert code == 0 and "day radiologists busy" in measures and "order to scan" not in measures
+    code = main([str(SCENARIOS / "teaching.yaml"), "--set", "days=2", "--reps", "2", "--workers", "1", "--no-plots",
+                 "--out", str(out), "--measure", "nothing.like.this"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--measure: nothing matches" in err
+
+
+def test_a_sweep_names_the_cheapest_setting_that_meets_each_target(tmp_path, capsys):
+    from sim.cli import main
+
+    out = tmp_path / "sweep"
+    code = main(["sweep", str(SCENARIOS / "teaching.yaml"), "--vary", "radiologists.late.count=0,1",
+                 "--reps", "3", "--workers", "1", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "Cheapest setting that meets each target" in text and "stat images to report within target" in text
+    assert (out / "sweep_measures.png").exists() and (out / "report.html").exists()

@@ -30,7 +30,7 @@ def test_report_tat_figure_has_one_series_per_priority_in_its_colour(community_r
     fig = plots.report_tat_ecdf(community_result)
     ax = fig.axes[0]
     series = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
-    names = [line.get_label().split(" (")[0] for line in series]
+    names = [line.get_label().split(":")[0] for line in series]
     assert names == _priorities_with_reports(community_result)
     for line, name in zip(series, names):
         rank = community_result.scenario.priority_names.index(name)

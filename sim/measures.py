@@ -1,0 +1,80 @@
+"""The measures experiments report: what each figure of a run is, in words and units, and the default set.
+
+A replication's figures are flat keys (`priority.stat.order_to_report.p90`,
+`utilisation.technologists.ct_night`, `target.door_to_scan.stroke`,
+`worklist.morning_backlog.mean`, `cost.per_week`...). `--measure PATTERN`
+(repeatable, shell-style wildcards) chooses which of them an experiment shows;
+the default set covers the scan side, the reading side, what the referring
+doctor feels, door-to-scan, every target, utilisation, the morning backlog
+and staff cost.
+"""
+from __future__ import annotations
+
+from fnmatch import fnmatch
+
+DEFAULT_MEASURES = (
+    "priority.*.wait_to_scan.mean",
+    "priority.*.report_tat.p90",
+    "priority.*.order_to_report.p90",
+    "door_to_scan.*.p90",
+    "target.*",
+    "utilisation.*",
+    "worklist.morning_backlog.mean",
+    "cost.per_week",
+)
+
+WORDS = {"wait_to_scan": "order to scan", "acquisition": "acquisition", "report_tat": "images to report",
+         "order_to_report": "order to report", "order_to_images": "order to images", "door_to_scan": "door to scan"}
+
+
+def target_key(row: dict) -> str:
+    scope = "".join(f".{row[k]}" for k in ("modality", "source") if row.get(k))
+    return f"target.{row['measure']}.{row['priority']}{scope}"
+
+
+def select(keys, patterns=None) -> list[str]:
+    """The keys matching any pattern, in the patterns' order (then the keys' own order)."""
+    chosen: list[str] = []
+    for pattern in patterns or DEFAULT_MEASURES:
+        chosen += [k for k in keys if fnmatch(k, pattern) and k not in chosen]
+    return chosen
+
+
+def unit(key: str, currency: str = "staff-hours") -> str:
+    """"minutes", "share", "studies", "hours", "exams" or the cost currency."""
+    parts = key.split(".")
+    if parts[0] == "cost":
+        return f"{currency}/week"
+    if parts[0] == "overtime":
+        return "hours"
+    if parts[0] == "worklist":
+        return "studies"
+    if parts[0] in ("utilisation", "target") or parts[-1] == "within_target":
+        return "share"
+    if parts[-1] == "count":
+        return "exams"
+    return "minutes"
+
+
+def label(key: str) -> str:
+    """Words for a figure, e.g. "stat order to report p90", "CT night technologists' utilisation"."""
+    parts = key.split(".")
+    head = parts[0]
+    if head == "priority":
+        return " ".join([parts[1], *(WORDS.get(p, p.replace("_", " ")) for p in parts[2:])])
+    if head == "door_to_scan":
+        return f"{parts[1]} door to scan {parts[2].replace('_', ' ')}"
+    if head == "target":
+        scope = " ".join(parts[3:])
+        return f"{parts[2]}{' ' + scope if scope else ''} {WORDS.get(parts[1], parts[1])} within target"
+    if head == "utilisation":
+        return f"{parts[2]} {parts[1]} busy"
+    if head == "overtime":
+        return f"{parts[2]} {parts[1]} overtime"
+    if key == "worklist.morning_backlog.mean":
+        return "morning backlog (studies on the worklist)"
+    if key == "worklist.peak":
+        return "worklist peak"
+    if key == "cost.per_week":
+        return "staff cost per week"
+    return key
