@@ -201,7 +201,9 @@ def cmd_validate(argv: list[str]) -> int:
     from .capacity import offered_load_warnings
 
     print(f"{args.scenario}: valid ({scenario.name})")
-    for warning in offered_load_warnings(scenario):
+    from .coverage import coverage_warnings
+
+    for warning in offered_load_warnings(scenario) + coverage_warnings(scenario):
         print(f"WARNING: {warning}")
     return 0
 

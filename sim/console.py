@@ -28,7 +28,8 @@ def _bound(stats: dict, key: str, hours: bool) -> str:
 
 
 def _needs_hours(values) -> bool:
-    return any(v is not None and v >= 600 for v in values)
+    """Minutes unless they would not fit the column (a week and more): then the whole column is in hours."""
+    return any(v is not None and v >= 10_000 for v in values)
 
 
 def format_summary(summary: dict) -> str:
