@@ -14,7 +14,7 @@ matplotlib.use("Agg")  # files only; radsim never opens windows
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .clock import MINUTES_PER_DAY, describe as describe_time  # noqa: E402
+from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
 from .metrics import exam_columns, hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
 from .records import BREAK, CALL, DUTY, INTERRUPTION, PROTOCOL, READ, ROOM_DOWN, SCAN, Result  # noqa: E402
 
@@ -85,15 +85,26 @@ def queues_over_time(result: Result):
     if result.warmup > 0:
         ax.axvspan(0, result.warmup / MINUTES_PER_DAY, color="grey", alpha=0.15, label="warm-up")
     ax.set_xlim(0, result.scenario.days)
-    ax.set_xlabel("time (days from 00:00 on day 0)")
+    _weekday_ticks(ax, result.scenario.days, result.scenario.start_weekday)
+    ax.set_xlabel("day (ticks at midnight; day 0 is the first day of the run)")
     ax.set_ylabel("studies waiting")
     ax.set_title(f"{result.scenario.name}: queues over time")
     lines, labels = ax.get_legend_handles_labels()
     more, more_labels = staffing.get_legend_handles_labels()
-    ax.legend(lines + more, labels + more_labels, loc="upper left", fontsize="small")
+    # below the axes, so that it never covers the queues
+    ax.legend(lines + more, labels + more_labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4,
+              fontsize="small", frameon=False)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def _weekday_ticks(ax, days: int, start_weekday: str) -> None:
+    """Day ticks labelled with the weekday and day number ("Tue\nday 1"), thinned to about 15 labels."""
+    step = max(1, int(np.ceil(days / 15)))
+    ticks = list(range(0, days + 1, step))
+    ax.set_xticks(ticks, [f"{weekday_of(d, start_weekday).capitalize()}\nday {d}" for d in ticks],
+                  fontsize="small")
 
 
 def arrivals_and_reports(result: Result):
@@ -107,7 +118,8 @@ def arrivals_and_reports(result: Result):
     ax.set_xlabel("hour of day")
     ax.set_ylabel("exams per hour (mean over days)")
     ax.set_title(f"{result.scenario.name}: arrivals against completed reports")
-    ax.legend()
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_ylim(0, max(float(orders.max(initial=0)), float(reports.max(initial=0)), 0.1) * 1.25)  # room for it
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     return fig
@@ -121,8 +133,8 @@ def utilisation_heatmap(result: Result):
     image = ax.imshow(np.ma.masked_invalid(matrix), aspect="auto", cmap=cmap, vmin=0, vmax=1)
     ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
     ax.set_yticks(range(len(labels)), labels)
-    ax.set_xlabel("hour of day (grey: nobody on duty / closed)")
-    fig.colorbar(image, ax=ax, label="utilisation (busy share of available time)")
+    ax.set_xlabel("hour of day (grey: nobody scheduled / closed; overtime is not counted)")
+    fig.colorbar(image, ax=ax, label="busy share of scheduled duty or opening time")
     ax.set_title(f"{result.scenario.name}: utilisation by hour of day")
     fig.tight_layout()
     return fig

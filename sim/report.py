@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from .clock import format_clock
-from .console import _minutes, _share
+from .console import _share
 from .records import Result
 
 ASSUMPTIONS = [
@@ -23,8 +23,28 @@ ASSUMPTIONS = [
     "Radiologists read the best priority they are eligible for, oldest first; preempting priorities interrupt "
     "lower-priority reads, which later resume their remaining time.",
     "Staff finish the task in hand at the end of a shift (overtime) and start nothing off shift.",
-    "Utilisation is busy time over on-duty time (staff) or opening time (scanners).",
+    "Utilisation is busy time within scheduled duty over scheduled duty (staff; work past the shift's end is "
+    "overtime, shown on its own) or within opening hours over opening hours (scanners; scanning past closing "
+    "is after-hours work).",
+    "A turnaround statistic marked ≥ includes exams still waiting at the end, at their wait so far: a lower bound.",
 ]
+
+# What each figure shows, as a caption a manager can read without the legend.
+CAPTIONS = {
+    "report_tat": "Report turnaround (images complete to signed report) by priority: the share of studies signed "
+                  "within each time, on a log scale; dotted lines are the targets. A curve that stops below 1 has "
+                  "studies still unreported at the end.",
+    "queues": "Orders waiting for a scan and studies waiting on the worklist over the whole run, with the "
+              "radiologists on duty shaded: the overnight backlog builds when few are on duty.",
+    "hourly_flow": "Orders placed and reports signed per hour of day, averaged over the days after the warm-up: "
+                   "where reports lag orders, the worklist grows.",
+    "utilisation_by_hour": "Busy share of each staff group's scheduled duty and each modality's opening hours, by "
+                           "hour of day (blank: nobody scheduled, or closed). Overtime is not in these shares.",
+    "timeline": "Who did what over one stretch of time, one lane per person and scanner; the followed exam is "
+                "outlined.",
+    "differences": "Each measure's change from the baseline, paired over replications, with its 95% confidence "
+                   "interval; filled points are changes whose interval excludes zero.",
+}
 
 
 def _window_text(windows) -> str:
@@ -63,9 +83,9 @@ def _summary_section(summary: dict) -> str:
     for name, row in summary["turnaround"]["priority"].items():
         if not row["count"]:
             continue
-        rows.append([name, row["count"], *(_minutes(row["wait_to_scan"][k]) for k in ("mean", "p90")),
-                     *(_minutes(row["report_tat"][k]) for k in ("mean", "median", "p90", "p95")),
-                     _minutes(row["order_to_report"]["p90"]), _minutes(row["target_minutes"]),
+        rows.append([name, row["count"], *(_bounded(row["wait_to_scan"], k) for k in ("mean", "p90")),
+                     *(_bounded(row["report_tat"], k) for k in ("mean", "median", "p90", "p95")),
+                     _bounded(row["order_to_report"], "p90"), f"{row['target_minutes']:g}",
                      _share(row["within_target"])])
     table = _table(["priority", "count", "wait_to_scan mean", "wait_to_scan p90", "report_tat mean",
                     "report_tat median", "report_tat p90", "report_tat p95", "order_to_report p90", "target",
@@ -76,24 +96,43 @@ def _summary_section(summary: dict) -> str:
                for row in summary.get("targets", []) if row["exams"]]
     target_table = _table(["target", "exams", "met", "missed", "not yet known", "within target", "required",
                            "verdict"], targets, "targets") if targets else ""
+    breakdowns = "".join(
+        f"<h2>Turnaround by {by} (minutes)</h2>" + _table(
+            [by, "count", "reported", "order to scan mean", "order to scan p90", "images to report mean",
+             "images to report p90", "order to report p90"],
+            [[name, row["count"], row["reported"], _bounded(row["wait_to_scan"], "mean"),
+              _bounded(row["wait_to_scan"], "p90"), _bounded(row["report_tat"], "mean"),
+              _bounded(row["report_tat"], "p90"), _bounded(row["order_to_report"], "p90")]
+             for name, row in summary["turnaround"][by].items() if row["count"]], f"by-{by}")
+        for by in ("modality", "source"))
     utilisation = [[section, group, _share(v)] for section, groups in summary["utilisation"].items()
                    for group, v in groups.items()]
     backlog = summary["worklist"]["morning_backlog"]
     backlog_text = ", ".join(f"day {b['day']}: {b['studies']}" for b in backlog)
-    return (f'<h2>Turnaround by priority (minutes; h = hours)</h2><div id="summary-table">{table}</div>'
+    return (f'<h2>Turnaround by priority (minutes; ≥: a lower bound, some were still waiting at the end)</h2>'
+            f'<div id="summary-table">{table}</div>'
             + (f"<h2>Targets</h2><p>Every exam ordered after the warm-up counts: an unfinished one is a miss once "
                f"its target has passed, and not yet known before.</p>{target_table}" if target_table else "")
-            +            f"<h2>Utilisation</h2>{_table(['', 'group', 'busy share'], utilisation)}"
+            + breakdowns
+            + f"<h2>Utilisation</h2>{_table(['', 'group', 'busy share'], utilisation)}"
             f"<h2>Worklist</h2><p>Peak {summary['worklist']['peak']} studies"
             f"{' at ' + summary['worklist']['peak_at_clock'] if summary['worklist']['peak_at_clock'] else ''}. "
             f"Morning backlog: {escape(backlog_text) or 'none'}.</p>")
 
 
+def _bounded(stats: dict, key: str) -> str:
+    value = stats.get(key)
+    if value is None:
+        return "-"
+    return ("≥" if stats.get("lower_bound") else "") + f"{value:.1f}"
+
+
 def _figure(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
+    caption = CAPTIONS.get(path.stem, path.stem.replace("_", " "))
     return (f'<figure><img alt="{escape(path.stem)}" src="data:image/png;base64,{data}" '
             f'onload="this.dataset.loaded=1" onerror="this.dataset.failed=1">'
-            f"<figcaption>{escape(path.stem.replace('_', ' '))}</figcaption></figure>")
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
 STYLE = """

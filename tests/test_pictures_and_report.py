@@ -46,7 +46,12 @@ def test_queue_figure_shows_both_queues_and_who_is_on_duty(community_result):
     assert any("worklist" in label for label in labels) and any("scan" in label for label in labels)
     assert "radiologists on duty" in fig.axes[1].get_ylabel()
     assert fig.axes[1].collections, "the staffing shade is missing"
-    assert "days" in ax.get_xlabel() and community_result.scenario.name in ax.get_title()
+    assert "day" in ax.get_xlabel() and community_result.scenario.name in ax.get_title()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0] == "Mon\nday 0" and ticks[1].startswith("Tue"), "time axes carry weekdays"
+    legend = ax.get_legend()
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    assert box.y1 <= ax.get_window_extent(fig.canvas.get_renderer()).y0, "the legend sits below the data"
 
 
 def test_hourly_flow_has_24_hours_of_orders_and_reports(community_result):
