@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
@@ -115,7 +116,7 @@ def cmd_run(argv: list[str]) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     folder = result_dir(args.out or new_result_dir(Path("results"), Path(args.scenario).stem, seed),
                         chosen_name=args.out is not None)
-    result = run(scenario, seed=seed)
+    result = run(scenario, seed=seed, progress=None if args.quiet else run_progress(sys.stderr))
     summary = summarise(result)
     with folder as staging:
         write_run(result, summary, staging)
@@ -134,6 +135,26 @@ def cmd_run(argv: list[str]) -> int:
         for warning in summary["warnings"]:
             print(f"WARNING: {warning}", file=sys.stderr)
     return 0
+
+
+def run_progress(stream, clock=time.monotonic):
+    """A progress line with the time left, redrawn in place on an interactive terminal; None when piped, so that
+    logs stay clean. Shown only once a run has taken a second (short runs print nothing)."""
+    if not stream.isatty():
+        return None
+    started = clock()
+
+    def show(done: float, total: float) -> None:
+        elapsed = clock() - started
+        if elapsed < 1.0 and done < total:
+            return
+        left = elapsed * (total - done) / done if done else 0.0
+        end = "\n" if done >= total else ""
+        stream.write(f"\rsimulating: day {done / 1440:.0f} of {total / 1440:.0f} ({100 * done / total:.0f}%), "
+                     f"about {left:.0f} s left   {end}")
+        stream.flush()
+
+    return show
 
 
 def _scenario_narrative(result) -> str | None:

@@ -37,12 +37,18 @@ TOP = -1  # display rank of a study past its aging cap: looked at before every p
 ANY_SUBSPECIALTY = "*"  # a class open to readers of any subspecialty (after the fallback wait)
 
 
-def run(scenario: Scenario, seed: int | None = None, replication: int = 0) -> Result:
-    """Simulate `scenario` once. `seed` defaults to the scenario's own."""
+def run(scenario: Scenario, seed: int | None = None, replication: int = 0, progress=None) -> Result:
+    """Simulate `scenario` once. `seed` defaults to the scenario's own. `progress(done, total)`, if given, is
+    called with simulated minutes after every simulated day (for a progress bar; results are the same)."""
     seed = scenario.seed if seed is None else seed
     streams = Streams(seed, replication)
     department = Department(scenario, generate_orders(scenario, streams), streams)
-    department.env.run(until=department.horizon)
+    if progress is None:
+        department.env.run(until=department.horizon)
+    else:
+        for day in range(1, scenario.days + 1):
+            department.env.run(until=day * 1440.0)
+            progress(day * 1440.0, department.horizon)
     return department.result(seed, replication)
 
 

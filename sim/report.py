@@ -148,7 +148,9 @@ pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:0.85em;white-space:
 
 def write_report(result: Result, summary: dict, figures: list[Path], path: Path, narrative: str | None = None) -> None:
     warnings = "".join(f'<div class="warning">{escape(w)}</div>' for w in summary["warnings"]) or "<p>None.</p>"
-    story = (f"<h2>What happened ({escape(narrative.splitlines()[0].split('  ')[0].strip())} onwards)</h2>"
+    window = result.scenario.report.narrative
+    heading = f"{window.from_} to {window.to}" if window is not None else "the narrative window"
+    story = (f"<h2>What happened, {escape(heading)}</h2>"
              f"<pre id=\"narrative\">{escape(narrative)}</pre>") if narrative else ""
     pngs = [p for p in figures if p.suffix == ".png"]
     html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"

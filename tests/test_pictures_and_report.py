@@ -147,3 +147,4 @@ def test_report_opens_in_a_browser_with_every_image_loaded_and_the_summary_table
     assert not any("data-failed" in img for img in images)
     assert 'id="summary-table"' in dom and ">stroke<" in dom
     assert 'id="narrative"' in dom and "#54" in dom  # the teaching scenario's report tells its story
+    assert "What happened, day 1 10:00 to day 1 11:30" in dom

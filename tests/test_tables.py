@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import sim
-from conftest import build
+from conftest import SCENARIOS, build
 from sim.clock import weekday_and_clock
 
 
@@ -44,3 +44,23 @@ def test_a_scan_past_closing_is_after_hours_work_not_a_share_above_one():
                            orders=[(0, "08:55", "ct_head", "stat")]))  # scan 08:55-09:05
     assert utilisation(result)["scanners"]["CT"] == pytest.approx(5 / 120)
     assert scanner_after_hours(result)["CT"] == pytest.approx(5 / 60, abs=1e-5)
+
+
+def test_a_long_run_shows_progress_with_the_time_left_on_a_terminal_and_nothing_when_piped():
+    import io
+
+    from sim.cli import run_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen, ticks = Terminal(), iter(range(100))
+    show = run_progress(screen, clock=lambda: float(next(ticks)) * 2)  # two seconds a simulated day
+    scenario = sim.load_scenario(SCENARIOS / "academic_centre.yaml", ["days=2"])
+    quiet = sim.run(scenario)
+    shown = sim.run(scenario, progress=show)
+    assert "day 2 of 2 (100%)" in screen.getvalue() and "s left" in screen.getvalue()
+    for a, b in zip(quiet.staff_log.columns().values(), shown.staff_log.columns().values()):
+        assert np.array_equal(a, b, equal_nan=True)  # running day by day for the progress line changes nothing
+    assert run_progress(io.StringIO()) is None  # piped: no progress line
