@@ -57,7 +57,7 @@ def test_a_long_run_shows_progress_with_the_time_left_on_a_terminal_and_nothing_
 
     screen, ticks = Terminal(), iter(range(100))
     show = run_progress(screen, clock=lambda: float(next(ticks)) * 2)  # two seconds a simulated day
-    scenario = sim.load_scenario(SCENARIOS / "academic_centre.yaml", ["days=2"])
+    scenario = sim.load_scenario(SCENARIOS / "academic_centre.yaml", ["days=2", "warmup_days=0"])
     quiet = sim.run(scenario)
     shown = sim.run(scenario, progress=show)
     assert "day 2 of 2 (100%)" in screen.getvalue() and "s left" in screen.getvalue()
