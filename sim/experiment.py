@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from . import __version__
-from .metrics import exam_columns, in_statistics, summarise
+from .metrics import exam_columns, hourly_flow, in_statistics, queue_by_hour, summarise, utilisation_by_hour
 from .measures import target_key
 from .model import run
 from .queueing import confidence_interval
@@ -72,7 +72,20 @@ def run_task(scenario: Scenario, seed: int, replication: int) -> dict:
         values = columns["report_tat"][counted & (columns["priority"] == rank)]
         report_tat[name] = [round(float(v), 3) for v in values[~np.isnan(values)]]
     return {"seed": seed, "replication": replication, "arrivals": arrivals_digest(result),
-            "figures": flatten(summary), "report_tat": report_tat, "warnings": summary["warnings"]}
+            "figures": flatten(summary), "report_tat": report_tat, "warnings": summary["warnings"],
+            "profiles": profiles(result)}
+
+
+def profiles(result) -> dict:
+    """The standard figures' curves of one replication, by hour of day: both queues, orders and reports, and
+    utilisation per group (so that replicated runs can show them as a mean with a band)."""
+    orders, reports = hourly_flow(result)
+    labels, matrix = utilisation_by_hour(result)
+    rounded = lambda values: [None if v != v else round(float(v), 4) for v in values]  # noqa: E731 - NaN: none
+    return {"worklist": rounded(queue_by_hour(result, "worklist")),
+            "scan_queue": rounded(queue_by_hour(result, "scan_queue")),
+            "orders": rounded(orders), "reports": rounded(reports),
+            "utilisation": {label: rounded(row) for label, row in zip(labels, matrix)}}
 
 
 def arrivals_digest(result) -> str:

@@ -126,7 +126,10 @@ def run_replications(args) -> int:
     if not args.no_plots:
         from .plots import write_comparison_plots
 
-        figures = write_comparison_plots([variant], scenario, folder, scenario.name)
+        from .plots import _save, replication_profiles_figure
+
+        figures = _save(replication_profiles_figure(variant, scenario.name), folder, "profiles")
+        figures += write_comparison_plots([variant], scenario, folder, scenario.name)
         _page(args, folder, f"{scenario.name}, {n} replications", [variant], keys, figures=figures)
     text = format_replications(variant, scenario) + "\n\nMeasures (mean ±95% CI half-width)\n" + \
         format_measures([(variant.label, variant.estimates)], keys, currency=scenario.costs.currency)

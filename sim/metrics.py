@@ -510,3 +510,24 @@ def hourly_flow(result: Result) -> tuple[np.ndarray, np.ndarray]:
         chosen = times[(times >= lo) & (times < hi)]
         counts.append(np.bincount(((chosen // 60) % 24).astype(int), minlength=24) / days)
     return counts[0], counts[1]
+
+
+def queue_by_hour(result: Result, column: str) -> np.ndarray:
+    """Time-averaged length of a queue ("worklist" or "scan_queue") in each hour of day, after the warm-up."""
+    trace = result.queues.columns()
+    lo, hi = result.warmup, result.horizon
+    edges = np.arange(np.ceil(lo / 60) * 60, hi + 1e-9, 60.0)
+    if len(edges) < 2 or not len(trace["time"]):
+        return np.full(24, np.nan)
+    times, values = trace["time"], trace[column].astype(float)
+    area = np.concatenate([[0.0], np.cumsum(values[:-1] * np.diff(times))])  # integral up to each change
+
+    def integral(t):
+        i = np.searchsorted(times, t, side="right") - 1
+        return np.where(i >= 0, area[np.clip(i, 0, None)] + values[np.clip(i, 0, None)] * (t - times[np.clip(i, 0, None)]), 0.0)
+
+    per_hour = np.diff(integral(edges)) / 60.0
+    hours = ((edges[:-1] // 60) % 24).astype(int)
+    counts = np.bincount(hours, minlength=24)
+    return np.divide(np.bincount(hours, weights=per_hour, minlength=24), counts,
+                     out=np.full(24, np.nan), where=counts > 0)

@@ -471,3 +471,53 @@ def forest_figure(differences: list[tuple[str, dict]], keys: list[str], title: s
 
 def write_forest_plot(differences, keys, folder: Path, title: str, currency: str) -> list[Path]:
     return _save(forest_figure(differences, keys, title, currency), folder, "differences")
+
+
+# ------------------------------------------------------------- replicated runs: mean and band
+
+
+def _band(ax, runs, name: str, colour: str, label: str, scale: float = 1.0) -> None:
+    """The mean over replications of a 24-hour curve, with the band of its 95% confidence interval."""
+    from .experiment import estimate
+
+    rows = [r["profiles"][name] for r in runs if "profiles" in r]
+    if not rows:
+        return
+    hours = np.arange(24)
+    estimates = [estimate(row[h] for row in rows) for h in hours]
+    mean = np.array([e.mean for e in estimates]) * scale
+    low = np.array([e.low if e.low == e.low else e.mean for e in estimates]) * scale
+    high = np.array([e.high if e.high == e.high else e.mean for e in estimates]) * scale
+    ax.plot(hours, mean, "o-", color=colour, label=f"{label} (mean)", markersize=3)
+    ax.fill_between(hours, low, high, color=colour, alpha=0.2, linewidth=0, label=f"{label} (95% CI)")
+
+
+def replication_profiles_figure(variant, title: str):
+    """Queues and flow by hour of day over replications (mean and 95% CI band), and mean utilisation by hour."""
+    runs = variant.runs
+    fig, (queues, flow, heat) = plt.subplots(3, 1, figsize=(11, 13), gridspec_kw={"height_ratios": [1, 1, 1.3]})
+    _band(queues, runs, "worklist", "#2c3e50", "worklist")
+    _band(queues, runs, "scan_queue", "#e67e22", "orders awaiting a scan")
+    queues.set(ylabel="studies waiting (time average)", title="queues by hour of day")
+    _band(flow, runs, "orders", "#e67e22", "orders placed")
+    _band(flow, runs, "reports", "#2c3e50", "reports signed")
+    flow.set(ylabel="exams per hour", title="orders and reports by hour of day")
+    for ax in (queues, flow):
+        ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
+        ax.set_xlabel("hour of day")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
+    labels = list(runs[0]["profiles"]["utilisation"]) if runs and "profiles" in runs[0] else []
+    matrix = np.array([[np.nanmean([np.nan if r["profiles"]["utilisation"][label][h] is None
+                                    else r["profiles"]["utilisation"][label][h] for r in runs])
+                        if any(r["profiles"]["utilisation"][label][h] is not None for r in runs) else np.nan
+                        for h in range(24)] for label in labels]) if labels else np.zeros((0, 24))
+    cmap = plt.get_cmap("viridis").with_extremes(bad="#eeeeee")
+    image = heat.imshow(np.ma.masked_invalid(matrix), aspect="auto", cmap=cmap, vmin=0, vmax=1)
+    heat.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
+    heat.set_yticks(range(len(labels)), labels, fontsize="small")
+    heat.set(xlabel="hour of day (grey: nobody scheduled / closed)", title="busy share by hour of day, mean of replications")
+    fig.colorbar(image, ax=heat, label="busy share of scheduled duty or opening time")
+    fig.suptitle(f"{title}: {len(runs)} replications")
+    fig.tight_layout()
+    return fig

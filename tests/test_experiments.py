@@ -1,6 +1,8 @@
 """Experiments: common random numbers across variants, identical results on every executor,
 resuming without rerunning, nothing lost on interruption, and the sweep plot's points."""
 import json
+
+import numpy as np
 import math
 import subprocess
 import sys
@@ -236,3 +238,29 @@ def test_a_sweep_names_the_cheapest_setting_that_meets_each_target(tmp_path, cap
     assert code == 0
     assert "Cheapest setting that meets each target" in text and "stat images to report within target" in text
     assert (out / "sweep_measures.png").exists() and (out / "report.html").exists()
+
+
+def test_queue_by_hour_is_the_time_average_in_each_hour_of_day():
+    from types import SimpleNamespace
+
+    from sim.metrics import queue_by_hour
+
+    # 4 waiting from 00:00 to 00:30, then 2 until 02:00, then none; two days, the same each day
+    times = np.array([0.0, 30.0, 120.0, 1440.0, 1470.0, 1560.0])
+    trace = {"time": times, "worklist": np.array([4, 2, 0, 4, 2, 0])}
+    fake = SimpleNamespace(queues=SimpleNamespace(columns=lambda: trace), warmup=0.0, horizon=2880.0)
+    by_hour = queue_by_hour(fake, "worklist")
+    assert by_hour[0] == pytest.approx(3.0) and by_hour[1] == pytest.approx(2.0) and by_hour[2] == 0
+
+
+def test_replicated_runs_show_the_standard_curves_as_a_mean_with_a_band(tmp_path):
+    from sim.plots import replication_profiles_figure
+
+    variant = Variant("teaching", teaching())
+    replicate([variant], 3, 1, SerialExecutor(), Store(tmp_path))
+    assert all(len(r["profiles"]["worklist"]) == 24 for r in variant.runs)
+    fig = replication_profiles_figure(variant, "test")
+    queues = fig.axes[0]
+    assert [line.get_label() for line in queues.get_lines()] == ["worklist (mean)", "orders awaiting a scan (mean)"]
+    assert len(queues.collections) == 2, "each curve has its confidence band"
+    assert "3 replications" in fig._suptitle.get_text()
