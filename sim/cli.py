@@ -166,9 +166,8 @@ def _scenario_narrative(result) -> str | None:
     return format_narrative(narrate(result, window.start, window.end))
 
 
-def cmd_narrate(argv: list[str]) -> int:
-    parser = Parser(prog="run_sim.py narrate",
-                                     description="Tell what happened in a window of simulated time.")
+def _narrate_parser() -> Parser:
+    parser = Parser(prog="run_sim.py narrate", description="Tell what happened in a window of simulated time.")
     parser.add_argument("scenario")
     parser.add_argument("--from", dest="start", metavar="MOMENT", help='e.g. "day 1 07:00" (default: the '
                         "scenario's report.narrative window, else the first morning after warm-up)")
@@ -177,7 +176,11 @@ def cmd_narrate(argv: list[str]) -> int:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--step", action="store_true",
                         help="one event at a time with who does what and both queues; Enter advances, q quits")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def cmd_narrate(argv: list[str]) -> int:
+    args = _narrate_parser().parse_args(argv)
     scenario = _load(args.scenario, args.overrides)
     start, end = _narrative_window(scenario, args.start, args.end)
     result = run(scenario, seed=args.seed)
@@ -213,11 +216,15 @@ def _narrative_window(scenario: Scenario, start: str | None, end: str | None) ->
     return lo, hi
 
 
-def cmd_validate(argv: list[str]) -> int:
+def _validate_parser() -> Parser:
     parser = Parser(prog="run_sim.py validate", description="Check a scenario file.")
     parser.add_argument("scenario")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def cmd_validate(argv: list[str]) -> int:
+    args = _validate_parser().parse_args(argv)
     scenario = _load(args.scenario, args.overrides)
     from .capacity import offered_load_warnings
 
@@ -229,9 +236,12 @@ def cmd_validate(argv: list[str]) -> int:
     return 0
 
 
+def _schema_parser() -> Parser:
+    return Parser(prog="run_sim.py schema", description="Print the scenario format's JSON Schema.")
+
+
 def cmd_schema(argv: list[str]) -> int:
-    Parser(prog="run_sim.py schema",
-                            description="Print the scenario format's JSON Schema.").parse_args(argv)
+    _schema_parser().parse_args(argv)
     print(json.dumps(scenario_json_schema(), indent=2))
     return 0
 
@@ -243,28 +253,58 @@ def scenario_json_schema() -> dict:
     return schema
 
 
-def cmd_compare(argv: list[str]) -> int:
-    parser = Parser(
-        prog="run_sim.py compare",
-        description="Compare scenario variants over replications with common random numbers.")
+def _compare_parser() -> Parser:
+    parser = Parser(prog="run_sim.py compare",
+                    description="Compare scenario variants over replications with common random numbers.")
     parser.add_argument("scenarios", nargs="+", help="two or more scenario files; the first is the baseline")
     _common_options(parser, experiment_only=True)
+    return parser
+
+
+def cmd_compare(argv: list[str]) -> int:
     from .experiments_cli import run_compare
 
+    parser = _compare_parser()
     return run_compare(parser.parse_args(argv), parser)
 
 
-def cmd_sweep(argv: list[str]) -> int:
-    parser = Parser(
-        prog="run_sim.py sweep",
-        description="Run the full factorial of settings and plot staffing against report turnaround.")
+def _sweep_parser() -> Parser:
+    parser = Parser(prog="run_sim.py sweep",
+                    description="Run the full factorial of settings and plot the chosen measures against them.")
     parser.add_argument("scenario")
     parser.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2,...",
                         help="a setting and its values, e.g. radiologists.evening.count=1,2,3 (repeatable)")
     _common_options(parser, experiment_only=True)
+    return parser
+
+
+def cmd_sweep(argv: list[str]) -> int:
     from .experiments_cli import run_sweep
 
-    return run_sweep(parser.parse_args(argv))
+    return run_sweep(_sweep_parser().parse_args(argv))
+
+
+PARSERS = {"run": _run_parser, "compare": _compare_parser, "sweep": _sweep_parser, "narrate": _narrate_parser,
+           "validate": _validate_parser, "schema": _schema_parser}
+
+
+def check_command(argv: list[str]) -> list[Scenario]:
+    """Parse a command line as `main` would and load every scenario it names, without running anything:
+    the scenarios, or the first error (ScenarioError, SystemExit from a bad option)."""
+    command = argv[0] if argv and argv[0] in PARSERS else "run"
+    args = PARSERS[command]().parse_args(argv[1:] if argv and argv[0] in PARSERS else argv)
+    if command == "schema":
+        return []
+    days = getattr(args, "days", None)
+    overrides = getattr(args, "overrides", [])
+    paths = getattr(args, "scenarios", None) or [getattr(args, "scenario", str(DEFAULT_SCENARIO))]
+    scenarios = [_load(path, overrides, days) for path in paths]
+    for vary in getattr(args, "vary", None) or []:
+        from .experiment import parse_vary
+
+        key, values = parse_vary(vary)
+        scenarios += [_load(paths[0], [*overrides, f"{key}={value}"], days) for value in values]
+    return scenarios
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "narrate": cmd_narrate,

@@ -1,11 +1,11 @@
 """Experiments: common random numbers across variants, identical results on every executor,
 resuming without rerunning, nothing lost on interruption, and the sweep plot's points."""
 import json
-
-import numpy as np
 import math
 import subprocess
 import sys
+
+import numpy as np
 
 import pytest
 
