@@ -12,17 +12,32 @@ from typing import TextIO
 import numpy as np
 
 from .clock import describe
-from .narrative import narrate
+from .narrative import FINISH, OFF_DUTY, ON_DUTY, ORDER, START, narrate
 from .records import DOING, DOING_ALONE, DUTY, READ, Result
 
 SHOWN = 8  # studies listed per queue before "... and N more"
 
 
-def snapshot(result: Result, t: float) -> dict:
-    """Who is doing what, and what waits where, just after time t."""
+def _happened(times, ranks, exams, t: float, after) -> np.ndarray:
+    """Whether each event (at `times`, of narrative `ranks`, about `exams`) has happened by the event `after`
+    = (rank, exam) at time t, in the narrative's order of events at one instant; every event at t if None."""
+    times = np.nan_to_num(np.asarray(times, dtype=float), nan=np.inf)
+    if after is None:
+        return times <= t
+    rank, exam = after
+    same = times == t
+    return (times < t) | (same & ((ranks < rank) | ((ranks == rank) & (exams <= exam))))
+
+
+def snapshot(result: Result, t: float, after=None) -> dict:
+    """Who is doing what, and what waits where, just after time t: after the event `after` = (rank, exam) of
+    that instant (the one a step describes, not the later ones of the same minute), or after all of them."""
     log = result.staff_log.columns()
-    ends = np.where(np.isnan(log["end"]), np.inf, log["end"])
-    covering = (log["start"] <= t) & (t < ends)
+    duty = log["kind"] == DUTY
+    row_exam = log["exam"]
+    started = _happened(log["start"], np.where(duty, ON_DUTY, START), row_exam, t, after)
+    ended = _happened(log["end"], np.where(duty, OFF_DUTY, FINISH), row_exam, t, after)
+    covering = started & ~ended
     people = []
     for index, member in enumerate(result.staff):
         mine = covering & (log["person"] == index)
@@ -36,15 +51,18 @@ def snapshot(result: Result, t: float) -> dict:
     e, o = result.exams, result.exams.orders
     being_read = np.zeros(len(e), dtype=bool)
     being_read[log["exam"][covering & (log["kind"] == READ)]] = True
-    scan_queue = np.flatnonzero((o.ordered_at <= t) & ~(e.scan_start <= t))
-    worklist = np.flatnonzero((e.scan_end <= t) & ~(e.report_at <= t) & ~being_read)
+    ids = np.arange(len(e))
+    ordered, scanning = _happened(o.ordered_at, ORDER, ids, t, after), _happened(e.scan_start, START, ids, t, after)
+    imaged, reported = _happened(e.scan_end, FINISH, ids, t, after), _happened(e.report_at, FINISH, ids, t, after)
+    scan_queue = np.flatnonzero(ordered & ~scanning)
+    worklist = np.flatnonzero(imaged & ~reported & ~being_read)
     scan_queue = scan_queue[np.lexsort((o.ordered_at[scan_queue], o.priority[scan_queue]))]
     worklist = worklist[np.lexsort((e.scan_end[worklist], o.priority[worklist]))]
     return {"people": people, "scan_queue": scan_queue, "worklist": worklist}
 
 
-def render(result: Result, t: float, event: str, step: int, steps: int) -> str:
-    state = snapshot(result, t)
+def render(result: Result, t: float, event: str, step: int, steps: int, after=None) -> str:
+    state = snapshot(result, t, after)
     e, o = result.exams, result.exams.orders
     priorities = result.scenario.priority_names
     lines = [f"── {describe(t)} ── event {step} of {steps} " + "─" * 20, event, "", "Who is doing what:"]
@@ -71,7 +89,7 @@ def step_through(result: Result, start: float, end: float, keys: TextIO, screen:
     """Show events one at a time; Enter for the next, q to quit. Returns how many were shown."""
     events = narrate(result, start, end)
     for i, line in enumerate(events, 1):
-        screen.write(render(result, line.time, line.text, i, len(events)) + "\n")
+        screen.write(render(result, line.time, line.text, i, len(events), (line.rank, line.exam)) + "\n")
         if i == len(events):
             screen.write("(end of the window)\n")
             return i

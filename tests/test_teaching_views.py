@@ -45,3 +45,21 @@ def test_stepping_over_a_lunch_break_shows_every_event(community_result):
 def test_a_narrative_window_after_the_horizon_is_an_error(capsys):
     code = main(["narrate", str(SCENARIOS / "teaching.yaml"), "--from", "day 9 10:00", "--to", "day 9 11:00"])
     assert code == 2 and "after the end of the horizon" in capsys.readouterr().err
+
+
+def test_a_step_shows_the_state_after_its_own_event_not_after_the_whole_minute():
+    from conftest import build, minutes
+    import sim
+
+    handover = {"technologists": {"ct": {"shifts": ["00:00-12:00"]},
+                                  "late": {"count": 1, "modalities": ["CT"], "shifts": ["12:00-24:00"]}}}
+    result = sim.run(build(handover, orders=[(0, "12:00", "ct_head", "stat")]))
+    screen = io.StringIO()
+    step_through(result, minutes(0, "12:00"), minutes(0, "12:01"), io.StringIO("\n" * 10), screen)
+    steps = screen.getvalue().split("── day 0 12:00 ──")[1:]
+    events = [s.splitlines()[1] for s in steps]
+    assert events[0].startswith("ct-1 goes off duty") and events[1].startswith("late-1")
+    late = [[line for line in s.splitlines() if line.startswith("  late-1")][0] for s in steps]
+    assert "off duty" in late[0] and "free" in late[1]  # at the first step the night shift has not arrived yet
+    queue = [int(s.split("Scanner queue (")[1].split()[0]) for s in steps]
+    assert queue[:2] == [0, 0] and 1 in queue  # the order joins the queue at its own step, not before
