@@ -351,7 +351,8 @@ def sweep_figure(points, scenario, title: str):
     cost.set_ylabel("paid staff-hours per week (cost proxy)")
     lines, labels = ax.get_legend_handles_labels()
     more, more_labels = cost.get_legend_handles_labels()
-    ax.legend(lines + more, labels + more_labels, loc="upper right", fontsize="small")
+    ax.legend(lines + more, labels + more_labels, loc="upper left", bbox_to_anchor=(1.1, 1), fontsize="small",
+              frameon=False)  # outside the axes: it never covers a point
     ax.grid(alpha=0.3)
     ax.set_title(f"{title}: staffing against report turnaround")
     fig.tight_layout()
@@ -372,7 +373,7 @@ def frontier_figure(points, scenario, title: str):
         ax.annotate(str(p["label"]), (c, 0.02), fontsize="x-small", rotation=90, ha="center")
     ax.set(xlabel="paid staff-hours per week", ylabel="share of studies reported within target", ylim=(0, 1.05))
     ax.set_title(f"{title}: cost against target attainment")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -403,9 +404,13 @@ def sweep_measures_figure(points, keys, title: str, currency: str, required: dic
         for i, key in enumerate(chosen):
             colour = plt.get_cmap("tab10")(i % 10)
             estimates = [p["estimates"].get(key) for p in points]
-            ys = [scale * e.mean if e is not None else np.nan for e in estimates]
-            err = [0 if e is None or e.half_width != e.half_width else scale * e.half_width for e in estimates]
-            ax.errorbar(xs, ys, yerr=[err, err], fmt="o-", color=colour, capsize=4, label=label(key))
+            ys = np.array([scale * e.mean if e is not None else np.nan for e in estimates])
+            err = np.array([0 if e is None or e.half_width != e.half_width else scale * e.half_width
+                            for e in estimates])
+            low, high = ys - err, ys + err
+            if u == "share":  # a share's interval stops at 0 and 100 %
+                low, high = np.clip(low, 0, 100), np.clip(high, 0, 100)
+            ax.errorbar(xs, ys, yerr=[ys - low, high - ys], fmt="o-", color=colour, capsize=4, label=label(key))
             if key in required:
                 ax.axhline(scale * required[key], color=colour, linestyle=":", linewidth=1)
         ax.set_ylabel("per cent (dotted: required)" if u == "share" else u)
