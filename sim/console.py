@@ -3,11 +3,8 @@ from __future__ import annotations
 
 
 def _minutes(value) -> str:
-    if value is None:
-        return "-"
-    if value >= 600:
-        return f"{value / 60:.1f}h"
-    return f"{value:.1f}"
+    """Minutes, always: a line that says "min" never shows hours."""
+    return "-" if value is None else f"{value:.1f}"
 
 
 def _share(value) -> str:
@@ -143,8 +140,6 @@ def _ci(estimate) -> str:
         return "-"
     if estimate.n < 2 or estimate.half_width != estimate.half_width:  # NaN: one replication
         return f"{_minutes(estimate.mean)}"
-    if estimate.mean >= 600:  # both in hours, like _minutes
-        return f"{estimate.mean / 60:.1f}h ±{estimate.half_width / 60:.1f}"
     return f"{estimate.mean:.1f} ±{estimate.half_width:.1f}"
 
 
@@ -159,7 +154,7 @@ def _share_ci(estimate) -> str:
 def format_replications(variant, scenario) -> str:
     """Headline figures across replications: mean ± 95% CI half-width (relative half-width)."""
     e = variant.estimates
-    lines = [f"radsim: {scenario.name}, {len(variant.runs)} replications (mean ± 95% CI half-width)", "",
+    lines = [f"radsim: {scenario.name}, {len(variant.runs)} replications (mean ± 95% CI half-width; minutes)", "",
              f"{'priority':<12}{'wait_to_scan mean':>20}{'report_tat mean':>20}{'rel':>6}"
              f"{'report_tat p90':>20}{'rel':>6}{'order_to_report p90':>22}{'within target':>16}"]
     for name in scenario.priority_names:
@@ -183,36 +178,6 @@ def _rel(estimate) -> str:
     if estimate is None or estimate.n < 2 or estimate.relative_half_width != estimate.relative_half_width:
         return ""
     return f"{100 * estimate.relative_half_width:.0f}%"
-
-
-def format_comparison(variants, differences, scenario) -> str:
-    """Side by side per priority, with the paired difference from the first variant and its CI."""
-    base = variants[0]
-    lines = [f"radsim compare: {len(base.runs)} replications each, common random numbers; "
-             f"differences are paired, from '{base.label}' (mean and 95% CI)"]
-    for name in scenario.priority_names:
-        key = f"priority.{name}.report_tat"
-        if not any(f"{key}.mean" in v.estimates for v in variants):
-            continue
-        target = scenario.priorities[name].target_minutes
-        lines += ["", f"{name} (target {_minutes(target)}{' min' if target < 600 else ''})",
-                  f"  {'variant':<28}{'report_tat mean':>18}{'p90':>18}{'within target':>16}"
-                  f"{'Δ mean [95% CI]':>26}{'Δ p90 [95% CI]':>26}"]
-        for v in variants:
-            e = v.estimates
-            row = (f"  {v.label:<28}{_ci(e.get(f'{key}.mean')):>18}{_ci(e.get(f'{key}.p90')):>18}"
-                   f"{_share_ci(e.get(f'priority.{name}.within_target')):>16}")
-            if v is not base:
-                d = differences[v.label]
-                row += f"{_diff(d.get(f'{key}.mean')):>26}{_diff(d.get(f'{key}.p90')):>26}"
-            lines.append(row)
-    return "\n".join(lines)
-
-
-def _diff(estimate) -> str:
-    if estimate is None or estimate.n < 2 or estimate.low != estimate.low:
-        return "-"
-    return f"{estimate.mean:+.1f} [{estimate.low:+.1f}, {estimate.high:+.1f}]"
 
 
 def format_sweep(rows: list[dict], scenario) -> str:

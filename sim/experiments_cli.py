@@ -200,6 +200,9 @@ def run_sweep(args) -> int:
     write_replications(folder, variants)
     write_summary(folder, variants, {"vary": {k: v for k, v in vary}})
     write_sweep(folder, rows)
+    # every point against the first, paired by replication (the same patients at every point)
+    write_differences(folder, variants[0].label,
+                      {v.label: paired_differences(variants[0].runs, v.runs) for v in variants[1:]})
     scenario = variants[0].scenario
     required = {target_key(vars(t) | {"modality": t.modality, "source": t.source}): t.required_share
                 for t in targets_of(scenario)}

@@ -238,6 +238,8 @@ def test_a_sweep_names_the_cheapest_setting_that_meets_each_target(tmp_path, cap
     assert code == 0
     assert "Cheapest setting that meets each target" in text and "stat images to report within target" in text
     assert (out / "sweep_measures.png").exists() and (out / "report.html").exists()
+    differences = (out / "differences.csv").read_text().splitlines()
+    assert differences[1].startswith("radiologists.late.count=1,radiologists.late.count=0,")  # paired, from the first
 
 
 def test_queue_by_hour_is_the_time_average_in_each_hour_of_day():
