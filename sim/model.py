@@ -198,7 +198,7 @@ class Department:
             reader.classes_by_rank = self.worklist.view(reader.classes_by_rank)
         self.reading = Reading(
             self.env, self.log, self.request_dispatch, self.exams, self.worklist,
-            self.read_rank.tolist(), self.class_of_exam.tolist(), self.orders.read, readers_for_class,
+            self.read_rank.tolist(), self.class_of_exam.tolist(), self.orders.read.tolist(), readers_for_class,
             preempting, self._record_queues, self.orders.critical.tolist(), self.orders.call.tolist(), self.moves,
             self._resumption_penalty(), self.final_class, self.orders.final_read.tolist(),
             frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1))
@@ -307,6 +307,8 @@ class Department:
 
     def _dispatch(self, _event) -> None:
         self._dispatch_pending = False
+        # The rule at one instant: acquisition first, then reading. A radiologist free at the same moment as a
+        # waiting IR procedure goes to the procedure (a patient on the table outranks a study on the worklist).
         self.acquisition.dispatch()
         self.reading.dispatch()
 

@@ -43,7 +43,8 @@ class Reading(Crew):
         self.exams, self.worklist = exams, worklist
         self.exam_rank = exam_rank
         self.class_of_exam = class_of_exam
-        self.remaining = read_time.copy()  # read minutes still to do, per exam
+        # read minutes still to do, per exam, as Python floats: numpy scalars in the event times slow simpy down
+        self.remaining = list(read_time)
         self.readers_for_class = readers_for_class
         self.preempting_ranks = preempting_ranks
         self.on_queue_change = on_queue_change

@@ -103,3 +103,15 @@ def test_follow_ups_do_not_change_the_patients_who_arrive():
     n = len(b.exams)
     assert np.array_equal(a.exams.orders.ordered_at[:n], b.exams.orders.ordered_at)
     assert np.array_equal(a.exams.orders.read[:n], b.exams.orders.read)
+
+
+def test_at_one_instant_a_waiting_procedure_gets_a_free_radiologist_before_the_worklist():
+    """The dispatcher's order at one instant: acquisition (IR procedures included) is served before reading."""
+    spec = {"modalities": {"IR": {"scanners": 1, "procedures": True}},
+            "exam_types": {"embolisation": {"modality": "IR", "acquisition": 60, "read": 10}},
+            "technologists": {"ct": {"count": 2, "modalities": ["CT", "IR"]}},
+            "radiologists": {"rad": {"modalities": ["CT", "IR"], "shifts": ["08:00-20:00"]}}}
+    result = run(build(spec, orders=[(0, "07:00", "ct_head", "stat"), (0, "07:30", "embolisation", "stat")]))
+    e = result.exams
+    assert e.scan_start[1] == minutes(0, "08:00")  # the procedure starts as the radiologist arrives
+    assert e.read_start[0] == minutes(0, "09:00")  # the CT waiting on the worklist since 07:10 is read after it
