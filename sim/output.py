@@ -107,11 +107,17 @@ def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:
     return lookup[codes]
 
 
-def _write_csv(path: Path, header: tuple[str, ...] | list[str], columns: list[list[str]]) -> None:
+CHUNK_ROWS = 50_000  # rows formatted at once: a year's table never exists as Python strings all together
+
+
+def _write_csv(path: Path, table: dict[str, np.ndarray]) -> None:
+    columns = {name: np.asarray(col) for name, col in table.items()}
+    rows = len(next(iter(columns.values()))) if columns else 0
     with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(",".join(header) + "\n")
-        for row in zip(*columns):
-            f.write(",".join(row) + "\n")
+        f.write(",".join(columns) + "\n")
+        for first in range(0, rows, CHUNK_ROWS):
+            texts = [_csv_text(col[first:first + CHUNK_ROWS], name) for name, col in columns.items()]
+            f.write("".join(",".join(row) + "\n" for row in zip(*texts)))
 
 
 ORIGIN_NAMES = ["demand", "scripted", "follow_up", "booked"]
@@ -201,7 +207,7 @@ def _csv_text(column: np.ndarray, name: str) -> list[str]:
 
 
 def write_table(table: dict[str, np.ndarray], path: Path) -> None:
-    _write_csv(path, list(table), [_csv_text(np.asarray(col), name) for name, col in table.items()])
+    _write_csv(path, table)
 
 
 def write_exams(result: Result, path: Path) -> None:
