@@ -50,7 +50,6 @@ def weekday_and_clock(times, start_weekday: str):
     known = ~np.isnan(times)
     whole = np.where(known, np.floor(np.nan_to_num(times) + 1e-9), 0).astype(np.int64)  # whole minutes
     days, minutes = np.divmod(whole, int(MINUTES_PER_DAY))
-    names = np.array(WEEKDAYS, dtype=object)[(WEEKDAYS.index(start_weekday) + days) % 7]
-    clock = np.char.add(np.char.zfill((minutes // 60).astype(str), 2),
-                        np.char.add(":", np.char.zfill((minutes % 60).astype(str), 2))).astype(object)
-    return np.where(known, names, ""), np.where(known, clock, "")
+    names = np.array(WEEKDAYS)[(WEEKDAYS.index(start_weekday) + days) % 7]  # fixed-width text, not objects
+    labels = np.array([f"{m // 60:02d}:{m % 60:02d}" for m in range(int(MINUTES_PER_DAY))])
+    return np.where(known, names, ""), np.where(known, labels[minutes], "")

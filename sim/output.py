@@ -107,16 +107,17 @@ def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:
     return lookup[codes]
 
 
-CHUNK_ROWS = 50_000  # rows formatted at once: a year's table never exists as Python strings all together
+CHUNK_ROWS = 10_000  # rows built and formatted at once: a year's table never exists as Python objects whole
 
 
-def _write_csv(path: Path, table: dict[str, np.ndarray]) -> None:
-    columns = {name: np.asarray(col) for name, col in table.items()}
-    rows = len(next(iter(columns.values()))) if columns else 0
+def _write_csv(path: Path, rows: int, table_for) -> None:
+    """Write `rows` rows, building each chunk's columns with `table_for(slice)` (names in the first chunk's order)."""
     with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(",".join(columns) + "\n")
-        for first in range(0, rows, CHUNK_ROWS):
-            texts = [_csv_text(col[first:first + CHUNK_ROWS], name) for name, col in columns.items()]
+        for first in range(0, max(rows, 1), CHUNK_ROWS):
+            chunk = table_for(slice(first, min(first + CHUNK_ROWS, rows)))
+            if first == 0:
+                f.write(",".join(chunk) + "\n")
+            texts = [_csv_text(np.asarray(col), name) for name, col in chunk.items()]
             f.write("".join(",".join(row) + "\n" for row in zip(*texts)))
 
 
@@ -126,16 +127,21 @@ TIME_COLUMNS = ("ordered_at", "scan_start", "scan_end", "read_start", "report_at
 STAFF_COLUMNS = ("staff", "role", "group", "kind", "start", "start_weekday", "start_clock", "end", "exam_id", "overtime")
 
 
-def exam_table(result: Result) -> dict[str, np.ndarray]:
-    """exams.csv as columns, names resolved: ready for `pandas.DataFrame(exam_table(result))`.
+def placed_exams(result: Result) -> np.ndarray:
+    """Row numbers of the exams in exams.csv: follow-ups never placed (their report was not signed) are left out."""
+    return np.flatnonzero(~np.isnan(result.exams.orders.ordered_at))
 
-    Follow-up orders that were never placed (their report was not signed by the end) are left out."""
+
+def exam_table(result: Result, rows: np.ndarray | None = None, columns: dict | None = None) -> dict[str, np.ndarray]:
+    """exams.csv as columns, names resolved, for the given exam rows (default every placed exam)."""
     s = result.scenario
-    c = exam_columns(result)
+    rows = placed_exams(result) if rows is None else rows
+    c = {name: values[rows] for name, values in (columns or exam_columns(result)).items()}
+    orders = result.exams.orders
     exam_types = list(s.exam_types.values())
     staff_names = [m.name for m in result.staff]
     named = {
-        "exam_id": np.arange(len(result.exams)),
+        "exam_id": rows,
         "source": _names(c["source"], s.source_names),
         "priority": _names(c["priority"], s.priority_names),
         "modality": _names(c["exam_type"], [e.modality for e in exam_types]),
@@ -150,15 +156,14 @@ def exam_table(result: Result) -> dict[str, np.ndarray]:
         "ai_flagged": _flags(c["ai_flagged"]),
         "finding": _flags(c["finding"]),
         "critical": c["critical"].astype(np.int8),
-        "priors": result.exams.orders.priors.astype(np.int8),
-        "origin": _names(result.exams.orders.origin, ORIGIN_NAMES),
-        "contrast": result.exams.orders.steps.contrast.astype(np.int8),
+        "priors": orders.priors[rows].astype(np.int8),
+        "origin": _names(orders.origin[rows], ORIGIN_NAMES),
+        "contrast": orders.steps.contrast[rows].astype(np.int8),
         "procedure_radiologist": _names(c["procedure_radiologist"], staff_names),
     }
     for prefix, times in (("ordered", c["ordered_at"]), ("report", c["report_at"])):
         named[f"{prefix}_weekday"], named[f"{prefix}_clock"] = weekday_and_clock(times, s.start_weekday)
-    placed = ~np.isnan(c["ordered_at"])
-    return {name: (named[name] if name in named else c[name])[placed] for name in EXAM_COLUMNS}
+    return {name: named[name] if name in named else c[name] for name in EXAM_COLUMNS}
 
 
 def _flags(codes: np.ndarray) -> np.ndarray:
@@ -166,9 +171,9 @@ def _flags(codes: np.ndarray) -> np.ndarray:
     return np.array(["", "0", "1"], dtype=object)[codes + 1]
 
 
-def staff_table(result: Result) -> dict[str, np.ndarray]:
-    """staff.csv as columns: one row per stretch of duty and per task segment."""
-    log = result.staff_log.columns()
+def staff_table(result: Result, rows=slice(None)) -> dict[str, np.ndarray]:
+    """staff.csv as columns: one row per stretch of duty and per task segment (the given rows; default all)."""
+    log = {name: values[rows] for name, values in result.staff_log.columns().items()}
     person = log["person"]
     weekday, clock = weekday_and_clock(log["start"], result.scenario.start_weekday)
     return {
@@ -185,9 +190,9 @@ def staff_table(result: Result) -> dict[str, np.ndarray]:
     }
 
 
-def room_table(result: Result) -> dict[str, np.ndarray]:
+def room_table(result: Result, rows=slice(None)) -> dict[str, np.ndarray]:
     """rooms.csv as columns: one row per stretch of a scanner's, suite's or portable unit's time."""
-    log = result.room_log.columns()
+    log = {name: values[rows] for name, values in result.room_log.columns().items()}
     return {
         "scanner": _names(log["room"], [sc.name for sc in result.scanners]),
         "modality": _names(log["room"], [sc.modality for sc in result.scanners]),
@@ -207,15 +212,17 @@ def _csv_text(column: np.ndarray, name: str) -> list[str]:
 
 
 def write_table(table: dict[str, np.ndarray], path: Path) -> None:
-    _write_csv(path, table)
+    rows = len(next(iter(table.values()))) if table else 0
+    _write_csv(path, rows, lambda part: {name: np.asarray(col)[part] for name, col in table.items()})
 
 
 def write_exams(result: Result, path: Path) -> None:
-    write_table(exam_table(result), path)
+    rows, columns = placed_exams(result), exam_columns(result)
+    _write_csv(path, len(rows), lambda part: exam_table(result, rows[part], columns))
 
 
 def write_staff(result: Result, path: Path) -> None:
-    write_table(staff_table(result), path)
+    _write_csv(path, len(result.staff_log), lambda part: staff_table(result, part))
 
 
 def write_queues(result: Result, path: Path) -> None:
@@ -242,6 +249,6 @@ def write_run(result: Result, summary: dict, folder: Path) -> None:
     (folder / "scenario.resolved.yaml").write_text(to_yaml(result.scenario), encoding="utf-8")
     write_exams(result, folder / "exams.csv")
     write_staff(result, folder / "staff.csv")
-    write_table(room_table(result), folder / "rooms.csv")
+    _write_csv(folder / "rooms.csv", len(result.room_log), lambda part: room_table(result, part))
     write_queues(result, folder / "queues.csv")
     write_summary(summary, folder / "summary.json")
