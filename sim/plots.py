@@ -79,9 +79,15 @@ def queues_over_time(result: Result):
     staffing.set_ylim(0, max(1.0, float(on_duty.max()) if len(on_duty) else 1.0) * 1.6)
     ax.set_zorder(staffing.get_zorder() + 1)
     ax.patch.set_visible(False)
-    days = trace["time"] / MINUTES_PER_DAY
-    ax.step(days, trace["worklist"], where="post", label="worklist (studies awaiting a read)", color="#2c3e50")
-    ax.step(days, trace["scan_queue"], where="post", label="orders awaiting a scan", color="#e67e22")
+    for column, label, colour in (("worklist", "worklist (studies awaiting a read)", "#2c3e50"),
+                                  ("scan_queue", "orders awaiting a scan", "#e67e22")):
+        times, values = trace["time"], trace[column]
+        if len(times) > ENVELOPE_ABOVE:  # a long run: the envelope over short slices draws the same picture
+            edges, low, high = _envelope(times, values, result.horizon)
+            ax.fill_between(edges[:-1] / MINUTES_PER_DAY, low, high, step="post", color=colour, alpha=0.6,
+                            linewidth=0)
+            times, values = edges[:-1], high
+        ax.step(times / MINUTES_PER_DAY, values, where="post", label=label, color=colour, linewidth=0.8)
     if result.warmup > 0:
         ax.axvspan(0, result.warmup / MINUTES_PER_DAY, color="grey", alpha=0.15, label="warm-up")
     ax.set_xlim(0, result.scenario.days)
@@ -97,6 +103,22 @@ def queues_over_time(result: Result):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+ENVELOPE_ABOVE = 20_000  # queue-trace points beyond which the queue figure draws an envelope
+ENVELOPE_SLICES = 4_000
+
+
+def _envelope(times: np.ndarray, values: np.ndarray, horizon: float):
+    """(slice edges, lowest, highest) of a step function over equal time slices: what a plot of every point shows
+    at screen resolution, from a few thousand numbers instead of millions."""
+    edges = np.linspace(0.0, horizon, ENVELOPE_SLICES + 1)
+    carried = values[np.clip(np.searchsorted(times, edges[:-1], side="right") - 1, 0, None)]  # value at each edge
+    low, high = carried.astype(float), carried.astype(float)
+    slice_of = np.clip(np.searchsorted(edges, times, side="right") - 1, 0, ENVELOPE_SLICES - 1)
+    np.minimum.at(low, slice_of, values)
+    np.maximum.at(high, slice_of, values)
+    return edges, low, high
 
 
 def _weekday_ticks(ax, days: int, start_weekday: str) -> None:

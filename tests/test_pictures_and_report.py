@@ -148,3 +148,13 @@ def test_report_opens_in_a_browser_with_every_image_loaded_and_the_summary_table
     assert 'id="summary-table"' in dom and ">stroke<" in dom
     assert 'id="narrative"' in dom and "#54" in dom  # the teaching scenario's report tells its story
     assert "What happened, day 1 10:00 to day 1 11:30" in dom
+
+
+def test_the_queue_envelope_holds_every_point_of_the_trace():
+    rng = np.random.default_rng(1)
+    times = np.sort(rng.uniform(0, 10_000, 50_000))
+    values = rng.integers(0, 40, len(times))
+    edges, low, high = plots._envelope(times, values, 10_000.0)
+    slice_of = np.clip(np.searchsorted(edges, times, side="right") - 1, 0, len(edges) - 2)
+    assert np.all(low[slice_of] <= values) and np.all(values <= high[slice_of])
+    assert high.max() == values.max() and low.min() == values.min()
