@@ -34,6 +34,7 @@ from array import array
 from .records import (PREP, ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL,
                       ROOM_TURNOVER, ROOM_WARM_UP, SCAN, ExamLog, RoomLog, StaffLog)
 from .staff import Crew, Person
+from .timers import after, also
 
 NAN = float("nan")
 # Dispatch actions, in the order they win a tie: the scanner before a prep room, which comes before injecting.
@@ -277,8 +278,7 @@ class Acquisition(Crew):
         if self.exams.scan_start[exam] != self.exams.scan_start[exam]:  # NaN: the acquisition starts now
             self.exams.scan_start[exam] = self.env.now
             self.exams.technologist[exam] = tech.index
-        done = self.env.timeout(minutes)
-        done.callbacks.append(lambda _event: self._side_task_done(tech, exam, then))
+        after(self.env, minutes, self._side_task_done, tech, exam, then)
 
     def _side_task_done(self, tech: Technologist, exam: int, then) -> None:
         self.log.add(tech.index, PREP, tech.task_start, self.env.now, exam)
@@ -290,8 +290,7 @@ class Acquisition(Crew):
         self._queue(self.pools[self.pool_of_exam[exam]].waiting, exam)
 
     def _injected(self, exam: int) -> None:
-        timer = self.env.timeout(self.uptake[exam])
-        timer.callbacks.append(lambda _event: self._ready(exam))
+        after(self.env, self.uptake[exam], self._ready, exam)
 
     # ------------------------------------------------------------ on the scanner (suite, portable unit)
 
@@ -313,13 +312,11 @@ class Acquisition(Crew):
         if exams.imaging_start[exam] != exams.imaging_start[exam]:
             exams.imaging_start[exam] = steps[-2][1]
         exams.technologist[exam], exams.scanner[exam] = tech.index, room.index
-        images = self.env.timeout(task.images_at - now)
-        images.callbacks.append(lambda _event: self._images_complete(room, task))
+        images = after(self.env, task.images_at - now, self._images_complete, room, task)
         if steps[-1][2] > task.images_at:
-            done = self.env.timeout(steps[-1][2] - now)
-            done.callbacks.append(lambda _event: self._room_task_done(room, task))
+            after(self.env, steps[-1][2] - now, self._room_task_done, room, task)
         else:  # nothing after the images: one event does both
-            images.callbacks.append(lambda _event: self._room_task_done(room, task))
+            also(images, self._room_task_done, room, task)
 
     def _plan(self, pool: Pool, exam: int, now: float, prepared: bool) -> list[tuple[int, float, float]]:
         """The steps of this acquisition from now: [(kind, start, end)], ending with what follows the images."""
@@ -382,8 +379,7 @@ class Acquisition(Crew):
         room.warming, room.warm_minutes = True, minutes
         room.down_since = start = self.env.now
         token = room.warm_token
-        timer = self.env.timeout(minutes)
-        timer.callbacks.append(lambda _event: self._warmed(room, start, token))
+        after(self.env, minutes, self._warmed, room, start, token)
 
     def _warmed(self, room: Room, start: float, token: int) -> None:
         if room.warm_token != token:
@@ -403,8 +399,7 @@ class Acquisition(Crew):
         room.maintenance = True
         room.maintenance_over = self.env.event()
         room.down_since = start = self.env.now
-        timer = self.env.timeout(minutes)
-        timer.callbacks.append(lambda _event: self._maintenance_done(room, start))
+        after(self.env, minutes, self._maintenance_done, room, start)
 
     def _maintenance_done(self, room: Room, start: float) -> None:
         room.maintenance = False

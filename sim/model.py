@@ -30,6 +30,7 @@ from .roster import intervals
 from .scenario import can_read
 from .schema import Scenario
 from .streams import Streams
+from .timers import after
 from .triage import reading_priority
 from .worklist import Worklist
 
@@ -303,9 +304,9 @@ class Department:
         """Hand out work once every other event of this instant has happened."""
         if not self._dispatch_pending:
             self._dispatch_pending = True
-            self.env.timeout(0).callbacks.append(self._dispatch)
+            after(self.env, 0, self._dispatch)
 
-    def _dispatch(self, _event) -> None:
+    def _dispatch(self) -> None:
         self._dispatch_pending = False
         # The rule at one instant: acquisition first, then reading. A radiologist free at the same moment as a
         # waiting IR procedure goes to the procedure (a patient on the table outranks a study on the worklist).

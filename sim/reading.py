@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog
 from .staff import Crew, Person
+from .timers import after
 from .worklist import TIME_TOLERANCE, Worklist
 
 
@@ -88,8 +89,7 @@ class Reading(Crew):
     def _protocol(self, reader: Radiologist, exam: int) -> None:
         reader.task_kind, reader.task_start = PROTOCOL, self.env.now
         reader.token += 1
-        done = self.env.timeout(self.remaining[exam] * reader.speed)
-        done.callbacks.append(lambda _event: self._protocolled(reader, exam))
+        after(self.env, self.remaining[exam] * reader.speed, self._protocolled, reader, exam)
 
     def _protocolled(self, reader: Radiologist, exam: int) -> None:
         now = self.env.now
@@ -114,9 +114,8 @@ class Reading(Crew):
     def add(self, exam: int) -> None:
         """Images complete: the study joins the worklist."""
         self._enqueue(exam)
-        for after, move_to in self.moves:
-            timer = self.env.timeout(after)
-            timer.callbacks.append(lambda _event, exam=exam, move_to=move_to: self._move(exam, move_to))
+        for wait, move_to in self.moves:
+            after(self.env, wait, self._move, exam, move_to)
         self.on_queue_change()
         self.request_dispatch()
 
@@ -185,14 +184,14 @@ class Reading(Crew):
             return
         self._wakeups.add(key)
 
-        def wake(_event):
+        def wake():
             self._wakeups.discard(key)
             if klass is not None:
                 self._preempt_candidates.add(klass)
             self._recheck_all = True  # time has made a study visible to a remote reader
             self.request_dispatch()
 
-        self.env.timeout(max(0.0, t - self.env.now)).callbacks.append(wake)
+        after(self.env, max(0.0, t - self.env.now), wake)
 
     def _preempt(self) -> None:
         # Interrupting a read can requeue a study that itself preempts, so loop until settled.
@@ -242,8 +241,7 @@ class Reading(Crew):
         reader.task_kind, reader.task_exam, reader.task_start = READ, exam, self.env.now
         reader.token += 1
         token = reader.token
-        done = self.env.timeout(self.remaining[exam] * reader.speed)
-        done.callbacks.append(lambda _event: self._finish(reader, token))
+        after(self.env, self.remaining[exam] * reader.speed, self._finish, reader, token)
 
     def _pause(self, reader: Radiologist) -> int:
         """Stop the read in hand, keeping what is left of it; returns the exam."""
@@ -272,8 +270,7 @@ class Reading(Crew):
             reader.busy = True
         reader.task_kind, reader.task_exam, reader.task_start = INTERRUPTION, paused, self.env.now
         reader.token += 1
-        done = self.env.timeout(minutes)
-        done.callbacks.append(lambda _event: self._interruption_over(reader, paused))
+        after(self.env, minutes, self._interruption_over, reader, paused)
 
     def _interruption_over(self, reader: Radiologist, paused: int) -> None:
         self.log.add(reader.index, INTERRUPTION, reader.task_start, self.env.now, paused)
@@ -314,8 +311,7 @@ class Reading(Crew):
         """A critical result: the reader phones the referring clinician before taking anything else."""
         reader.task_kind, reader.task_start = CALL, self.env.now
         reader.token += 1
-        done = self.env.timeout(self.call_time[exam])
-        done.callbacks.append(lambda _event: self._called(reader, exam))
+        after(self.env, self.call_time[exam], self._called, reader, exam)
 
     def _called(self, reader: Radiologist, exam: int) -> None:
         now = self.env.now

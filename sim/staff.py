@@ -14,6 +14,7 @@ Shared by technologists and radiologists. The rules live here once:
 from __future__ import annotations
 
 from .records import BREAK, DUTY, StaffLog
+from .timers import after
 
 
 class Person:
@@ -67,8 +68,7 @@ class Crew:
                 self._drop_break(person)
                 self.start_task(person, -1)
                 person.task_kind = BREAK
-                done = self.env.timeout(minutes)
-                done.callbacks.append(lambda _event, p=person, due=due_at: self._break_over(p, due))
+                after(self.env, minutes, self._break_over, person, due_at)
 
     def _someone_stays(self, person: Person) -> bool:
         """A colleague of the group stays at work (on duty, not on a break), or the person is alone on duty."""
