@@ -94,6 +94,8 @@ def _run_parser() -> argparse.ArgumentParser:
                     "'compare A.yaml B.yaml', 'sweep SCENARIO --vary key=v1,v2', 'narrate SCENARIO [--step]', "
                     "'validate SCENARIO', 'schema'.")
     parser.add_argument("--version", action="version", version=f"radsim {__version__}")
+    parser.add_argument("--parquet", action="store_true",
+                        help="also write the tables as Parquet (needs pyarrow: pip install -e '.[parquet]')")
     parser.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO),
                         help="scenario YAML file (default: the community hospital)")
     _common_options(parser)
@@ -114,12 +116,21 @@ def cmd_run(argv: list[str]) -> int:
         return run_replications(args)
     scenario = _load(args.scenario, args.overrides, args.days)
     seed = scenario.seed if args.seed is None else args.seed
+    if args.parquet:
+        from importlib.util import find_spec
+
+        if find_spec("pyarrow") is None:  # say so before the run, not after it
+            raise OutputError("--parquet needs pyarrow: pip install -e '.[parquet]'")
     folder = result_dir(args.out or new_result_dir(Path("results"), Path(args.scenario).stem, seed),
                         chosen_name=args.out is not None)
     result = run(scenario, seed=seed, progress=None if args.quiet else run_progress(sys.stderr))
     summary = summarise(result)
     with folder as staging:
         write_run(result, summary, staging)
+        if args.parquet:
+            from .output import write_parquet
+
+            write_parquet(result, staging)
         if not args.no_plots:
             from .plots import write_plots  # matplotlib is only imported when drawing
             from .report import write_report

@@ -252,3 +252,26 @@ def write_run(result: Result, summary: dict, folder: Path) -> None:
     _write_csv(folder / "rooms.csv", len(result.room_log), lambda part: room_table(result, part))
     write_queues(result, folder / "queues.csv")
     write_summary(summary, folder / "summary.json")
+
+
+def write_parquet(result: Result, folder: Path) -> None:
+    """exams, staff, rooms and queues as Parquet files beside the CSVs, typed (times as floats with nulls for
+    "not reached", names as text), for loading in pandas, polars or R. Needs pyarrow (`radsim[parquet]`)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise OutputError("--parquet needs pyarrow: pip install -e '.[parquet]'") from None
+    tables = {"exams": exam_table(result), "staff": staff_table(result), "rooms": room_table(result),
+              "queues": result.queues.columns()}
+    for name, table in tables.items():
+        columns = {}
+        for column, values in table.items():
+            values = np.asarray(values)
+            if values.dtype.kind == "f":
+                columns[column] = pa.array(values, from_pandas=True)  # NaN -> null: not reached by the end
+            elif values.dtype.kind in "OU":
+                columns[column] = pa.array(values.astype(str).tolist(), type=pa.string())
+            else:
+                columns[column] = pa.array(values)
+        pq.write_table(pa.table(columns), folder / f"{name}.parquet")

@@ -64,3 +64,23 @@ def test_a_long_run_shows_progress_with_the_time_left_on_a_terminal_and_nothing_
     for a, b in zip(quiet.staff_log.columns().values(), shown.staff_log.columns().values()):
         assert np.array_equal(a, b, equal_nan=True)  # running day by day for the progress line changes nothing
     assert run_progress(io.StringIO()) is None  # piped: no progress line
+
+
+def test_parquet_tables_hold_what_the_csvs_hold(tmp_path):
+    import csv
+
+    import pyarrow.parquet as pq
+
+    from sim.cli import main
+
+    out = tmp_path / "run"
+    assert main([str(SCENARIOS / "teaching.yaml"), "--no-plots", "--quiet", "--parquet", "--out", str(out)]) == 0
+    with open(out / "exams.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    exams = pq.read_table(out / "exams.parquet").to_pydict()
+    assert len(exams["exam_id"]) == len(rows) and exams["priority"] == [r["priority"] for r in rows]
+    for name in ("ordered_at", "report_at"):  # times: numbers, and null where the CSV cell is empty
+        assert [None if v is None else round(v, 3) for v in exams[name]] == \
+            [None if r[name] == "" else float(r[name]) for r in rows]
+    staff = pq.read_table(out / "staff.parquet")
+    assert staff.num_rows == sum(1 for _ in open(out / "staff.csv")) - 1
