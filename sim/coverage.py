@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from .clock import MINUTES_PER_DAY, describe, weekday_of
 from .roster import intervals, merge
-from .scenario import _demanded, can_read
-from .schema import Scenario
+from .schema import Scenario, can_read, demanded
 
 WEEK = 7 * MINUTES_PER_DAY
 SHORTEST_GAP = 15.0
@@ -22,8 +21,8 @@ SHORTEST_GAP = 15.0
 
 def coverage_warnings(scenario: Scenario) -> list[str]:
     warnings = []
-    demanded = _demanded(scenario)
-    modalities = {scenario.exam_types[e].modality for e in demanded}
+    wanted = demanded(scenario)
+    modalities = {scenario.exam_types[e].modality for e in wanted}
     for modality in sorted(modalities):
         opening = _clip_week(intervals(scenario.modalities[modality].hours, DAYS, scenario.start_weekday))
         staffed = _on_duty(scenario.technologists.values(), lambda g: modality in g.modalities, scenario)
@@ -31,7 +30,7 @@ def coverage_warnings(scenario: Scenario) -> list[str]:
         if gaps:
             warnings.append(f"coverage: {modality} is open with no {modality} technologist on duty "
                             f"{_spans(gaps, scenario)}; patients wait for the next one")
-    for exam_name, priorities in demanded.items():
+    for exam_name, priorities in wanted.items():
         exam = scenario.exam_types[exam_name]
         for priority in sorted(priorities, key=scenario.priority_names.index):
             target = scenario.priorities[priority].target_minutes

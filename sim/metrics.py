@@ -21,7 +21,9 @@ import numpy as np
 from .clock import MINUTES_PER_DAY, describe as describe_time
 from .records import (BREAK, CALL, DUTY, INTERRUPTION, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
                       TECHNOLOGIST_WORK, Result)
+from .capacity import offered_load_warnings
 from .cost import staff_cost
+from .coverage import coverage_warnings
 from .targets import attainment, missed_target_warnings
 from .triage import reading_priority
 
@@ -358,7 +360,8 @@ def summarise(result: Result) -> dict:
     s = result.scenario
     window = in_statistics(result)
     unfinished = window & np.isnan(result.exams.report_at)
-    warnings = list(result.warnings)
+    # warnings about the scenario itself (overload, coverage gaps), then about what the run did
+    warnings = offered_load_warnings(s) + coverage_warnings(s)
     if window.any() and unfinished.sum() > 0.05 * window.sum():
         warnings.append(f"backlog: {int(unfinished.sum())} of {int(window.sum())} exams ordered after the "
                         "warm-up had no signed report by the end of the horizon")

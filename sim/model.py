@@ -21,14 +21,11 @@ import simpy
 
 from .acquisition import Acquisition, Pool, Room, Technologist
 from .arrivals import Orders, generate_orders, poisson_times_within
-from .capacity import offered_load_warnings
-from .coverage import coverage_warnings
 from .equipment import start_equipment
 from .reading import ProcedureStaff, Radiologist, Reading
 from .records import ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember
 from .roster import intervals
-from .scenario import can_read
-from .schema import Scenario
+from .schema import Scenario, can_read
 from .streams import Streams
 from .timers import after
 from .triage import reading_priority
@@ -327,8 +324,7 @@ class Department:
         return Result(
             scenario=self.scenario, seed=seed, replication=replication, exams=self.exams,
             staff=self.staff, scanners=self.scanners, staff_log=self.log, room_log=self.room_log, queues=self.queues,
-            duty_plan=self.duty_plan, opening=self.opening,
-            warnings=offered_load_warnings(self.scenario) + coverage_warnings(self.scenario))
+            duty_plan=self.duty_plan, opening=self.opening)
 
     def _close_tasks(self, people) -> None:
         """Tasks still under way at the end: logged with no end (NaN)."""

@@ -7,7 +7,7 @@ t = 0; NaN means "had not happened by the end of the horizon".
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -165,7 +165,6 @@ class Result:
     queues: QueueTrace
     duty_plan: list[list[tuple[float, float]]]  # per person: scheduled on-duty intervals
     opening: dict[str, list[tuple[float, float]]]  # per modality: opening intervals
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def horizon(self) -> float:

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .distributions import FAMILY_NAMES
-from .schema import Scenario
+from .schema import Scenario, can_read, demanded
 
 
 class ScenarioError(Exception):
@@ -510,8 +510,7 @@ def _check_workable(scenario: Scenario, fail) -> None:
                 if modality not in scenario.modalities:
                     fail(f"radiologists.{name}.interruptions.resumption_penalty.{modality}",
                          f"unknown modality (declared: {_list(scenario.modalities)})")
-    demanded = _demanded(scenario)
-    for exam_name, priorities in demanded.items():
+    for exam_name, priorities in demanded(scenario).items():
         exam = scenario.exam_types[exam_name]
         where = f"exam_types.{exam_name}"
         if exam.ai is not None and scenario.ai_triage.mode == "reprioritise":
@@ -526,22 +525,6 @@ def _check_workable(scenario: Scenario, fail) -> None:
         if follow is not None and follow.share > 0:
             chosen = [p for p in priorities if follow.priorities is None or p in follow.priorities]
             _check_servable(scenario, follow.exam_type, chosen, f"{where}.leads_to.exam_type", fail)
-
-
-def _demanded(scenario: Scenario) -> dict[str, set[str]]:
-    """Each exam type that can be ordered, with the priorities it can be ordered at."""
-    out: dict[str, set[str]] = {}
-    for src in scenario.demand.values():
-        if src.exams_per_day > 0:
-            for exam_name, share in src.exam_mix.items():
-                if share.share > 0:
-                    out.setdefault(exam_name, set()).update(p for p, w in src.priority_mix_for(exam_name).items() if w > 0)
-    for order in scenario.orders:
-        out.setdefault(order.exam_type, set()).add(order.priority)
-    for book in scenario.appointments.values():
-        for exam_name in book.exam_mix:
-            out.setdefault(exam_name, set()).add(book.priority)
-    return out
 
 
 def _check_finalised(scenario: Scenario, exam_name: str, priorities, where: str, fail) -> None:
@@ -600,18 +583,6 @@ def _check_servable(scenario: Scenario, exam_name: str, priorities: list[str], f
     for priority in priorities:
         if not any(can_read(g, exam.modality, exam.subspecialty, priority) for g in readers):
             fail(field, f"no radiologist reads {exam.modality} {exam.subspecialty} studies of priority {priority!r}")
-
-
-def can_read(group, modality: str, subspecialty: str, priority: str, any_subspecialty: str | None = None) -> bool:
-    """Whether a radiologist group may read studies of this modality, subspecialty and priority.
-
-    A study whose subspecialty is `any_subspecialty` (after the fallback wait) may be read by any subspecialty.
-    """
-    return (
-        modality in group.modalities
-        and (group.subspecialties == "any" or subspecialty == any_subspecialty or subspecialty in group.subspecialties)
-        and (group.priorities == "all" or priority in group.priorities)
-    )
 
 
 def _list(names) -> str:

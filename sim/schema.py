@@ -589,3 +589,31 @@ class Scenario(Strict):
             if source not in names:
                 names.append(source)
         return names
+
+
+def can_read(group, modality: str, subspecialty: str, priority: str, any_subspecialty: str | None = None) -> bool:
+    """Whether a radiologist group may read studies of this modality, subspecialty and priority.
+
+    A study whose subspecialty is `any_subspecialty` (after the fallback wait) may be read by any subspecialty.
+    """
+    return (
+        modality in group.modalities
+        and (group.subspecialties == "any" or subspecialty == any_subspecialty or subspecialty in group.subspecialties)
+        and (group.priorities == "all" or priority in group.priorities)
+    )
+
+
+def demanded(scenario: Scenario) -> dict[str, set[str]]:
+    """Each exam type that can be ordered, with the priorities it can be ordered at."""
+    out: dict[str, set[str]] = {}
+    for src in scenario.demand.values():
+        if src.exams_per_day > 0:
+            for exam_name, share in src.exam_mix.items():
+                if share.share > 0:
+                    out.setdefault(exam_name, set()).update(p for p, w in src.priority_mix_for(exam_name).items() if w > 0)
+    for order in scenario.orders:
+        out.setdefault(order.exam_type, set()).add(order.priority)
+    for book in scenario.appointments.values():
+        for exam_name in book.exam_mix:
+            out.setdefault(exam_name, set()).add(book.priority)
+    return out
