@@ -73,19 +73,24 @@ def _replicate(args, variants: list[Variant], folder: Path) -> int:
                          progress=None if args.quiet else progress_bar())
 
 
+EXPERIMENT_WARNINGS = ("overload", "coverage", "target missed")
+
+
 def _warnings(variants: list[Variant]) -> list[str]:
-    """Each variant's overload, coverage and missed-target warnings, once each, with how many replications had it."""
-    seen: dict[str, int] = {}
+    """Each variant's overload, coverage and missed-target warnings, once each. Overload and coverage come from
+    the scenario, so every replication has them; a missed target says in how many replications it was missed."""
+    lines = []
     for v in variants:
+        counts: dict[str, int] = {}
         for run in v.runs:
+            # a missed target's numbers differ by replication: keep what was missed, drop by how much
             for warning in dict.fromkeys(w.split(" for ")[0] if w.startswith("target missed") else w
-                                         for w in run["warnings"]
-                                         if w.startswith(("overload", "target missed", "coverage"))):
-                key = f"{v.label}: {warning}"
-                seen[key] = seen.get(key, 0) + 1
-    return [key if key.startswith(tuple(f"{v.label}: overload" for v in variants))
-            else f"{key} (in {n} of {len(next(v for v in variants if key.startswith(v.label + ': ')).runs)} "
-                 "replications)" for key, n in seen.items()]
+                                         for w in run["warnings"] if w.startswith(EXPERIMENT_WARNINGS)):
+                counts[warning] = counts.get(warning, 0) + 1
+        for warning, n in counts.items():
+            share = f" (in {n} of {len(v.runs)} replications)" if warning.startswith("target missed") else ""
+            lines.append(f"{v.label}: {warning}{share}")
+    return lines
 
 
 def _page(args, folder: Path, question: str, variants: list[Variant], keys: list[str], differences=(),

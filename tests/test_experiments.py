@@ -266,3 +266,14 @@ def test_replicated_runs_show_the_standard_curves_as_a_mean_with_a_band(tmp_path
     assert [line.get_label() for line in queues.get_lines()] == ["worklist (mean)", "orders awaiting a scan (mean)"]
     assert len(queues.collections) == 2, "each curve has its confidence band"
     assert "3 replications" in fig._suptitle.get_text()
+
+
+def test_experiment_warnings_say_once_what_each_variant_missed_and_in_how_many_replications():
+    from sim.experiments_cli import _warnings
+
+    overload = "overload: CT technologists are offered 1.90 of their capacity (2,742 min/day of work for 1,440 min/day)"
+    runs = [{"warnings": [overload, "target missed: stat images to report within 60 min for 80% of exams (8 of 10)"]},
+            {"warnings": [overload, "backlog: 3 of 40 exams had no report"]}]
+    variant = Variant("base", teaching(), runs)
+    assert _warnings([variant]) == [
+        f"base: {overload}", "base: target missed: stat images to report within 60 min (in 1 of 2 replications)"]
