@@ -16,20 +16,16 @@ import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
 from .metrics import exam_columns, hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
-from .records import BREAK, CALL, DUTY, INTERRUPTION, PROTOCOL, READ, ROOM_DOWN, SCAN, Result  # noqa: E402
+from .records import (BREAK, CALL, DOWN_COLOUR, DUTY, INTERRUPTION, PROTOCOL, READ, ROOM_DOWN, SCAN,  # noqa: E402
+                      TASK_COLOURS, Result)
 
 PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
 
 
-CALL_COLOUR = "#34495e"
-INTERRUPTION_COLOUR = "#f1c40f"
-PROTOCOL_COLOUR = "#95a5a6"
-BREAK_COLOUR = "#a3d9a5"
-DOWN_COLOUR = "#4d4d4d"
 # Bars not coloured by priority: critical calls, interruptions, protocols, breaks, scanners down.
 TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4}
 DOWN_STYLE = -5
-STYLE_COLOURS = {-1: CALL_COLOUR, -2: INTERRUPTION_COLOUR, -3: PROTOCOL_COLOUR, -4: BREAK_COLOUR, -5: DOWN_COLOUR}
+STYLE_COLOURS = {**{TASK_STYLE[kind]: colour for kind, colour in TASK_COLOURS.items()}, DOWN_STYLE: DOWN_COLOUR}
 
 
 def priority_colour(rank: int) -> str:
@@ -250,8 +246,7 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
         ax.axhline(boundary, color="black", linewidth=0.8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=priority_colour(r)) for r in range(len(result.scenario.priorities))]
     handles += [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="///"),
-                plt.Rectangle((0, 0), 1, 1, color=CALL_COLOUR), plt.Rectangle((0, 0), 1, 1, color=INTERRUPTION_COLOUR),
-                plt.Rectangle((0, 0), 1, 1, color=PROTOCOL_COLOUR), plt.Rectangle((0, 0), 1, 1, color=BREAK_COLOUR),
+                *(plt.Rectangle((0, 0), 1, 1, color=TASK_COLOURS[kind]) for kind in (CALL, INTERRUPTION, PROTOCOL, BREAK)),
                 plt.Rectangle((0, 0), 1, 1, color=DOWN_COLOUR), plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
     names = list(result.scenario.priorities) + ["interrupted read", "critical call", "interruption", "protocol",
                                                  "break", "scanner down", "off duty"]
@@ -263,7 +258,7 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
 
 
 def _duty_spans(log, ends, person: int) -> list[tuple[float, float]]:
-    mine = (log["person"] == person) & (log["kind"] == 0)
+    mine = (log["person"] == person) & (log["kind"] == DUTY)
     return list(zip(log["start"][mine], ends[mine]))
 
 

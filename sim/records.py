@@ -22,6 +22,9 @@ DOING = {SCAN: "scanning", PREP: "preparing", READ: "reading", CALL: "phoning a 
          INTERRUPTION: "interrupted (call or question), pausing", PROTOCOL: "protocolling order",
          PROCEDURE: "performing the procedure of", BREAK: "on a break"}
 DOING_ALONE = {INTERRUPTION: "taking a call or question", BREAK: "on a break"}
+# Colours of the tasks figures do not colour by priority, and of a scanner that is down (one place for every view).
+TASK_COLOURS = {CALL: "#34495e", INTERRUPTION: "#f1c40f", PROTOCOL: "#95a5a6", BREAK: "#a3d9a5"}
+DOWN_COLOUR = "#4d4d4d"
 RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL, PROCEDURE)
 TECHNOLOGIST_WORK = (SCAN, PREP)
 

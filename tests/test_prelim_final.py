@@ -4,6 +4,7 @@ import pytest
 
 import sim
 from conftest import build, minutes
+from sim.records import CALL, READ
 
 NIGHT = {"radiologists": {"rad": {"shifts": ["08:00-17:00"]},
                           "tele": {"count": 1, "modalities": ["CT"], "names": ["Dr Night"], "reports": "preliminary",
@@ -47,7 +48,7 @@ def test_a_critical_result_is_phoned_at_the_prelim_not_again_at_the_final():
     result = sim.run(build(extra, orders=[(0, "22:00", "ct_head", "stat")]))
     e = result.exams
     assert e.critical_at[0] == minutes(0, "22:24")
-    calls = result.staff_log.columns()["kind"] == 3
+    calls = result.staff_log.columns()["kind"] == CALL
     assert calls.sum() == 1
 
 
@@ -88,7 +89,7 @@ def test_community_teleradiology_prelims_come_overnight_and_finals_after_the_mor
     assert prelim.sum() > 50 and np.all(np.isin(e.prelim_radiologist[prelim], tele))
     # the remote reader never starts before the images have been transmitted (5 min)
     log = result.staff_log.columns()
-    remote_reads = np.isin(log["person"], tele) & (log["kind"] == 2)
+    remote_reads = np.isin(log["person"], tele) & (log["kind"] == READ)
     assert np.all(log["start"][remote_reads] >= e.scan_end[log["exam"][remote_reads]] + 5 - 1e-6)
     finals = prelim & ~np.isnan(e.report_at)
     clock = e.report_at[finals] % 1440
