@@ -15,6 +15,8 @@ never interrupted: nobody starts a task off shift.
 """
 from __future__ import annotations
 
+from collections import deque
+
 from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog
 from .staff import Crew, Person
 from .timers import after
@@ -52,6 +54,10 @@ class Reading(Crew):
         self.critical = critical if critical is not None else [False] * len(read_time)
         self.call_time = call_time if call_time is not None else [0.0] * len(read_time)
         self.moves = moves  # (minutes on the worklist, class -> class it moves to): aging, fallback
+        # Studies waiting for each move, in the order they are due (they join in time order). One timer per move
+        # is armed for the first study not yet reported, so reported studies cost no event.
+        self._move_due: list[deque] = [deque() for _ in moves]
+        self._move_armed = [False] * len(moves)
         self.resumption_penalty = resumption_penalty or (lambda reader, exam: 0.0)
         self._penalised: set[int] = set()  # studies whose read has paid its resumption penalty
         self.final_class = final_class  # class -> its twin for final reads after a prelim
@@ -114,8 +120,10 @@ class Reading(Crew):
     def add(self, exam: int) -> None:
         """Images complete: the study joins the worklist."""
         self._enqueue(exam)
-        for wait, move_to in self.moves:
-            after(self.env, wait, self._move, exam, move_to)
+        for m, (wait, _) in enumerate(self.moves):
+            self._move_due[m].append((self.env.now + wait, exam))
+            if not self._move_armed[m]:
+                self._arm_move(m)
         self.on_queue_change()
         self.request_dispatch()
 
@@ -126,6 +134,20 @@ class Reading(Crew):
         # a final over-read never preempts: the clinical decision was made on the prelim
         if self.worklist.class_priority[klass] in self.preempting_ranks and klass not in self._final_classes:
             self._preempt_candidates.add(klass)
+
+    def _arm_move(self, m: int) -> None:
+        due, report_at = self._move_due[m], self.exams.report_at
+        while due and report_at[due[0][1]] == report_at[due[0][1]]:  # reported already: nothing to move
+            due.popleft()
+        self._move_armed[m] = bool(due)
+        if due:
+            after(self.env, due[0][0] - self.env.now, self._moves_due, m)
+
+    def _moves_due(self, m: int) -> None:
+        due, now, move_to = self._move_due[m], self.env.now, self.moves[m][1]
+        while due and due[0][0] <= now + TIME_TOLERANCE:  # the clock may land a rounding step short of `due`
+            self._move(due.popleft()[1], move_to)
+        self._arm_move(m)
 
     def _move(self, exam: int, move_to: list[int]) -> None:
         """Aging or subspecialty fallback: from now on the study belongs to another class."""
