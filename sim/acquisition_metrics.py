@@ -11,6 +11,7 @@ import numpy as np
 from .metrics import _clipped_minutes, describe, in_statistics, scanner_groups
 from .records import BREAK, DUTY, PROCEDURE, ROOM_DOWN, ROOM_KIND_NAMES, Result
 from .streams import FOLLOW_UP
+from .targets import judge, share_met
 
 
 def technologist_side(result: Result) -> dict:
@@ -32,12 +33,10 @@ def door_to_scan(result: Result) -> dict[str, dict]:
         if priority.scan_target_minutes is None:
             continue
         mine = window & (e.orders.priority == rank)
-        wait, target = waits[mine], priority.scan_target_minutes
-        scanned = ~np.isnan(wait)
-        overdue = ~scanned & (result.horizon - e.orders.ordered_at[mine] > target)
-        judged = int(scanned.sum() + overdue.sum())
-        out[name] = {"count": int(mine.sum()), "target_minutes": target, **describe(wait),
-                     "within_target": float(np.sum(scanned & (wait <= target)) / judged) if judged else None}
+        target = priority.scan_target_minutes
+        met, missed = judge(e.orders.ordered_at[mine], e.imaging_start[mine], target, result.horizon)
+        out[name] = {"count": int(mine.sum()), "target_minutes": target, **describe(waits[mine]),
+                     "within_target": share_met(met, missed)}
     return out
 
 

@@ -24,7 +24,7 @@ from .records import (BREAK, CALL, DUTY, INTERRUPTION, PROCEDURE, PROTOCOL, RADI
 from .capacity import offered_load_warnings
 from .cost import staff_cost
 from .coverage import coverage_warnings
-from .targets import attainment, missed_target_warnings
+from .targets import attainment, judge, missed_target_warnings, share_met
 from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
@@ -112,15 +112,8 @@ def within_target(result: Result, mask: np.ndarray) -> tuple[float | None, int]:
     Judged: reported studies, and unreported ones already past their target.
     """
     e = result.exams
-    tat = (e.report_at - e.scan_end)[mask]
-    target = target_minutes(result)[mask]
-    age_at_end = result.horizon - e.scan_end[mask]
-    reported = ~np.isnan(tat)
-    overdue = np.isnan(tat) & (age_at_end > target)
-    judged = int(reported.sum() + overdue.sum())
-    if not judged:
-        return None, 0
-    return float(np.sum(reported & (tat <= target)) / judged), judged
+    met, missed = judge(e.scan_end[mask], e.report_at[mask], target_minutes(result)[mask], result.horizon)
+    return share_met(met, missed), met + missed
 
 
 def turnaround_table(result: Result, by: str) -> dict[str, dict]:
@@ -175,23 +168,12 @@ def _clipped_minutes(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -
 def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
     """Busy share of scheduled duty per staff group (work in overtime is overtime, see `overtime_hours`), and of
     opening time per scanner group (scanning past closing is after-hours work, see `scanner_after_hours`)."""
-    log = result.staff_log.columns()
     lo, hi = result.warmup, result.horizon
-    end = np.where(np.isnan(log["end"]), hi, log["end"])
     out: dict[str, dict[str, float | None]] = {"technologists": {}, "scanners": {}, "radiologists": {}}
-    mine = rows_by_person(log)
-    for role, section, tasks in (("technologist", "technologists", TECHNOLOGIST_WORK),
-                                 ("radiologist", "radiologists", RADIOLOGIST_WORK)):
-        groups_of_role = result.scenario.technologists if role == "technologist" else result.scenario.radiologists
-        for group in groups_of_role:
-            on_duty = busy = 0.0
-            for person in [i for i, m in enumerate(result.staff) if m.role == role and m.group == group]:
-                plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
-                on_duty += _clipped_minutes(plan[:, 0], plan[:, 1], lo, hi).sum()
-                working = work_rows(log, mine, tasks, person)
-                busy += _clipped_minutes(*cut_to(log["start"][working], end[working], result.duty_plan[person]),
-                                         lo, hi).sum()
-            out[section][group] = float(busy / on_duty) if on_duty > 0 else None
+    for section, group, (duty_starts, duty_ends, busy_starts, busy_ends) in duty_and_work(result):
+        on_duty = _clipped_minutes(duty_starts, duty_ends, lo, hi).sum()
+        busy = _clipped_minutes(busy_starts, busy_ends, lo, hi).sum()
+        out[section][group] = float(busy / on_duty) if on_duty > 0 else None
     for label, modality, ids in scanner_groups(result):
         opening = result.opening[modality]
         open_minutes = sum(_clipped_minutes(np.array([a]), np.array([b]), lo, hi)[0] for a, b in opening)
@@ -209,17 +191,30 @@ def _room_work(result: Result, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return rooms["start"][chosen], np.where(np.isnan(rooms["end"][chosen]), result.horizon, rooms["end"][chosen])
 
 
-def rows_by_person(log: dict) -> dict[int, np.ndarray]:
-    """Each person's staff-log row indexes, in log order (one pass, instead of a scan of the log per person)."""
-    order = np.argsort(log["person"], kind="stable")
-    people, starts = np.unique(log["person"][order], return_index=True)
-    return dict(zip(people.tolist(), np.split(order, starts[1:])))
+def members(result: Result, role: str, group: str) -> list[int]:
+    """Staff indexes of a group's people."""
+    return [i for i, m in enumerate(result.staff) if m.role == role and m.group == group]
 
 
-def work_rows(log: dict, mine: dict[int, np.ndarray], tasks, person: int) -> np.ndarray:
-    """Indexes of one person's task rows of the given kinds."""
-    rows = mine.get(person, np.zeros(0, dtype=np.int64))
-    return rows[np.isin(log["kind"][rows], tasks)]
+def duty_and_work(result: Result):
+    """(section, group, (duty starts, duty ends, busy starts, busy ends)) for every staff group: scheduled duty,
+    and work cut to it (work in overtime is overtime, counted in `overtime_hours`, not as busy duty)."""
+    log = result.staff_log.columns()
+    end = np.where(np.isnan(log["end"]), result.horizon, log["end"])
+    order = np.argsort(log["person"], kind="stable")  # each person's rows, found in one pass
+    people, firsts = np.unique(log["person"][order], return_index=True)
+    rows_of = dict(zip(people.tolist(), np.split(order, firsts[1:])))
+    for role, section, tasks, groups in (("technologist", "technologists", TECHNOLOGIST_WORK, result.scenario.technologists),
+                                         ("radiologist", "radiologists", RADIOLOGIST_WORK, result.scenario.radiologists)):
+        for group in groups:
+            parts = [np.zeros(0)] * 4
+            for person in members(result, role, group):
+                plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
+                rows = rows_of.get(person, np.zeros(0, dtype=np.int64))
+                rows = rows[np.isin(log["kind"][rows], tasks)]
+                work = cut_to(log["start"][rows], end[rows], result.duty_plan[person])
+                parts = [np.concatenate([a, b]) for a, b in zip(parts, (plan[:, 0], plan[:, 1], *work))]
+            yield section, group, parts
 
 
 def room_work_within(result: Result, ids: list[int], opening: list[tuple[float, float]]):
@@ -257,7 +252,7 @@ def overtime_hours(result: Result) -> dict[str, dict[str, float]]:
     for section, role, groups in (("technologists", "technologist", result.scenario.technologists),
                                   ("radiologists", "radiologist", result.scenario.radiologists)):
         for group in groups:
-            people = [i for i, m in enumerate(result.staff) if m.role == role and m.group == group]
+            people = members(result, role, group)
             out[section][group] = round(float(log["overtime"][duty & np.isin(log["person"], people)].sum()) / 60, 6)
     return out
 
@@ -414,7 +409,7 @@ def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
     in_window = log["start"] >= result.warmup
     out = {}
     for group in result.scenario.radiologists:
-        people = [i for i, m in enumerate(result.staff) if m.role == "radiologist" and m.group == group]
+        people = members(result, "radiologist", group)
         mine = np.isin(log["person"], people)
         duty = minutes[mine & (log["kind"] == DUTY)].sum()
         if duty <= 0:
@@ -482,23 +477,13 @@ def _by_hour_of_day(starts, ends, lo: float, hi: float) -> np.ndarray:
 
 def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
     """Rows (technologist groups, scanners per modality, radiologist groups) x 24 hours: busy / available."""
-    log = result.staff_log.columns()
     lo, hi = result.warmup, result.horizon
-    end = np.where(np.isnan(log["end"]), hi, log["end"])
     labels, rows = [], []
-    mine = rows_by_person(log)
-    for role, tasks, groups in (("technologist", TECHNOLOGIST_WORK, result.scenario.technologists),
-                                ("radiologist", RADIOLOGIST_WORK, result.scenario.radiologists)):
-        for group in groups:
-            # busy share of scheduled duty: work in overtime is overtime (see staff.csv), not a 100 % hour
-            busy, duty = np.zeros(24), np.zeros(24)
-            for person in [i for i, m in enumerate(result.staff) if m.role == role and m.group == group]:
-                working = work_rows(log, mine, tasks, person)
-                busy += _by_hour_of_day(*cut_to(log["start"][working], end[working], result.duty_plan[person]), lo, hi)
-                plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
-                duty += _by_hour_of_day(plan[:, 0], plan[:, 1], lo, hi)
-            labels.append(f"{role}s: {group}")
-            rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > MINUTE_TOLERANCE))
+    for section, group, (duty_starts, duty_ends, busy_starts, busy_ends) in duty_and_work(result):
+        busy = _by_hour_of_day(busy_starts, busy_ends, lo, hi)
+        duty = _by_hour_of_day(duty_starts, duty_ends, lo, hi)
+        labels.append(f"{section}: {group}")
+        rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > MINUTE_TOLERANCE))
     for label, modality, ids in scanner_groups(result):
         busy = _by_hour_of_day(*room_work_within(result, ids, result.opening[modality]), lo, hi)
         spans = np.array(result.opening[modality], dtype=float).reshape(-1, 2)

@@ -63,6 +63,20 @@ def targets_of(scenario) -> list[Target]:
     return out
 
 
+def judge(start: np.ndarray, end: np.ndarray, minutes, horizon: float) -> tuple[int, int]:
+    """(met, missed) of exams timed from `start` to `end` (NaN: not reached) against a target in minutes (a
+    number or one per exam): an exam not ended is missed once the target has passed at the horizon, and not
+    judged before (nor if the measure has not started)."""
+    value = end - start
+    ended = ~np.isnan(value)
+    overdue = ~ended & ~np.isnan(start) & (horizon - start > minutes)
+    return int(np.sum(ended & (value <= minutes))), int(np.sum(ended & (value > minutes)) + overdue.sum())
+
+
+def share_met(met: int, missed: int) -> float | None:
+    return met / (met + missed) if met + missed else None
+
+
 def _milestone(result: Result, name: str) -> np.ndarray:
     return result.exams.orders.ordered_at if name == "ordered_at" else getattr(result.exams, name)
 
@@ -80,14 +94,9 @@ def attainment(result: Result) -> list[dict]:
         if target.source is not None:
             covered &= o.source == s.source_names.index(target.source)
         start_name, end_name = MEASURES[target.measure]
-        start, end = _milestone(result, start_name)[covered], _milestone(result, end_name)[covered]
-        value = end - start
-        ended = ~np.isnan(value)
-        overdue = ~ended & ~np.isnan(start) & (result.horizon - start > target.minutes)
-        met = int(np.sum(ended & (value <= target.minutes)))
-        missed = int(np.sum(ended & (value > target.minutes)) + overdue.sum())
-        judged = met + missed
-        share = met / judged if judged else None
+        met, missed = judge(_milestone(result, start_name)[covered], _milestone(result, end_name)[covered],
+                            target.minutes, result.horizon)
+        judged, share = met + missed, share_met(met, missed)
         rows.append({"measure": target.measure, "priority": target.priority, "modality": target.modality,
                      "source": target.source, "target_minutes": target.minutes,
                      "required_share": target.required_share, "label": target.label,
