@@ -209,7 +209,7 @@ def run_sweep(args) -> int:
     write_differences(folder, variants[0].label,
                       {v.label: paired_differences(variants[0].runs, v.runs) for v in variants[1:]})
     scenario = variants[0].scenario
-    required = {target_key(vars(t) | {"modality": t.modality, "source": t.source}): t.required_share
+    required = {target_key(vars(t)): t.required_share
                 for t in targets_of(scenario)}
     if not args.no_plots:
         from .plots import write_sweep_plots
