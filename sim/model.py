@@ -17,7 +17,6 @@ out: an order arriving at 19:00 sharp goes to the night shift.
 from __future__ import annotations
 
 import numpy as np
-import simpy
 
 from .acquisition import Acquisition, Pool, Room, Technologist
 from .arrivals import Orders, generate_orders, poisson_times_within
@@ -27,7 +26,7 @@ from .records import ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, St
 from .roster import intervals
 from .schema import Scenario, can_read
 from .streams import Streams
-from .timers import after
+from .timers import Environment
 from .triage import reading_priority
 from .worklist import Worklist
 
@@ -76,13 +75,13 @@ class Department:
     def __init__(self, scenario: Scenario, orders: Orders, streams: Streams | None = None):
         self.scenario, self.orders = scenario, orders
         self.streams = streams or Streams(scenario.seed)
-        self.env = simpy.Environment()
+        self.env = Environment()
+        self.env.settle(self._dispatch)
         self.horizon = scenario.days * 1440.0
         self.exams = ExamLog(orders)
         self.log = StaffLog()
         self.room_log = RoomLog()
         self.queues = QueueTrace()
-        self._dispatch_pending = False
         self.modality_names = list(scenario.modalities)
         self.staff = staff_names(scenario)
         self.scanners = scanner_names(scenario)
@@ -299,12 +298,9 @@ class Department:
 
     def request_dispatch(self) -> None:
         """Hand out work once every other event of this instant has happened."""
-        if not self._dispatch_pending:
-            self._dispatch_pending = True
-            after(self.env, 0, self._dispatch)
+        self.env.unsettled()
 
     def _dispatch(self) -> None:
-        self._dispatch_pending = False
         # The rule at one instant: acquisition first, then reading. A radiologist free at the same moment as a
         # waiting IR procedure goes to the procedure (a patient on the table outranks a study on the worklist).
         self.acquisition.dispatch()

@@ -1,10 +1,15 @@
-"""Timers: call a function after some simulated minutes, with its arguments bound at once.
+"""Timers: call a function after some simulated minutes, or once the present instant is over.
 
 The model's state changes are plain method calls scheduled on the simpy
 clock. Binding the arguments when the timer is set (not when it fires) is
 what keeps a timer set inside a loop from acting on the loop's last value.
 """
 from __future__ import annotations
+
+from heapq import heappop
+
+import simpy
+from simpy.core import EmptySchedule, EventPriority, StopSimulation
 
 
 def after(env, minutes: float, action, *args):
@@ -17,3 +22,48 @@ def after(env, minutes: float, action, *args):
 def also(event, action, *args) -> None:
     """Call `action(*args)` when an event set by `after` fires, after the actions already on it."""
     event.callbacks.append(lambda _event: action(*args))
+
+
+class Environment(simpy.Environment):
+    """simpy's environment with one more kind of timer: an action run once the present instant is over.
+
+    `settle(action)` names the action (the model's dispatcher); `unsettled()` asks for it. It runs once,
+    after the last event scheduled for the present moment, however many times it was asked for, and
+    without an event of its own: at a shift change the outgoing shift leaves and the incoming one arrives
+    before work is handed out, and a busy instant costs one hand-out, not one per change.
+    """
+
+    def __init__(self, initial_time: float = 0):
+        super().__init__(initial_time)
+        self._settle = None
+        self._unsettled = False
+
+    def settle(self, action) -> None:
+        self._settle = action
+
+    def unsettled(self) -> None:
+        self._unsettled = True
+
+    def step(self) -> None:
+        # simpy's step (4.1), then the settling action if this was the present instant's last event
+        queue = self._queue
+        try:
+            self._now, _, _, event = heappop(queue)
+        except IndexError:
+            raise EmptySchedule from None
+        callbacks, event.callbacks = event.callbacks, None
+        try:
+            for callback in callbacks:
+                callback(event)
+        except StopSimulation:
+            event.callbacks = callbacks[callbacks.index(callback) + 1:]
+            self.schedule(event, EventPriority(-1))
+            raise
+        if not event._ok and not hasattr(event, "_defused"):
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc
+        # a hand-out that starts something may ask for another one at the same instant
+        while self._unsettled and (not queue or queue[0][0] > self._now):
+            self._unsettled = False
+            self._settle()
