@@ -96,12 +96,6 @@ def _move_into_place(staging: Path, final: Path, chosen_name: bool) -> Path:
             final = _free_name(final)
 
 
-def _format(values: np.ndarray, digits: int = 3) -> list[str]:
-    """Fixed decimals (so output is byte-identical across runs); NaN becomes an empty field."""
-    text = np.char.mod(f"%.{digits}f", values)
-    return np.where(np.isnan(values), "", text).tolist()
-
-
 def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:
     lookup = np.array(list(names) + [""], dtype=object)  # code -1 -> ""
     return lookup[codes]
@@ -117,8 +111,34 @@ def _write_csv(path: Path, rows: int, table_for) -> None:
             chunk = table_for(slice(first, min(first + CHUNK_ROWS, rows)))
             if first == 0:
                 f.write(",".join(chunk) + "\n")
-            texts = [_csv_text(np.asarray(col), name) for name, col in chunk.items()]
-            f.write("".join(",".join(row) + "\n" for row in zip(*texts)))
+            f.write(_csv_lines(chunk))
+
+
+class _Blank:
+    """An empty CSV field in any format: a time not reached (NaN), an exam id of none (-1)."""
+
+    def __format__(self, spec: str) -> str:
+        return ""
+
+
+BLANK = _Blank()
+
+
+def _csv_lines(chunk: dict[str, np.ndarray]) -> str:
+    """The chunk's rows as CSV text: one format string per row, so no cell exists as a string on its own.
+    Times have three fixed decimals, so output is byte-identical across runs and machines."""
+    if not chunk:
+        return ""
+    fields, columns = [], []
+    for name, column in chunk.items():
+        column = np.asarray(column)
+        blank = np.isnan(column) if column.dtype.kind == "f" else (column < 0) if name == "exam_id" else None
+        fields.append("{:.3f}" if column.dtype.kind == "f" else "{}")
+        if blank is not None and blank.any():
+            column = column.astype(object)
+            column[blank] = BLANK
+        columns.append(column.tolist())
+    return "".join(map((",".join(fields) + "\n").format, *columns))
 
 
 ORIGIN_NAMES = ["demand", "scripted", "follow_up", "booked"]
@@ -201,14 +221,6 @@ def room_table(result: Result, rows=slice(None)) -> dict[str, np.ndarray]:
         "end": log["end"],
         "exam_id": log["exam"],
     }
-
-
-def _csv_text(column: np.ndarray, name: str) -> list[str]:
-    if column.dtype.kind == "f":
-        return _format(column)
-    if name == "exam_id":
-        return np.where(column >= 0, column.astype(str), "").tolist()
-    return column.astype(str).tolist()
 
 
 def write_table(table: dict[str, np.ndarray], path: Path) -> None:
