@@ -29,21 +29,15 @@ here.
 from __future__ import annotations
 
 import heapq
-from array import array
 
 from .records import (PREP, ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL,
-                      ROOM_TURNOVER, ROOM_WARM_UP, SCAN, ExamLog, RoomLog, StaffLog)
+                      ROOM_TURNOVER, ROOM_WARM_UP, SCAN, ExamLog, RoomLog, StaffLog, per_exam)
 from .staff import Crew, Person
 from .timers import after, also
 
 NAN = float("nan")
 # Dispatch actions, in the order they win a tie: the scanner before a prep room, which comes before injecting.
 ON_SCANNER, IN_PREP_ROOM, INJECT, PINNED = 0, 1, 2, -1
-
-
-def _floats(values) -> array:
-    """Per-exam minutes as a typed array: indexed as fast as a list, at 8 bytes an exam instead of 32."""
-    return array("d", values.astype(float).tobytes())
 
 
 class Technologist(Person):
@@ -116,9 +110,9 @@ class Acquisition(Crew):
         orders = exams.orders
         steps = orders.steps
         self.scan_time, self.prep, self.check, self.turnover, self.travel, self.injection, self.uptake, \
-            self.queue_time = (_floats(a) for a in (orders.acquisition, steps.prep, steps.check, steps.turnover,
+            self.queue_time = (per_exam(a) for a in (orders.acquisition, steps.prep, steps.check, steps.turnover,
                                                     steps.travel, steps.injection, steps.uptake, orders.queue_time))
-        self.rank = orders.priority.tolist()
+        self.rank = per_exam(orders.priority)
         self.pools, self.pool_of_exam = pools, pool_of_exam
         self.on_images_complete, self.on_queue_change = on_images_complete, on_queue_change
         self.breakdown_handling = breakdown_handling  # per modality: move, restart or resume

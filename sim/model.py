@@ -22,7 +22,7 @@ from .acquisition import Acquisition, Pool, Room, Technologist
 from .arrivals import Orders, generate_orders, poisson_times_within
 from .equipment import start_equipment
 from .reading import ProcedureStaff, Radiologist, Reading
-from .records import ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember
+from .records import ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember, per_exam
 from .roster import intervals
 from .schema import Scenario, can_read
 from .streams import Streams
@@ -130,7 +130,8 @@ class Department:
         self.final_class = [keys.get((*key[:4], 1), k) for key, k in keys.items()]
         protocol_class = [keys.get((*key[:4], 2), k) for key, k in keys.items()]
         # An order is protocolled at its own priority: an AI flag can only raise a study once images exist.
-        self.protocol_class_of_exam = [protocol_class[k] for k in table[self.orders.exam_type, self.orders.priority]]
+        self.protocol_class_of_exam = per_exam(np.array(protocol_class, dtype=np.int32)[
+            table[self.orders.exam_type, self.orders.priority]])
         self.moves = []
         if fallback is not None:
             self.moves.append((fallback, [keys.get((d, r, m, ANY_SUBSPECIALTY, st), k)
@@ -138,8 +139,7 @@ class Department:
         if aging:
             self.moves.append((aging, [keys.get((TOP, r, m, sub, st), k) for (_, r, m, sub, st), k in keys.items()]))
         self.class_of_exam = table[self.orders.exam_type, self.read_rank]
-        # Plain Python lists: indexing them in the event loop is much cheaper than numpy scalars.
-        self._modality_list = self.exam_modality.tolist()
+        self._modality_list = per_exam(self.exam_modality)
 
     def _build_acquisition(self) -> None:
         """Pools of rooms: each modality's scanners (or IR suites), and its portable units if it has any."""
@@ -156,7 +156,12 @@ class Department:
                     pools.append(pool)
             self.rooms_by_modality[name] = [r for p in pools if p.modality == m and not p.portable for r in p.rooms]
         portable_type = [e.portable is not None for e in s.exam_types.values()]
-        pool_of_exam = [pool_index[m, portable_type[t]] for m, t in zip(self._modality_list, self.orders.exam_type.tolist())]
+        pool_of_type = np.array([[pool_index.get((m, portable), -1) for portable in portable_type]
+                                 for m in range(len(self.modality_names))], dtype=np.int32)
+        pool_of_exam = pool_of_type[self.exam_modality, self.orders.exam_type]
+        if np.any(pool_of_exam < 0):  # the scenario checks rule this out; never queue an exam for no rooms
+            raise ValueError("an exam type has no rooms to be acquired in")
+        pool_of_exam = per_exam(pool_of_exam)
         handling = [spec.breakdowns.interrupted_exam if spec.breakdowns else "move" for spec in s.modalities.values()]
         self.acquisition = Acquisition(
             self.env, self.log, self.room_log, self.request_dispatch, self.exams, len(self.modality_names), pools,
@@ -195,12 +200,12 @@ class Department:
             reader.classes_by_rank = self.worklist.view(reader.classes_by_rank)
         self.reading = Reading(
             self.env, self.log, self.request_dispatch, self.exams, self.worklist,
-            self.read_rank.tolist(), self.class_of_exam.tolist(), self.orders.read.tolist(), readers_for_class,
-            preempting, self._record_queues, self.orders.critical.tolist(), self.orders.call.tolist(), self.moves,
-            self._resumption_penalty(), self.final_class, self.orders.final_read.tolist(),
+            per_exam(self.read_rank), per_exam(self.class_of_exam.copy()), self.orders.read, readers_for_class,
+            preempting, self._record_queues, per_exam(self.orders.critical), per_exam(self.orders.call), self.moves,
+            self._resumption_penalty(), self.final_class, per_exam(self.orders.final_read),
             frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1))
         if np.any(self.orders.protocol > 0):
-            self.reading.enable_protocols(self.protocol_class_of_exam, self.orders.protocol.tolist(), self._protocolled)
+            self.reading.enable_protocols(self.protocol_class_of_exam, per_exam(self.orders.protocol), self._protocolled)
         if np.any(self.orders.follow_up >= 0):
             self.reading.on_first_report = self._reported
         procedure_modalities = [m for m, spec in enumerate(s.modalities.values()) if spec.procedures]
@@ -267,10 +272,10 @@ class Department:
     # ---------------------------------------------------------------- events
 
     def _release_orders(self):
-        env, times = self.env, self.orders.ordered_at.tolist()
-        for exam, t in enumerate(times):
-            if t != t:  # NaN: follow-ups, placed when the report leading to them is signed
-                return
+        env, times = self.env, per_exam(self.orders.ordered_at)
+        # follow-ups come last, NaN until the report leading to them is signed (and placed then, not here)
+        for exam in range(int(np.count_nonzero(~np.isnan(self.orders.ordered_at)))):
+            t = times[exam]
             if t > env.now:
                 yield env.timeout(t - env.now)
             self._place(exam)

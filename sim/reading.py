@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections import deque
 
-from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog
+import numpy as np
+
+from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog, per_exam
 from .staff import Crew, Person
 from .timers import after
 from .worklist import TIME_TOLERANCE, Worklist
@@ -46,13 +48,13 @@ class Reading(Crew):
         self.exams, self.worklist = exams, worklist
         self.exam_rank = exam_rank
         self.class_of_exam = class_of_exam
-        # read minutes still to do, per exam, as Python floats: numpy scalars in the event times slow simpy down
-        self.remaining = list(read_time)
+        # read minutes still to do, per exam (the read time until a protocol or a read takes some)
+        self.remaining = per_exam(np.array(read_time, dtype=float))
         self.readers_for_class = readers_for_class
         self.preempting_ranks = preempting_ranks
         self.on_queue_change = on_queue_change
-        self.critical = critical if critical is not None else [False] * len(read_time)
-        self.call_time = call_time if call_time is not None else [0.0] * len(read_time)
+        self.critical = critical if critical is not None else per_exam(np.zeros(len(read_time), dtype=bool))
+        self.call_time = call_time if call_time is not None else per_exam(np.zeros(len(read_time)))
         self.moves = moves  # (minutes on the worklist, class -> class it moves to): aging, fallback
         # Studies waiting for each move, in the order they are due (they join in time order). One timer per move
         # is armed for the first study not yet reported, so reported studies cost no event.
@@ -80,7 +82,7 @@ class Reading(Crew):
     def enable_protocols(self, protocol_class_of_exam: list[int], minutes, on_protocolled) -> None:
         self.protocol_class_of_exam, self.protocol_minutes = protocol_class_of_exam, minutes
         self.on_protocolled = on_protocolled
-        self.read_time = list(self.remaining)
+        self.read_time = per_exam(np.array(self.remaining))
 
     def add_protocol(self, exam: int) -> None:
         """An order that needs a protocol: a short radiologist task, in priority order, before any scan."""

@@ -148,6 +148,13 @@ class QueueTrace:
         return _as_arrays(self, ("time", "worklist", "scan_queue"))
 
 
+def per_exam(values: np.ndarray) -> memoryview:
+    """A per-exam column as the event loop reads it, without a copy: items come out as Python floats, ints and
+    bools (numpy scalars in simpy's clock arithmetic are slow; a list of Python floats costs 32 bytes an exam),
+    and writes go into the column."""
+    return memoryview(np.ascontiguousarray(values))
+
+
 def _as_arrays(log, names: tuple[str, ...]) -> dict[str, np.ndarray]:
     """numpy views (no copy) of a log's typed arrays."""
     return {name: np.frombuffer(getattr(log, name), dtype=getattr(log, name).typecode) for name in names}
