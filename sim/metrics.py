@@ -496,10 +496,11 @@ def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
 def on_duty_over_time(result: Result, role: str) -> tuple[np.ndarray, np.ndarray]:
     """Step function (times, counts) of how many people of `role` are on duty."""
     log = result.staff_log.columns()
-    mine = np.array([m.role == role for m in result.staff] or [False])[log["person"]] & (log["kind"] == DUTY)
-    end = np.where(np.isnan(log["end"]), result.horizon, log["end"])
-    times = np.concatenate([log["start"][mine], end[mine]])
-    steps = np.concatenate([np.ones(mine.sum()), -np.ones(mine.sum())])
+    duty = np.flatnonzero(log["kind"] == DUTY)  # a few rows a day: select them before anything else
+    mine = duty[np.array([m.role == role for m in result.staff] or [False])[log["person"][duty]]]
+    end = log["end"][mine]
+    times = np.concatenate([log["start"][mine], np.where(np.isnan(end), result.horizon, end)])
+    steps = np.concatenate([np.ones(len(mine)), -np.ones(len(mine))])
     order = np.lexsort((steps, times))  # at equal times, leaving (-1) before arriving (+1)
     return times[order], np.cumsum(steps[order])
 

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
-from .metrics import exam_columns, hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
+from .metrics import hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
 from .records import (BREAK, CALL, DOWN_COLOUR, DUTY, INTERRUPTION, PROTOCOL, READ, ROOM_DOWN, SCAN,  # noqa: E402
                       TASK_COLOURS, Result)
 
@@ -34,21 +34,22 @@ def priority_colour(rank: int) -> str:
 
 def report_tat_ecdf(result: Result):
     """Report turnaround (images complete -> signed) per priority, with each target marked."""
-    columns = exam_columns(result)
-    window = in_statistics(result)
+    exams = result.exams
+    imaged = in_statistics(result) & ~np.isnan(exams.scan_end)
     fig, ax = plt.subplots(figsize=(8, 5))
     floor = 0.1  # a log axis (no kink); the rare report signed within 6 seconds is drawn at 0.1 min
     for rank, (name, priority) in enumerate(result.scenario.priorities.items()):
-        mine = window & (columns["priority"] == rank) & ~np.isnan(columns["scan_end"])
+        mine = imaged & (exams.orders.priority == rank)
         if not mine.any():
             continue
-        tat = columns["report_tat"][mine]
+        tat = exams.report_at[mine] - exams.scan_end[mine]
         reported = np.sort(np.maximum(tat[~np.isnan(tat)], floor))
         waiting = int(np.isnan(tat).sum())
         colour = priority_colour(rank)
         # the share of all studies with images complete: unreported ones keep the curve below 1
-        ax.step(np.concatenate([[floor], reported]), np.arange(len(reported) + 1) / mine.sum(), where="post",
-                color=colour, label=f"{name}: {len(reported)} reported" + (f", {waiting} not yet" if waiting else ""))
+        x, y = _ecdf_points(reported, int(mine.sum()), floor)
+        ax.step(x, y, where="post", color=colour,
+                label=f"{name}: {len(reported)} reported" + (f", {waiting} not yet" if waiting else ""))
         ax.axvline(priority.target_minutes, color=colour, linestyle=":", linewidth=1)
     ax.set_xscale("log")
     ax.set_xlabel("report turnaround, images complete to signed report (minutes, log scale; dotted = target)")
@@ -59,6 +60,20 @@ def report_tat_ecdf(result: Result):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+ECDF_POINTS = 4_000  # steps drawn per curve at most: finer than a figure's pixels
+
+
+def _ecdf_points(values: np.ndarray, total: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Steps of the share of `total` at or below each of the sorted `values`, starting at (floor, 0). A long run's
+    curve is drawn through ECDF_POINTS of its steps, the last always included: it lies at most 1/ECDF_POINTS of
+    the reported share below the full curve, which no screen shows."""
+    shares = np.arange(1, len(values) + 1) / total
+    if len(values) > ECDF_POINTS:
+        keep = np.unique(np.linspace(0, len(values) - 1, ECDF_POINTS).round().astype(int))
+        values, shares = values[keep], shares[keep]
+    return np.concatenate([[floor], values]), np.concatenate([[0.0], shares])
 
 
 def queues_over_time(result: Result):
@@ -107,13 +122,18 @@ ENVELOPE_SLICES = 4_000
 
 def _envelope(times: np.ndarray, values: np.ndarray, horizon: float):
     """(slice edges, lowest, highest) of a step function over equal time slices: what a plot of every point shows
-    at screen resolution, from a few thousand numbers instead of millions."""
+    at screen resolution, from a few thousand numbers instead of millions (and no per-point temporaries)."""
     edges = np.linspace(0.0, horizon, ENVELOPE_SLICES + 1)
     carried = values[np.clip(np.searchsorted(times, edges[:-1], side="right") - 1, 0, None)]  # value at each edge
     low, high = carried.astype(float), carried.astype(float)
-    slice_of = np.clip(np.searchsorted(edges, times, side="right") - 1, 0, ENVELOPE_SLICES - 1)
-    np.minimum.at(low, slice_of, values)
-    np.maximum.at(high, slice_of, values)
+    # the points of slice i are firsts[i]:firsts[i + 1] (times are sorted; the last slice takes any at the horizon)
+    firsts = np.searchsorted(times, edges[:-1], side="left")
+    firsts[0] = 0
+    has_points = firsts < np.append(firsts[1:], len(times))
+    if has_points.any():
+        at = np.minimum(firsts, len(times) - 1)
+        low[has_points] = np.minimum(low, np.minimum.reduceat(values, at))[has_points]
+        high[has_points] = np.maximum(high, np.maximum.reduceat(values, at))[has_points]
     return edges, low, high
 
 

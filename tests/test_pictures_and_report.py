@@ -158,3 +158,34 @@ def test_the_queue_envelope_holds_every_point_of_the_trace():
     slice_of = np.clip(np.searchsorted(edges, times, side="right") - 1, 0, len(edges) - 2)
     assert np.all(low[slice_of] <= values) and np.all(values <= high[slice_of])
     assert high.max() == values.max() and low.min() == values.min()
+
+
+def test_the_queue_envelope_is_exactly_the_range_of_each_time_slice():
+    """Each slice's band runs from the least to the greatest queue length shown during it: the value carried in
+    at its start and every change inside it (empty slices are a flat line; a change at the horizon counts)."""
+    rng = np.random.default_rng(2)
+    horizon = 3 * 1440.0
+    times = np.sort(np.concatenate([rng.uniform(0, horizon, 3_000), [0.0, horizon]]))
+    values = rng.integers(0, 30, len(times))
+    edges, low, high = plots._envelope(times, values, horizon)
+    for i in rng.choice(len(edges) - 1, 400, replace=False).tolist() + [0, len(edges) - 2]:
+        carried = values[max(np.searchsorted(times, edges[i], side="right") - 1, 0)]
+        upper = np.inf if i == len(edges) - 2 else edges[i + 1]
+        inside = values[(times >= edges[i]) & (times < upper)]
+        shown = np.append(inside, carried)
+        assert (low[i], high[i]) == (shown.min(), shown.max()), i
+
+
+def test_a_long_report_curve_is_drawn_within_a_hair_of_every_step():
+    """A year's report-turnaround curve is drawn through a few thousand of its steps: it starts at zero, ends at
+    the full reported share, and never strays more than 1/ECDF_POINTS below the full curve."""
+    rng = np.random.default_rng(3)
+    values = np.sort(rng.lognormal(3, 1, 150_000))
+    total = 160_000  # 10,000 not reported yet
+    x, y = plots._ecdf_points(values, total, floor=0.1)
+    assert len(x) <= plots.ECDF_POINTS + 1 and (x[0], y[0]) == (0.1, 0.0)
+    assert x[-1] == values[-1] and y[-1] == len(values) / total
+    probe = rng.uniform(values[0], values[-1], 5_000)
+    full = np.searchsorted(values, probe, side="right") / total
+    drawn = y[np.searchsorted(x, probe, side="right") - 1]
+    assert np.all(drawn <= full) and np.all(full - drawn <= 1 / plots.ECDF_POINTS)

@@ -84,3 +84,24 @@ def test_parquet_tables_hold_what_the_csvs_hold(tmp_path):
             [None if r[name] == "" else float(r[name]) for r in rows]
     staff = pq.read_table(out / "staff.parquet")
     assert staff.num_rows == sum(1 for _ in open(out / "staff.csv")) - 1
+
+
+def test_csv_cells_hold_the_table_across_chunks_with_times_to_the_thousandth_and_blanks_for_not_reached(
+        tmp_path, monkeypatch):
+    import csv
+
+    from sim import output
+
+    monkeypatch.setattr(output, "CHUNK_ROWS", 7)  # several chunks, and one cut short
+    table = {"exam_id": np.array([3, -1, 0, 12] * 5), "name": np.array(["ct", "mr", "xr", "us"] * 5, dtype=object),
+             "at": np.array([0.0, 1.0005, np.nan, 1e6 / 3] * 5), "flag": np.array([True, False, True, False] * 5)}
+    output.write_table(table, tmp_path / "t.csv")
+    with open(tmp_path / "t.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == list(table) and len(rows) == 21
+    for i, row in enumerate(rows[1:]):
+        at = table["at"][i]
+        assert row == [str(table["exam_id"][i]) if table["exam_id"][i] >= 0 else "", table["name"][i],
+                       "" if np.isnan(at) else "%.3f" % at, str(bool(table["flag"][i]))]
+    output.write_table({"exam_id": np.zeros(0, dtype=int)}, tmp_path / "empty.csv")
+    assert (tmp_path / "empty.csv").read_text() == "exam_id\n"
