@@ -54,10 +54,12 @@ class Task:
     scenario: Scenario
     seed: int
     replication: int
+    scenario_text: str | None = field(default=None, repr=False, compare=False)  # to_yaml(scenario), if known
 
     @property
     def key(self) -> str:
-        text = "\n".join([__version__, to_yaml(self.scenario), str(self.seed), str(self.replication)])
+        scenario = self.scenario_text or to_yaml(self.scenario)
+        text = "\n".join([__version__, scenario, str(self.seed), str(self.replication)])
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -371,8 +373,9 @@ def replicate(variants: list[Variant], replications: int, seed: int, executor: E
     """Run `replications` of every variant; with `precision`, add more until headline figures are
     within that relative half-width (or `max_replications` is reached). Returns replications run."""
     n = replications
+    texts = {v.label: to_yaml(v.scenario) for v in variants}  # once per variant, not once per replication
     while True:
-        tasks = [Task(v.label, v.scenario, seed, k) for v in variants for k in range(n)]
+        tasks = [Task(v.label, v.scenario, seed, k, texts[v.label]) for v in variants for k in range(n)]
         results = execute(tasks, executor, store, window, progress)
         for v in variants:
             v.runs = [r for t, r in zip(tasks, results) if t.variant == v.label]
