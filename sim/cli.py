@@ -4,6 +4,7 @@
                       [--reps N [--precision P --max-reps M]] [--workers W | --scheduler ADDRESS]
     python run_sim.py compare A.yaml B.yaml [...] --reps N [options as above]
     python run_sim.py sweep SCENARIO --vary key=v1,v2 [--vary ...] --reps N [options as above]
+    python run_sim.py optimise SCENARIO --spec SEARCH.yaml [options as above]
     python run_sim.py narrate SCENARIO [--from "day 1 07:00"] [--to "day 1 10:00"] [--step]
     python run_sim.py validate SCENARIO [--set key=value ...]
     python run_sim.py schema
@@ -295,8 +296,26 @@ def cmd_sweep(argv: list[str]) -> int:
     return run_sweep(_sweep_parser().parse_args(argv))
 
 
+def _optimise_parser() -> Parser:
+    parser = Parser(prog="run_sim.py optimise",
+                    description="Find the cheapest settings that meet every constraint of a search file with the "
+                                "confidence it asks for (an exhaustive search with common random numbers, confirmed "
+                                "on fresh replications).")
+    parser.add_argument("scenario")
+    parser.add_argument("--spec", required=True, metavar="SEARCH.yaml",
+                        help="the search file: variables and their values, constraints, the objective")
+    _common_options(parser)  # --reps, if given, replaces the search file's screening replications
+    return parser
+
+
+def cmd_optimise(argv: list[str]) -> int:
+    from .experiments_cli import run_optimise
+
+    return run_optimise(_optimise_parser().parse_args(argv))
+
+
 PARSERS = {"run": _run_parser, "compare": _compare_parser, "sweep": _sweep_parser, "narrate": _narrate_parser,
-           "validate": _validate_parser, "schema": _schema_parser}
+           "validate": _validate_parser, "schema": _schema_parser, "optimise": _optimise_parser}
 
 
 def check_command(argv: list[str]) -> list[Scenario]:
@@ -310,6 +329,12 @@ def check_command(argv: list[str]) -> list[Scenario]:
     overrides = getattr(args, "overrides", [])
     paths = getattr(args, "scenarios", None) or [getattr(args, "scenario", str(DEFAULT_SCENARIO))]
     scenarios = [_load(path, overrides, days) for path in paths]
+    if command == "optimise":
+        from .optimise import as_text, load_spec
+
+        spec = load_spec(args.spec)
+        scenarios += [_load(paths[0], [*overrides, f"{path}={as_text(value)}"], days)
+                      for path, values in spec.variables.items() for value in values]
     for vary in getattr(args, "vary", None) or []:
         from .experiment import parse_vary
 
@@ -319,7 +344,7 @@ def check_command(argv: list[str]) -> list[Scenario]:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "narrate": cmd_narrate,
-            "validate": cmd_validate, "schema": cmd_schema}
+            "validate": cmd_validate, "schema": cmd_schema, "optimise": cmd_optimise}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ the aggregated table with confidence intervals, and the comparison tables.
     EXP/summary.csv, summary.json  mean, 95% CI and relative half-width per variant and figure
     EXP/differences.csv            (compare) paired differences from the first variant
     EXP/sweep.csv                  (sweep) settings, cost proxy and headline figures per point
+    EXP/candidates.csv             (optimise) every candidate: settings, objective, constraints, verdicts
 """
 from __future__ import annotations
 
@@ -70,9 +71,9 @@ def write_differences(folder: Path, baseline: str, differences: dict[str, dict[s
                 writer.writerow([row[0], baseline, *row[1:]])
 
 
-def write_sweep(folder: Path, rows: list[dict]) -> None:
+def write_sweep(folder: Path, rows: list[dict], name: str = "sweep.csv") -> None:
     keys = list(dict.fromkeys(k for row in rows for k in row))  # a measure missing at some point: empty there
-    with open(folder / "sweep.csv", "w", newline="", encoding="utf-8") as f:
+    with open(folder / name, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=keys)
         writer.writeheader()
         for row in rows:

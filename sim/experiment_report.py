@@ -15,7 +15,8 @@ from .report import STYLE, _figure, _table
 
 
 def write_experiment_report(path: Path, question: str, variants, keys: list[str], differences=(),
-                            figures: list[Path] = (), warnings: list[str] = (), currency: str = "staff-hours") -> None:
+                            figures: list[Path] = (), warnings: list[str] = (), currency: str = "staff-hours",
+                            answer: list[str] = ()) -> None:
     header = ["measure", "unit", *(v.label for v in variants), *(f"Δ {name} [95% CI]" for name, _ in differences)]
     rows = []
     for key in keys:
@@ -34,7 +35,9 @@ def write_experiment_report(path: Path, question: str, variants, keys: list[str]
     pngs = [p for p in figures if p.suffix == ".png"]
     html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>radsim: {escape(question)}"
             f"</title><style>{STYLE}</style></head><body><h1>radsim: {escape(question)}</h1>"
-            f"<h2>Warnings</h2>{warning_html}"
+            + (f"<h2>Answer</h2><div id=\"answer\">{''.join(f'<p>{escape(line)}</p>' for line in answer)}</div>"
+               if answer else "")
+            + f"<h2>Warnings</h2>{warning_html}"
             f"<h2>Variants</h2><ul>{described}</ul><p>Replications: {runs}.</p>"
             f"<h2>Measures</h2>{notes}<div id=\"measures\">{_table(header, rows, 'measures')}</div>"
             "<h2>Figures</h2>" + "".join(_figure(p) for p in pngs) + "</body></html>\n")

@@ -20,7 +20,7 @@ from .experiment import (
     staff_hours_per_week, sweep_points, window_for, worst_precision,
 )
 from .experiment_output import write_differences, write_replications, write_scenarios, write_summary, write_sweep
-from .scenario import load_scenario, to_yaml
+from .scenario import ScenarioError, load_scenario, to_yaml
 
 
 def _overrides(args) -> list[str]:
@@ -278,4 +278,164 @@ def _is_number(text: str) -> bool:
         return False
 
 
-__all__ = ["run_replications", "run_compare", "run_sweep", "ExperimentError"]
+
+
+# ----------------------------------------------------------------- optimise
+
+
+def run_optimise(args) -> int:
+    from .optimise import as_text, candidates, label_of, load_spec
+
+    spec = load_spec(args.spec)
+    if args.reps:
+        spec = spec.model_copy(update={"replications": args.reps})
+    overrides = _overrides(args)
+    baseline = Variant("baseline", load_scenario(args.scenario, overrides))
+    _check_values(args, spec, overrides)
+    variants, refused, settings_of = [], {}, {}
+    for settings in candidates(spec):
+        label = label_of(settings)
+        settings_of[label] = settings
+        try:
+            changes = [f"{path}={as_text(value)}" for path, value in settings.items()]
+            variants.append(Variant(label, load_scenario(args.scenario, [*overrides, *changes])))
+        except ScenarioError as error:  # each value works alone, but not in this combination
+            refused[label] = error.problem
+    if not variants:
+        raise ExperimentError(f"{args.spec}: every combination is refused, e.g. {next(iter(refused.values()))}")
+    stem = Path(args.scenario).stem
+    folder = _folder(args, "optimise", [baseline, *variants], f"optimise-{stem}")
+    search = _search(args, spec, baseline, variants, folder)
+    _write_optimise(args, spec, baseline, variants, refused, settings_of, search, folder)
+    return 0
+
+
+def _check_values(args, spec, overrides: list[str]) -> None:
+    """Every value of every variable, alone on the scenario: a bad path or value is named before anything runs."""
+    from .optimise import as_text
+
+    for path, values in spec.variables.items():
+        for value in values:
+            try:
+                load_scenario(args.scenario, [*overrides, f"{path}={as_text(value)}"])
+            except ScenarioError as error:
+                raise ScenarioError(str(args.spec), f"variables.{path}",
+                                    f"value {as_text(value)}: {error.field}: {error.problem}") from None
+
+
+def _check_measures(args, spec, baseline: Variant) -> None:
+    import difflib
+
+    known = {k for r in baseline.runs for k in r["figures"]}
+    for i, measure in enumerate([*(c.measure for c in spec.constraints), spec.objective]):
+        if measure not in known:
+            near = difflib.get_close_matches(measure, sorted(known), n=1, cutoff=0.6)
+            field = f"constraints.{i}.measure" if i < len(spec.constraints) else \
+                ("minimise" if spec.minimise else "maximise")
+            raise ScenarioError(str(args.spec), field, f"unknown measure {measure!r}"
+                                + (f" (did you mean {near[0]!r}?)" if near else
+                                   " (the figures are listed in the experiment's summary.csv)"))
+
+
+class Search:
+    """What the search found: each candidate's screening verdict, the confirmed finalists, the choice."""
+
+    def __init__(self):
+        self.screened, self.confirmed, self.chosen = {}, {}, None
+
+
+def _search(args, spec, baseline: Variant, variants: list[Variant], folder: Path) -> Search:
+    import time
+
+    from .optimise import cheapest_first, judge
+
+    seed = _seed(args, [baseline])
+    store = Store(folder, say=None if args.quiet else lambda text: print(text, file=sys.stderr))
+    search, say = Search(), (lambda text: None) if args.quiet else (lambda text: print(text, file=sys.stderr))
+    with make_executor(args.workers, args.scheduler) as executor:
+        window = window_for(args.workers, args.scheduler)
+        replicate([baseline], spec.replications, seed, executor, store, window=window)
+        _check_measures(args, spec, baseline)
+        batch, started = max(2, 2 * (args.workers or os.cpu_count() or 1)), time.monotonic()
+        for first in range(0, len(variants), batch):
+            part = variants[first:first + batch]
+            replicate(part, spec.replications, seed, executor, store, window=window)
+            search.screened.update((v.label, judge(spec, v.runs)) for v in part)
+            done = first + len(part)
+            left = (time.monotonic() - started) * (len(variants) - done) / done
+            best = next((n for n in cheapest_first(spec, search.screened) if search.screened[n].feasible), None)
+            say(f"optimise: {done}/{len(variants)} candidates screened, about {left:.0f} s left; best so far: "
+                + (f"{best} ({spec.objective} {search.screened[best].objective:.6g})" if best else "none feasible yet"))
+        feasible = [n for n in cheapest_first(spec, search.screened) if search.screened[n].feasible]
+        by_label = {v.label: v for v in variants}
+        total = spec.replications + spec.confirm_replications
+        for first in range(0, len(feasible), spec.finalists):
+            finalists = feasible[first:first + spec.finalists]
+            say(f"optimise: confirming {', '.join(finalists)} on {spec.confirm_replications} fresh replications")
+            replicate([by_label[n] for n in finalists], total, seed, executor, store, window=window)
+            for name in finalists:
+                fresh = [r for r in by_label[name].runs if r["replication"] >= spec.replications]
+                search.confirmed[name] = judge(spec, fresh)
+            search.chosen = next((n for n in finalists if search.confirmed[n].feasible), None)
+            if search.chosen:
+                break
+    return search
+
+
+def _write_optimise(args, spec, baseline: Variant, variants: list[Variant], refused: dict, settings_of: dict,
+                    search: Search, folder: Path) -> None:
+    from .optimise import candidate_rows, explain, judge
+
+    base_verdict = judge(spec, baseline.runs)
+    answer = explain(spec, search.screened, search.confirmed, search.chosen, base_verdict, len(refused))
+    write_sweep(folder, candidate_rows(spec, settings_of, search.screened, search.confirmed, search.chosen, refused),
+                "candidates.csv")
+    shown = [baseline]
+    extra = {"search": spec.model_dump(), "answer": answer, "chosen": search.chosen}
+    if search.chosen is not None:
+        chosen = next(v for v in variants if v.label == search.chosen)
+        shown.append(chosen)
+        extra["chosen_file"] = _write_chosen(args, settings_of[search.chosen], chosen, answer, folder)
+        differences = {chosen.label: paired_differences(baseline.runs, chosen.runs)}
+        write_differences(folder, baseline.label, differences)
+    write_summary(folder, shown, extra)
+    if not args.no_plots:
+        from .plots import _save, optimise_frontier_figure
+
+        figure = optimise_frontier_figure(spec, search.screened, search.confirmed, search.chosen, base_verdict,
+                                          baseline.scenario.name, baseline.scenario.costs.currency)
+        figures = _save(figure, folder, "frontier")
+        from .experiment_report import write_experiment_report
+
+        write_experiment_report(folder / "report.html", f"{baseline.scenario.name}: the {spec.objective} "
+                                "optimum that meets the constraints", shown, _measures(args, shown),
+                                list(differences.items()) if search.chosen else (), figures,
+                                _warnings(shown), baseline.scenario.costs.currency, answer=answer)
+    _report(args, "radsim optimise\n\n" + "\n".join(answer), shown, folder)
+
+
+def _write_chosen(args, settings: dict, chosen: Variant, answer: list[str], folder: Path) -> str:
+    """chosen.yaml: `extends:` the scenario searched, with the chosen values (and any --set), ready to run. If
+    the changes cannot be written that way (a list position), the whole scenario as run is written instead."""
+    import yaml
+
+    from .optimise import as_text
+    from .scenario import apply_override
+
+    target = folder / "chosen.yaml"
+    data = {"extends": os.path.relpath(Path(args.scenario).resolve(), folder.resolve())}
+    header = "".join(f"# {line.strip()}\n" for line in ["Chosen by run_sim.py optimise " + " ".join(
+        [str(args.scenario), "--spec", str(args.spec)]), *answer])
+    try:
+        for assignment in [*_overrides(args), *(f"{p}={as_text(v)}" for p, v in settings.items())]:
+            apply_override(data, assignment)
+        target.write_text(header + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        if to_yaml(load_scenario(target)) == to_yaml(chosen.scenario):
+            return target.name
+    except ScenarioError:
+        pass
+    target.write_text(header + to_yaml(chosen.scenario), encoding="utf-8")
+    return target.name
+
+
+__all__ = ["run_replications", "run_compare", "run_sweep", "run_optimise", "ExperimentError"]

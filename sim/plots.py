@@ -563,3 +563,56 @@ def replication_profiles_figure(variant, title: str):
     fig.suptitle(f"{title}: {len(runs)} replications")
     fig.tight_layout()
     return fig
+
+
+def optimise_frontier_figure(spec, screened: dict, confirmed: dict, chosen: str | None, baseline, name: str,
+                             currency: str = "staff-hours"):
+    """The objective against each constrained measure for every screened candidate: the feasible set filled,
+    the rest hollow, the required bound dashed, the choice starred (its fresh replications) and the scenario as
+    given as a diamond. Error bars: the objective's 95% CI across; up or down from the mean to the one-sided
+    confidence bound that must clear the requirement."""
+    from .measures import label, unit
+
+    constraints = spec.constraints or [None]
+    fig, axes = plt.subplots(1, len(constraints), figsize=(5.2 * len(constraints) + 1, 4.8), squeeze=False)
+    names = list(screened)
+    x = np.array([screened[n].objective for n in names])
+    x_err = np.array([[screened[n].objective - screened[n].objective_low for n in names],
+                      [screened[n].objective_high - screened[n].objective for n in names]])
+    x_err = np.nan_to_num(x_err)
+    for i, (ax, constraint) in enumerate(zip(axes[0], constraints)):
+        if constraint is None:
+            ax.errorbar(x, np.arange(len(names)), xerr=x_err, fmt="o", color="#2c3e50")
+            ax.set_yticks(range(len(names)), names, fontsize="x-small")
+        else:
+            y = np.array([screened[n].means[i] for n in names])
+            reach = np.nan_to_num(np.abs(np.array([screened[n].bounds[i] for n in names]) - y))
+            # one-sided: the bar runs from the mean to the confidence bound that must clear the requirement
+            y_err = np.array([np.zeros_like(reach), reach] if constraint.at_most is not None else
+                             [reach, np.zeros_like(reach)])
+            feasible = np.array([screened[n].feasible for n in names])
+            for mask, style in ((feasible, dict(color="#16a085", label="meets every constraint (screening)")),
+                                (~feasible, dict(color="#7f8c8d", mfc="white", label="misses one or more"))):
+                if mask.any():
+                    ax.errorbar(x[mask], y[mask], xerr=x_err[:, mask], yerr=y_err[:, mask], fmt="o",
+                                markersize=5, elinewidth=0.8, capsize=2, **style)
+            ax.axhline(constraint.bound, color="#c0392b", linestyle="--", linewidth=1, label="required bound")
+            ax.set_title(f"{'at most' if constraint.at_most is not None else 'at least'} {constraint.bound:g}, "
+                         f"{constraint.confidence:.0%} sure", fontsize="medium")
+            if chosen is not None:
+                fresh = confirmed[chosen]
+                ax.plot([fresh.objective], [fresh.means[i]], marker="*", markersize=16, color="#e67e22",
+                        linestyle="none", label="chosen (its fresh replications)")
+            ax.plot([baseline.objective], [baseline.means[i]], marker="D", markersize=8, color="black",
+                    mfc="none", linestyle="none", label="scenario as given")
+            ax.set_ylabel(f"{label(constraint.measure)} ({unit(constraint.measure, currency)})")
+        ax.set_xlabel(f"{label(spec.objective)} ({unit(spec.objective, currency)}; "
+                      f"{'lower' if spec.minimise else 'higher'} is better)")
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=min(3, len(handles)), fontsize="small", frameon=False)
+    fig.suptitle(f"{name}: every candidate of the search ({len(names)}), {spec.replications} replications each"
+                 + (f"\nchosen: {chosen}" if chosen else "\nno candidate meets every constraint"), fontsize="medium")
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    return fig

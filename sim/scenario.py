@@ -108,7 +108,8 @@ def _expanded_size(data, limit: int) -> int:
     return size(data)
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
+    """A YAML file (a scenario, a search file) read with the safe loader and the checks every input gets."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -150,7 +151,7 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> dict:
     if resolved in chain:
         loop = " -> ".join(p.name for p in (*chain, resolved))
         raise ScenarioError(str(path), "extends", f"extends loops back on itself ({loop})")
-    data = _read_yaml(path)
+    data = read_yaml(path)
     parent_name = data.pop("extends", None)
     if parent_name is None:
         return data

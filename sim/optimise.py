@@ -1,0 +1,271 @@
+"""The cheapest roster that meets the targets: the search file, the candidates and the statistics of the choice.
+
+A search file names decision variables (dotted scenario paths, each with its allowed values), constraints
+(a measure of the summary at most or at least a bound, each with a confidence) and an objective (by default
+the staff cost per week). Every combination of the values is a candidate (an exhaustive search: rosters have
+few head counts and shift patterns, and every candidate's answer is then known, not guessed by a sampler).
+
+The choice is made in two stages, as in the simulation-optimisation literature's screen-then-confirm
+procedures: every candidate is screened on the same replications (common random numbers, so differences
+between candidates are not noise between patient streams); the screened-feasible ones, cheapest first, are
+then confirmed on fresh replications (other seeds), and the first whose fresh replications alone show every
+constraint met is the answer. Using fresh replications removes the optimism of picking the best of many
+noisy screens. "Met" means the one-sided t bound of the replication means clears the bound, at a confidence
+Bonferroni-adjusted across the constraints, so the statement "meets every constraint with confidence c"
+holds jointly.
+
+The command that runs it is `run_sim.py optimise` (`sim.experiments_cli.run_optimise`).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .scenario import ScenarioError, read_yaml
+
+MAX_CANDIDATES = 2_000
+
+
+class Constraint(BaseModel):
+    """A measure of the summary (a figure key, e.g. `target.report_tat.stroke`) at most or at least a bound."""
+
+    model_config = ConfigDict(extra="forbid")
+    measure: str = Field(description="A figure of a replication, as `--measure` names them.")
+    at_most: float | None = Field(None, description="The measure must be at most this (e.g. a p90 in minutes).")
+    at_least: float | None = Field(None, description="The measure must be at least this (e.g. a share within target).")
+    confidence: float = Field(0.95, gt=0.5, lt=1.0, description="How sure the answer must be that it holds.")
+
+    @model_validator(mode="after")
+    def _one_bound(self):
+        if (self.at_most is None) == (self.at_least is None):
+            raise ValueError("give exactly one of at_most and at_least")
+        return self
+
+    @property
+    def bound(self) -> float:
+        return self.at_most if self.at_most is not None else self.at_least
+
+    def describe(self) -> str:
+        return f"{self.measure} {'≤' if self.at_most is not None else '≥'} {self.bound:g}"
+
+
+class SearchSpec(BaseModel):
+    """What `run_sim.py optimise --spec FILE` searches over, what must hold, and what is minimised."""
+
+    model_config = ConfigDict(extra="forbid")
+    variables: dict[str, list[Any]] = Field(
+        min_length=1, description="Dotted scenario paths, each with its allowed values (YAML values, as --set).")
+    constraints: list[Constraint] = Field(default_factory=list, description="Every one must hold.")
+    minimise: str | None = Field(None, description="The measure to minimise (default cost.per_week).")
+    maximise: str | None = Field(None, description="Or the measure to maximise.")
+    replications: int = Field(10, ge=2, le=1000, description="Replications per candidate while screening.")
+    confirm_replications: int = Field(20, ge=2, le=1000, description="Fresh replications confirming a choice.")
+    finalists: int = Field(3, ge=1, le=100, description="Screened-feasible candidates confirmed at a time.")
+
+    @model_validator(mode="after")
+    def _objective(self):
+        if self.minimise is not None and self.maximise is not None:
+            raise ValueError("give minimise or maximise, not both")
+        if self.minimise is None and self.maximise is None:
+            self.minimise = "cost.per_week"
+        for path, values in self.variables.items():
+            if not values:
+                raise ValueError(f"variables.{path}: give at least one value")
+        return self
+
+    @property
+    def objective(self) -> str:
+        return self.minimise or self.maximise
+
+    @property
+    def sign(self) -> float:
+        """+1 to minimise the objective, -1 to maximise it."""
+        return 1.0 if self.minimise else -1.0
+
+
+def load_spec(path: str | Path) -> SearchSpec:
+    """Read and check a search file; a bad one raises ScenarioError naming the file and the field."""
+    data = read_yaml(Path(path))
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), "", "expected a mapping with variables, constraints and an objective")
+    try:
+        spec = SearchSpec.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ScenarioError(str(path), where, first["msg"].removeprefix("Value error, ")) from None
+    count = math.prod(len(v) for v in spec.variables.values())
+    if count > MAX_CANDIDATES:
+        raise ScenarioError(str(path), "variables", f"{count:,} combinations; at most {MAX_CANDIDATES:,} are "
+                            "searched (narrow the values, or search in two steps)")
+    return spec
+
+
+def as_text(value: Any) -> str:
+    """A value as `--set` reads it (YAML flow style: 2, 07:00-19:00, [a, b])."""
+    return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("\n...").strip()
+
+
+def candidates(spec: SearchSpec) -> list[dict[str, Any]]:
+    """Every combination of the variables' values, in the order of the file (first variable slowest)."""
+    paths = list(spec.variables)
+    return [dict(zip(paths, combo)) for combo in itertools.product(*spec.variables.values())]
+
+
+def label_of(settings: dict[str, Any]) -> str:
+    return ",".join(f"{path}={as_text(value)}" for path, value in settings.items())
+
+
+# ----------------------------------------------------------------- statistics of the choice
+
+
+@dataclass
+class Verdict:
+    """Whether one candidate meets each constraint on a set of replications, and its objective."""
+
+    objective: float  # mean over the replications
+    objective_low: float  # its 95% CI
+    objective_high: float
+    means: list[float]  # per constraint
+    bounds: list[float]  # per constraint: the one-sided confidence bound on the side that must clear it
+    met: list[bool]
+    replications: int
+    shortfall: float = field(default=0.0)  # how far the worst constraint's mean is from its bound, relative
+
+    @property
+    def feasible(self) -> bool:
+        return all(self.met)
+
+
+def one_sided_bound(values: list[float], confidence: float, upper: bool) -> float:
+    """The one-sided t confidence bound of the mean of independent replication values (NaN if fewer than 2)."""
+    from scipy import stats
+
+    values = [v for v in values if v == v]
+    n = len(values)
+    if n < 2:
+        return math.nan
+    mean = math.fsum(values) / n
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    half = stats.t.ppf(confidence, n - 1) * sd / math.sqrt(n)
+    return mean + half if upper else mean - half
+
+
+def judge(spec: SearchSpec, runs: list[dict]) -> Verdict:
+    """A candidate's verdict on these replications' figures (a measure a run lacks counts as not met)."""
+    from .experiment import estimate
+
+    k = max(1, len(spec.constraints))
+    means, bounds, met, gaps = [], [], [], [0.0]
+    for c in spec.constraints:
+        values = [r["figures"].get(c.measure, math.nan) for r in runs]
+        present = [v for v in values if v == v]
+        mean = math.fsum(present) / len(present) if present else math.nan
+        # Bonferroni: each constraint at 1 - (1 - c) / k, so all of them hold together with confidence c
+        bound = one_sided_bound(values, 1 - (1 - c.confidence) / k, upper=c.at_most is not None)
+        ok = len(present) == len(values) and bound == bound and \
+            (bound <= c.at_most if c.at_most is not None else bound >= c.at_least)
+        means.append(mean)
+        bounds.append(bound)
+        met.append(bool(ok))
+        scale = abs(c.bound) or 1.0
+        gaps.append(math.inf if mean != mean else max(0.0, (mean - c.bound if c.at_most is not None
+                                                           else c.bound - mean) / scale))
+    objective = estimate(r["figures"].get(spec.objective, math.nan) for r in runs)
+    return Verdict(objective.mean, objective.low, objective.high, means, bounds, met, len(runs), max(gaps))
+
+
+def cheapest_first(spec: SearchSpec, verdicts: dict[str, Verdict]) -> list[str]:
+    """Labels ordered by the objective (the better first); candidates without it last."""
+    return sorted(verdicts, key=lambda name: (verdicts[name].objective != verdicts[name].objective,
+                                              spec.sign * verdicts[name].objective if verdicts[name].objective
+                                              == verdicts[name].objective else 0.0))
+
+
+def closest(verdicts: dict[str, Verdict]) -> str | None:
+    """The candidate nearest to meeting every constraint: the smallest relative shortfall of its worst one."""
+    return min(verdicts, key=lambda name: (verdicts[name].shortfall, -sum(verdicts[name].met)), default=None)
+
+
+# ----------------------------------------------------------------- the answer in words and tables
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if value != value else f"{value:,.4g}" if abs(value) < 1_000 else f"{value:,.0f}"
+
+
+def missed(spec: SearchSpec, verdict: Verdict) -> str:
+    """The constraints a verdict misses, with the mean and the confidence bound that failed them."""
+    return "; ".join(f"{c.describe()} (mean {_fmt(m)}, bound {_fmt(b)})"
+                     for c, m, b, ok in zip(spec.constraints, verdict.means, verdict.bounds, verdict.met) if not ok)
+
+
+def explain(spec: SearchSpec, screened: dict[str, Verdict], confirmed: dict[str, Verdict], chosen: str | None,
+            baseline: Verdict, refused: int = 0) -> list[str]:
+    """The answer in plain words: what was chosen, how sure, at what objective, and the cheaper ones that fail."""
+    joint = min((c.confidence for c in spec.constraints), default=0.95)
+    verb = "cheapest" if spec.minimise else "best"
+    lines = [f"{len(screened)} candidates screened on {spec.replications} replications each (the same patients "
+             f"for every candidate)" + (f"; {refused} combinations refused by the scenario checks" if refused else "")
+             + "."]
+    if chosen is None:
+        near = closest(screened)
+        lines.append(f"No candidate meets every constraint with {joint:.0%} confidence: the constraints cannot be "
+                     "met by these values.")
+        if near is not None:
+            lines.append(f"Closest: {near}, which misses {missed(spec, screened[near])}.")
+        return lines
+    verdict = confirmed[chosen]
+    lines.append(f"The {verb} candidate that meets every constraint with {joint:.0%} confidence, confirmed on "
+                 f"{verdict.replications} fresh replications: {chosen}.")
+    change = verdict.objective - baseline.objective
+    lines.append(f"{spec.objective}: {_fmt(verdict.objective)} [95% CI {_fmt(verdict.objective_low)} to "
+                 f"{_fmt(verdict.objective_high)}], {'+' if change >= 0 else '−'}{_fmt(abs(change))} against the "
+                 f"scenario as given ({_fmt(baseline.objective)}).")
+    for c, mean, bound in zip(spec.constraints, verdict.means, verdict.bounds):
+        lines.append(f"  {c.describe()}: mean {_fmt(mean)}, {'upper' if c.at_most is not None else 'lower'} "
+                     f"confidence bound {_fmt(bound)}.")
+    order = sorted(screened, key=lambda n: spec.sign * screened[n].objective
+                   if screened[n].objective == screened[n].objective else math.inf)
+    better = [n for n in order[:order.index(chosen)]][:3]
+    for name in better:
+        verdict = confirmed.get(name, screened[name])
+        how = "on its fresh replications" if name in confirmed else "when screened"
+        lines.append(f"A {'cheaper' if spec.minimise else 'better'} alternative that does not: {name} "
+                     f"({spec.objective} {_fmt(screened[name].objective)}) misses {missed(spec, verdict)} {how}.")
+    return lines
+
+
+def candidate_rows(spec: SearchSpec, settings_of: dict[str, dict], screened: dict[str, Verdict],
+                   confirmed: dict[str, Verdict], chosen: str | None, refused: dict[str, str]) -> list[dict]:
+    """candidates.csv: one row per combination, in the order of the search file."""
+    rows = []
+    for name, settings in settings_of.items():
+        row = {f"set:{path}": as_text(value) for path, value in settings.items()}
+        if name in refused:
+            rows.append({**row, "status": f"refused: {refused[name]}"})
+            continue
+        verdict = screened.get(name)
+        if verdict is None:
+            continue
+        status = "chosen" if name == chosen else "failed confirmation" if name in confirmed and not \
+            confirmed[name].feasible else "feasible" if verdict.feasible else "infeasible"
+        row.update({"status": status, "replications": verdict.replications, spec.objective: verdict.objective,
+                    f"{spec.objective}.ci_low": verdict.objective_low,
+                    f"{spec.objective}.ci_high": verdict.objective_high})
+        for c, mean, bound, ok in zip(spec.constraints, verdict.means, verdict.bounds, verdict.met):
+            row.update({f"{c.measure}.mean": mean, f"{c.measure}.bound": bound, f"{c.measure}.met": ok})
+        if name in confirmed:
+            fresh = confirmed[name]
+            row["confirm.replications"] = fresh.replications
+            for c, mean, bound, ok in zip(spec.constraints, fresh.means, fresh.bounds, fresh.met):
+                row.update({f"confirm.{c.measure}.mean": mean, f"confirm.{c.measure}.bound": bound,
+                            f"confirm.{c.measure}.met": ok})
+        rows.append(row)
+    return rows
