@@ -330,11 +330,12 @@ def check_command(argv: list[str]) -> list[Scenario]:
     paths = getattr(args, "scenarios", None) or [getattr(args, "scenario", str(DEFAULT_SCENARIO))]
     scenarios = [_load(path, overrides, days) for path in paths]
     if command == "optimise":
-        from .optimise import as_text, load_spec
+        from .optimise import check_measures, check_values, load_spec
 
         spec = load_spec(args.spec)
-        scenarios += [_load(paths[0], [*overrides, f"{path}={as_text(value)}"], days)
-                      for path, values in spec.variables.items() for value in values]
+        day_overrides = [*overrides, *([f"days={days}"] if days is not None else [])]
+        check_values(spec, paths[0], day_overrides, args.spec)
+        check_measures(spec, scenarios[0], args.spec)
     for vary in getattr(args, "vary", None) or []:
         from .experiment import parse_vary
 

@@ -284,14 +284,15 @@ def _is_number(text: str) -> bool:
 
 
 def run_optimise(args) -> int:
-    from .optimise import as_text, candidates, label_of, load_spec
+    from .optimise import as_text, candidates, check_measures, check_values, label_of, load_spec
 
     spec = load_spec(args.spec)
     if args.reps:
         spec = spec.model_copy(update={"replications": args.reps})
     overrides = _overrides(args)
     baseline = Variant("baseline", load_scenario(args.scenario, overrides))
-    _check_values(args, spec, overrides)
+    check_values(spec, args.scenario, overrides, str(args.spec))
+    check_measures(spec, baseline.scenario, str(args.spec))
     variants, refused, settings_of = [], {}, {}
     for settings in candidates(spec):
         label = label_of(settings)
@@ -308,33 +309,6 @@ def run_optimise(args) -> int:
     search = _search(args, spec, baseline, variants, folder)
     _write_optimise(args, spec, baseline, variants, refused, settings_of, search, folder)
     return 0
-
-
-def _check_values(args, spec, overrides: list[str]) -> None:
-    """Every value of every variable, alone on the scenario: a bad path or value is named before anything runs."""
-    from .optimise import as_text
-
-    for path, values in spec.variables.items():
-        for value in values:
-            try:
-                load_scenario(args.scenario, [*overrides, f"{path}={as_text(value)}"])
-            except ScenarioError as error:
-                raise ScenarioError(str(args.spec), f"variables.{path}",
-                                    f"value {as_text(value)}: {error.field}: {error.problem}") from None
-
-
-def _check_measures(args, spec, baseline: Variant) -> None:
-    import difflib
-
-    known = {k for r in baseline.runs for k in r["figures"]}
-    for i, measure in enumerate([*(c.measure for c in spec.constraints), spec.objective]):
-        if measure not in known:
-            near = difflib.get_close_matches(measure, sorted(known), n=1, cutoff=0.6)
-            field = f"constraints.{i}.measure" if i < len(spec.constraints) else \
-                ("minimise" if spec.minimise else "maximise")
-            raise ScenarioError(str(args.spec), field, f"unknown measure {measure!r}"
-                                + (f" (did you mean {near[0]!r}?)" if near else
-                                   " (the figures are listed in the experiment's summary.csv)"))
 
 
 class Search:
@@ -355,7 +329,6 @@ def _search(args, spec, baseline: Variant, variants: list[Variant], folder: Path
     with make_executor(args.workers, args.scheduler) as executor:
         window = window_for(args.workers, args.scheduler)
         replicate([baseline], spec.replications, seed, executor, store, window=window)
-        _check_measures(args, spec, baseline)
         batch, started = max(2, 2 * (args.workers or os.cpu_count() or 1)), time.monotonic()
         for first in range(0, len(variants), batch):
             part = variants[first:first + batch]

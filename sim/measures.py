@@ -78,3 +78,25 @@ def label(key: str) -> str:
     if key == "cost.per_week":
         return "staff cost per week"
     return key
+
+
+def possible(scenario) -> set[str]:
+    """Every figure key a replication of `scenario` can have (a figure is left out of a run that had no exams
+    for it), so a measure named in a search file can be checked before anything runs. Scanner utilisation keys
+    are matched by their prefix."""
+    from .experiment import MEASURES, TURNAROUND_STATISTICS
+    from .targets import targets_of
+
+    keys = {"cost.per_week", "worklist.peak", "worklist.morning_backlog.mean"}
+    for name in scenario.priorities:
+        keys |= {f"priority.{name}.count", f"priority.{name}.within_target"}
+        keys |= {f"priority.{name}.{m}.{s}" for m in MEASURES for s in TURNAROUND_STATISTICS}
+        keys |= {f"door_to_scan.{name}.{s}" for s in ("mean", "p90", "within_target")}
+    for section, groups in (("technologists", scenario.technologists), ("radiologists", scenario.radiologists)):
+        keys |= {f"{head}.{section}.{group}" for head in ("utilisation", "overtime") for group in groups}
+    keys |= {target_key(vars(t)) for t in targets_of(scenario)}
+    return keys
+
+
+def is_possible(key: str, scenario) -> bool:
+    return key in possible(scenario) or key.startswith("utilisation.scanners.")

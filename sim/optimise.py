@@ -107,6 +107,35 @@ def load_spec(path: str | Path) -> SearchSpec:
     return spec
 
 
+def check_values(spec: SearchSpec, scenario_path, overrides: list[str], source: str) -> None:
+    """Every value of every variable, alone on the scenario: a bad path or value is named before anything runs."""
+    from .scenario import load_scenario
+
+    for path, values in spec.variables.items():
+        for value in values:
+            try:
+                load_scenario(scenario_path, [*overrides, f"{path}={as_text(value)}"])
+            except ScenarioError as error:
+                raise ScenarioError(source, f"variables.{path}",
+                                    f"value {as_text(value)}: {error.field}: {error.problem}") from None
+
+
+def check_measures(spec: SearchSpec, scenario, source: str) -> None:
+    """Every measure the search file names must be one a replication of the scenario can produce."""
+    import difflib
+
+    from .measures import is_possible, possible
+
+    for i, measure in enumerate([*(c.measure for c in spec.constraints), spec.objective]):
+        if not is_possible(measure, scenario):
+            near = difflib.get_close_matches(measure, sorted(possible(scenario)), n=1, cutoff=0.6)
+            where = f"constraints.{i}.measure" if i < len(spec.constraints) else \
+                ("minimise" if spec.minimise else "maximise")
+            raise ScenarioError(source, where, f"unknown measure {measure!r}" + (
+                f" (did you mean {near[0]!r}?)" if near else " (e.g. 'priority.stat.report_tat.p90'; the "
+                "measures are listed in docs/scenario-format.md)"))
+
+
 def as_text(value: Any) -> str:
     """A value as `--set` reads it (YAML flow style: 2, 07:00-19:00, [a, b])."""
     return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("\n...").strip()
