@@ -357,19 +357,22 @@ def _search(args, spec, baseline: Variant, variants: list[Variant], folder: Path
 
 def _write_optimise(args, spec, baseline: Variant, variants: list[Variant], refused: dict, settings_of: dict,
                     search: Search, folder: Path) -> None:
-    from .optimise import candidate_rows, explain, judge
+    from .measures import label
+    from .optimise import candidate_rows, changes, explain, judge
 
     base_verdict = judge(spec, baseline.runs)
-    answer = explain(spec, search.screened, search.confirmed, search.chosen, base_verdict, len(refused))
+    scenario_of = {v.label: v.scenario for v in variants}
+    answer = explain(spec, search.screened, search.confirmed, search.chosen, base_verdict, len(refused),
+                     lambda name: changes(settings_of[name], baseline.scenario, scenario_of[name]))
     write_sweep(folder, candidate_rows(spec, settings_of, search.screened, search.confirmed, search.chosen, refused),
                 "candidates.csv")
     shown = [baseline]
     extra = {"search": spec.model_dump(), "answer": answer, "chosen": search.chosen}
     if search.chosen is not None:
         chosen = next(v for v in variants if v.label == search.chosen)
-        shown.append(chosen)
+        shown.append(Variant("chosen", chosen.scenario, chosen.runs))  # a short name for tables and the page
         extra["chosen_file"] = _write_chosen(args, settings_of[search.chosen], chosen, answer, folder)
-        differences = {chosen.label: paired_differences(baseline.runs, chosen.runs)}
+        differences = {"chosen": paired_differences(baseline.runs, chosen.runs)}
         write_differences(folder, baseline.label, differences)
     write_summary(folder, shown, extra)
     if not args.no_plots:
@@ -380,8 +383,9 @@ def _write_optimise(args, spec, baseline: Variant, variants: list[Variant], refu
         figures = _save(figure, folder, "frontier")
         from .experiment_report import write_experiment_report
 
-        write_experiment_report(folder / "report.html", f"{baseline.scenario.name}: the {spec.objective} "
-                                "optimum that meets the constraints", shown, _measures(args, shown),
+        aim = f"the {'lowest' if spec.minimise else 'highest'} {label(spec.objective)} that meets every constraint"
+        write_experiment_report(folder / "report.html", f"{baseline.scenario.name}: {aim}", shown,
+                                _measures(args, shown),
                                 list(differences.items()) if search.chosen else (), figures,
                                 _warnings(shown), baseline.scenario.costs.currency, answer=answer)
     _report(args, "radsim optimise\n\n" + "\n".join(answer), shown, folder)

@@ -52,7 +52,10 @@ class Constraint(BaseModel):
         return self.at_most if self.at_most is not None else self.at_least
 
     def describe(self) -> str:
-        return f"{self.measure} {'≤' if self.at_most is not None else '≥'} {self.bound:g}"
+        from .measures import label, unit
+
+        shown = f"{100 * self.bound:g}%" if unit(self.measure) == "share" else f"{self.bound:g} {unit(self.measure)}"
+        return f"{label(self.measure)} {'≤' if self.at_most is not None else '≥'} {shown}"
 
 
 class SearchSpec(BaseModel):
@@ -151,6 +154,24 @@ def label_of(settings: dict[str, Any]) -> str:
     return ",".join(f"{path}={as_text(value)}" for path, value in settings.items())
 
 
+def changes(settings: dict[str, Any], scenario, candidate) -> str:
+    """A candidate's settings in words, against the scenario as given: "radiologists.evening.count 1 → 2; ..."."""
+    given, chosen = scenario.model_dump(by_alias=True), candidate.model_dump(by_alias=True)
+    words = []
+    for path, value in settings.items():
+        was, now = given, chosen
+        for part in path.split("."):
+            was = was.get(part) if isinstance(was, dict) else None
+            now = now.get(part) if isinstance(now, dict) else None
+        if was == now:
+            words.append(f"{path} {as_text(value)} (as given)")
+        elif isinstance(was, (int, float, str)):
+            words.append(f"{path} {as_text(was)} → {as_text(value)}")
+        else:
+            words.append(f"{path} → {as_text(value)}")
+    return "; ".join(words)
+
+
 # ----------------------------------------------------------------- statistics of the choice
 
 
@@ -229,15 +250,24 @@ def _fmt(value: float) -> str:
     return "n/a" if value != value else f"{value:,.4g}" if abs(value) < 1_000 else f"{value:,.0f}"
 
 
+def _shown(key: str, value: float) -> str:
+    from .measures import unit
+
+    return f"{100 * value:.1f}%" if unit(key) == "share" and value == value else _fmt(value)
+
+
 def missed(spec: SearchSpec, verdict: Verdict) -> str:
     """The constraints a verdict misses, with the mean and the confidence bound that failed them."""
-    return "; ".join(f"{c.describe()} (mean {_fmt(m)}, bound {_fmt(b)})"
+    return "; ".join(f"{c.describe()} (mean {_shown(c.measure, m)}, bound {_shown(c.measure, b)})"
                      for c, m, b, ok in zip(spec.constraints, verdict.means, verdict.bounds, verdict.met) if not ok)
 
 
 def explain(spec: SearchSpec, screened: dict[str, Verdict], confirmed: dict[str, Verdict], chosen: str | None,
-            baseline: Verdict, refused: int = 0) -> list[str]:
-    """The answer in plain words: what was chosen, how sure, at what objective, and the cheaper ones that fail."""
+            baseline: Verdict, refused: int = 0, words=lambda name: name) -> list[str]:
+    """The answer in plain words: what was chosen, how sure, at what objective, and the cheaper ones that fail.
+    `words(label)` says a candidate's settings (by default its label)."""
+    from .measures import label
+
     joint = min((c.confidence for c in spec.constraints), default=0.95)
     verb = "cheapest" if spec.minimise else "best"
     lines = [f"{len(screened)} candidates screened on {spec.replications} replications each (the same patients "
@@ -248,26 +278,27 @@ def explain(spec: SearchSpec, screened: dict[str, Verdict], confirmed: dict[str,
         lines.append(f"No candidate meets every constraint with {joint:.0%} confidence: the constraints cannot be "
                      "met by these values.")
         if near is not None:
-            lines.append(f"Closest: {near}, which misses {missed(spec, screened[near])}.")
+            lines.append(f"Closest: {near} ({words(near)}), which misses {missed(spec, screened[near])}.")
         return lines
     verdict = confirmed[chosen]
     lines.append(f"The {verb} candidate that meets every constraint with {joint:.0%} confidence, confirmed on "
-                 f"{verdict.replications} fresh replications: {chosen}.")
+                 f"{verdict.replications} fresh replications: {words(chosen)}.")
     change = verdict.objective - baseline.objective
-    lines.append(f"{spec.objective}: {_fmt(verdict.objective)} [95% CI {_fmt(verdict.objective_low)} to "
+    lines.append(f"{label(spec.objective)}: {_fmt(verdict.objective)} [95% CI {_fmt(verdict.objective_low)} to "
                  f"{_fmt(verdict.objective_high)}], {'+' if change >= 0 else '−'}{_fmt(abs(change))} against the "
                  f"scenario as given ({_fmt(baseline.objective)}).")
     for c, mean, bound in zip(spec.constraints, verdict.means, verdict.bounds):
-        lines.append(f"  {c.describe()}: mean {_fmt(mean)}, {'upper' if c.at_most is not None else 'lower'} "
-                     f"confidence bound {_fmt(bound)}.")
+        lines.append(f"  {c.describe()}: mean {_shown(c.measure, mean)}, "
+                     f"{'upper' if c.at_most is not None else 'lower'} confidence bound {_shown(c.measure, bound)}.")
     order = sorted(screened, key=lambda n: spec.sign * screened[n].objective
                    if screened[n].objective == screened[n].objective else math.inf)
     better = [n for n in order[:order.index(chosen)]][:3]
     for name in better:
         verdict = confirmed.get(name, screened[name])
         how = "on its fresh replications" if name in confirmed else "when screened"
-        lines.append(f"A {'cheaper' if spec.minimise else 'better'} alternative that does not: {name} "
-                     f"({spec.objective} {_fmt(screened[name].objective)}) misses {missed(spec, verdict)} {how}.")
+        lines.append(f"A {'cheaper' if spec.minimise else 'better'} alternative that does not: {words(name)} "
+                     f"({label(spec.objective)} {_fmt(screened[name].objective)}) misses {missed(spec, verdict)} "
+                     f"{how}.")
     return lines
 
 

@@ -571,6 +571,8 @@ def optimise_frontier_figure(spec, screened: dict, confirmed: dict, chosen: str 
     the rest hollow, the required bound dashed, the choice starred (its fresh replications) and the scenario as
     given as a diamond. Error bars: the objective's 95% CI across; up or down from the mean to the one-sided
     confidence bound that must clear the requirement."""
+    import textwrap
+
     from .measures import label, unit
 
     constraints = spec.constraints or [None]
@@ -613,6 +615,7 @@ def optimise_frontier_figure(spec, screened: dict, confirmed: dict, chosen: str 
     if handles:
         fig.legend(handles, labels, loc="lower center", ncol=min(3, len(handles)), fontsize="small", frameon=False)
     fig.suptitle(f"{name}: every candidate of the search ({len(names)}), {spec.replications} replications each"
-                 + (f"\nchosen: {chosen}" if chosen else "\nno candidate meets every constraint"), fontsize="medium")
+                 + ("\n" + textwrap.fill(f"chosen: {chosen}", 130) if chosen else "\nno candidate meets every constraint"),
+                 fontsize="medium")
     fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig
