@@ -155,7 +155,7 @@ def label_of(settings: dict[str, Any]) -> str:
 
 
 def changes(settings: dict[str, Any], scenario, candidate) -> str:
-    """A candidate's settings in words, against the scenario as given: "radiologists.evening.count 1 → 2; ..."."""
+    """What a candidate changes, in words: "radiologists.evening.count 1 → 2; ..." (settings as given are left out)."""
     given, chosen = scenario.model_dump(by_alias=True), candidate.model_dump(by_alias=True)
     words = []
     for path, value in settings.items():
@@ -164,12 +164,12 @@ def changes(settings: dict[str, Any], scenario, candidate) -> str:
             was = was.get(part) if isinstance(was, dict) else None
             now = now.get(part) if isinstance(now, dict) else None
         if was == now:
-            words.append(f"{path} {as_text(value)} (as given)")
-        elif isinstance(was, (int, float, str)):
+            continue
+        if isinstance(was, (int, float, str)):
             words.append(f"{path} {as_text(was)} → {as_text(value)}")
         else:
             words.append(f"{path} → {as_text(value)}")
-    return "; ".join(words)
+    return "; ".join(words) or "the scenario as given"
 
 
 # ----------------------------------------------------------------- statistics of the choice

@@ -48,4 +48,6 @@ def test_command_lines_in_the_docs_parse_and_name_valid_scenarios(words, monkeyp
     monkeypatch.chdir(ROOT)
     if words[-1:] == ["my_department.yaml"] or "my.yaml" in words:
         pytest.skip("stands for the reader's own file")
+    if any(w.startswith("results/") and w.endswith(".yaml") for w in words):
+        pytest.skip("names a file an earlier command of the guide writes")
     assert check_command(words) is not None
