@@ -187,10 +187,16 @@ class Verdict:
     met: list[bool]
     replications: int
     shortfall: float = field(default=0.0)  # how far the worst constraint's mean is from its bound, relative
+    ruled_out: list[bool] = field(default_factory=list)  # per constraint: missed with the same confidence
 
     @property
     def feasible(self) -> bool:
         return all(self.met)
+
+    @property
+    def infeasible(self) -> bool:
+        """Shown to miss a constraint with confidence: not merely not shown to meet it."""
+        return any(self.ruled_out)
 
 
 def one_sided_bound(values: list[float], confidence: float, upper: bool) -> float:
@@ -212,7 +218,7 @@ def judge(spec: SearchSpec, runs: list[dict]) -> Verdict:
     from .experiment import estimate
 
     k = max(1, len(spec.constraints))
-    means, bounds, met, gaps = [], [], [], [0.0]
+    means, bounds, met, gaps, ruled_out = [], [], [], [0.0], []
     for c in spec.constraints:
         values = [r["figures"].get(c.measure, math.nan) for r in runs]
         present = [v for v in values if v == v]
@@ -221,6 +227,9 @@ def judge(spec: SearchSpec, runs: list[dict]) -> Verdict:
         bound = one_sided_bound(values, 1 - (1 - c.confidence) / k, upper=c.at_most is not None)
         ok = len(present) == len(values) and bound == bound and \
             (bound <= c.at_most if c.at_most is not None else bound >= c.at_least)
+        # the bound on the other side: beyond the requirement, the constraint is missed with that confidence
+        other = one_sided_bound(values, 1 - (1 - c.confidence) / k, upper=c.at_most is None)
+        ruled_out.append(bool(other == other and (other > c.at_most if c.at_most is not None else other < c.at_least)))
         means.append(mean)
         bounds.append(bound)
         met.append(bool(ok))
@@ -228,7 +237,8 @@ def judge(spec: SearchSpec, runs: list[dict]) -> Verdict:
         gaps.append(math.inf if mean != mean else max(0.0, (mean - c.bound if c.at_most is not None
                                                            else c.bound - mean) / scale))
     objective = estimate(r["figures"].get(spec.objective, math.nan) for r in runs)
-    return Verdict(objective.mean, objective.low, objective.high, means, bounds, met, len(runs), max(gaps))
+    return Verdict(objective.mean, objective.low, objective.high, means, bounds, met, len(runs), max(gaps),
+                   ruled_out)
 
 
 def cheapest_first(spec: SearchSpec, verdicts: dict[str, Verdict]) -> list[str]:
@@ -292,13 +302,23 @@ def explain(spec: SearchSpec, screened: dict[str, Verdict], confirmed: dict[str,
                      f"{'upper' if c.at_most is not None else 'lower'} confidence bound {_shown(c.measure, bound)}.")
     order = sorted(screened, key=lambda n: spec.sign * screened[n].objective
                    if screened[n].objective == screened[n].objective else math.inf)
-    better = [n for n in order[:order.index(chosen)]][:3]
-    for name in better:
+    better = order[:order.index(chosen)]
+    kind = "cheaper" if spec.minimise else "better"
+    for name in better[:3]:
         verdict = confirmed.get(name, screened[name])
         how = "on its fresh replications" if name in confirmed else "when screened"
-        lines.append(f"A {'cheaper' if spec.minimise else 'better'} alternative that does not: {words(name)} "
-                     f"({label(spec.objective)} {_fmt(screened[name].objective)}) misses {missed(spec, verdict)} "
-                     f"{how}.")
+        lines.append(f"A {kind} alternative that does not: {words(name)} ({label(spec.objective)} "
+                     f"{_fmt(screened[name].objective)}) {'misses' if verdict.infeasible else 'is not shown to meet'} "
+                     f"{missed(spec, verdict)} {how}.")
+    undecided = [n for n in better if not screened[n].infeasible]
+    if not better:
+        lines.append(f"No candidate is {kind}.")
+    elif undecided:
+        lines.append(f"{len(undecided)} of the {len(better)} {kind} candidates were neither shown to meet nor to "
+                     f"miss every constraint on {spec.replications} replications (e.g. {words(undecided[0])}); "
+                     "more replications (--reps) would decide them.")
+    else:
+        lines.append(f"Every {kind} candidate ({len(better)}) misses a constraint with {joint:.0%} confidence.")
     return lines
 
 
@@ -315,7 +335,8 @@ def candidate_rows(spec: SearchSpec, settings_of: dict[str, dict], screened: dic
         if verdict is None:
             continue
         status = "chosen" if name == chosen else "failed confirmation" if name in confirmed and not \
-            confirmed[name].feasible else "feasible" if verdict.feasible else "infeasible"
+            confirmed[name].feasible else "feasible" if verdict.feasible else "infeasible" if verdict.infeasible \
+            else "undecided"
         row.update({"status": status, "replications": verdict.replications, spec.objective: verdict.objective,
                     f"{spec.objective}.ci_low": verdict.objective_low,
                     f"{spec.objective}.ci_high": verdict.objective_high})
