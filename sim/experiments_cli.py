@@ -363,7 +363,8 @@ def _write_optimise(args, spec, baseline: Variant, variants: list[Variant], refu
     base_verdict = judge(spec, baseline.runs)
     scenario_of = {v.label: v.scenario for v in variants}
     answer = explain(spec, search.screened, search.confirmed, search.chosen, base_verdict, len(refused),
-                     lambda name: changes(settings_of[name], baseline.scenario, scenario_of[name]))
+                     lambda name: changes(settings_of[name], baseline.scenario, scenario_of[name]),
+                     baseline.scenario.costs.currency)
     write_sweep(folder, candidate_rows(spec, settings_of, search.screened, search.confirmed, search.chosen, refused),
                 "candidates.csv")
     shown = [baseline]

@@ -273,11 +273,12 @@ def missed(spec: SearchSpec, verdict: Verdict) -> str:
 
 
 def explain(spec: SearchSpec, screened: dict[str, Verdict], confirmed: dict[str, Verdict], chosen: str | None,
-            baseline: Verdict, refused: int = 0, words=lambda name: name) -> list[str]:
+            baseline: Verdict, refused: int = 0, words=lambda name: name, currency: str = "staff-hours") -> list[str]:
     """The answer in plain words: what was chosen, how sure, at what objective, and the cheaper ones that fail.
     `words(label)` says a candidate's settings (by default its label)."""
-    from .measures import label
+    from .measures import label, unit
 
+    units = unit(spec.objective, currency)
     joint = min((c.confidence for c in spec.constraints), default=0.95)
     verb = "cheapest" if spec.minimise else "best"
     lines = [f"{len(screened)} candidates screened on {spec.replications} replications each (the same patients "
@@ -294,9 +295,9 @@ def explain(spec: SearchSpec, screened: dict[str, Verdict], confirmed: dict[str,
     lines.append(f"The {verb} candidate that meets every constraint with {joint:.0%} confidence, confirmed on "
                  f"{verdict.replications} fresh replications: {words(chosen)}.")
     change = verdict.objective - baseline.objective
-    lines.append(f"{label(spec.objective)}: {_fmt(verdict.objective)} [95% CI {_fmt(verdict.objective_low)} to "
-                 f"{_fmt(verdict.objective_high)}], {'+' if change >= 0 else '−'}{_fmt(abs(change))} against the "
-                 f"scenario as given ({_fmt(baseline.objective)}).")
+    lines.append(f"{label(spec.objective)}: {_fmt(verdict.objective)} {units} [95% CI {_fmt(verdict.objective_low)} "
+                 f"to {_fmt(verdict.objective_high)}], {'+' if change >= 0 else '−'}{_fmt(abs(change))} {units} "
+                 f"against the scenario as given ({_fmt(baseline.objective)}).")
     for c, mean, bound in zip(spec.constraints, verdict.means, verdict.bounds):
         lines.append(f"  {c.describe()}: mean {_shown(c.measure, mean)}, "
                      f"{'upper' if c.at_most is not None else 'lower'} confidence bound {_shown(c.measure, bound)}.")

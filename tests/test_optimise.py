@@ -6,6 +6,8 @@ import math
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.optimise import SearchSpec, judge
@@ -138,3 +140,33 @@ def test_a_bad_search_file_gets_one_line_naming_the_file_and_field_and_exit_2(tm
     assert code == 2 and len(err.splitlines()) == 1, err
     assert err.startswith(f"error: {search}: {field}") and words in err, err
     assert not out.exists()  # refused before anything ran or was written
+
+
+def test_a_process_pool_gives_the_answer_and_table_of_one_process(tmp_path):
+    scenario = textbook(tmp_path)
+    spec = {"variables": {"radiologists.r.count": [3, 4]}, "constraints": [{"measure": SHARE, "at_least": 0.78}],
+            "replications": 2, "confirm_replications": 2}
+    tables = []
+    for workers in ("1", "2"):
+        search, out = tmp_path / "search.yaml", tmp_path / f"out{workers}"
+        search.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+        assert main(["optimise", str(scenario), "--spec", str(search), "--out", str(out), "--quiet", "--no-plots",
+                     "--workers", workers]) == 0
+        tables.append((out / "candidates.csv").read_text())
+    assert tables[0] == tables[1]
+
+
+@given(st.lists(st.floats(0, 1), min_size=2, max_size=12), st.floats(0.05, 0.95), st.sampled_from([0.8, 0.95]))
+@settings(max_examples=200, deadline=None)
+def test_a_constraint_is_never_both_met_and_missed_with_confidence(values, required, confidence):
+    spec = SearchSpec.model_validate({"variables": {"x": [1]}, "constraints": [
+        {"measure": "m", "at_least": required, "confidence": confidence},
+        {"measure": "m", "at_most": required, "confidence": confidence}]})
+    verdict = judge(spec, [{"figures": {"m": v, "cost.per_week": 1.0}} for v in values])
+    for met, ruled_out, mean, bound, c in zip(verdict.met, verdict.ruled_out, verdict.means, verdict.bounds,
+                                              spec.constraints):
+        assert not (met and ruled_out)
+        if met:  # the confidence bound, and so the mean, is on the required side
+            assert (mean <= c.at_most and bound <= c.at_most) if c.at_most is not None else \
+                (mean >= c.at_least and bound >= c.at_least)
+    assert not (verdict.feasible and verdict.infeasible)
