@@ -32,6 +32,7 @@ import heapq
 
 from .records import (PREP, ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL,
                       ROOM_TURNOVER, ROOM_WARM_UP, SCAN, ExamLog, RoomLog, StaffLog, per_exam)
+from .hooks import AcquisitionHooks
 from .staff import Crew, Person
 from .timers import after, also
 
@@ -103,7 +104,7 @@ class Task:
 
 class Acquisition(Crew):
     def __init__(self, env, log: StaffLog, room_log: RoomLog, request_dispatch, exams: ExamLog, n_modalities: int,
-                 pools: list[Pool], pool_of_exam: list[int], on_images_complete, on_queue_change,
+                 pools: list[Pool], pool_of_exam: list[int], hooks: AcquisitionHooks,
                  breakdown_handling: list[str], procedure_staff=None):
         super().__init__(env, log, request_dispatch)
         self.exams, self.room_log = exams, room_log
@@ -114,7 +115,7 @@ class Acquisition(Crew):
                                                     steps.travel, steps.injection, steps.uptake, orders.queue_time))
         self.rank = per_exam(orders.priority)
         self.pools, self.pool_of_exam = pools, pool_of_exam
-        self.on_images_complete, self.on_queue_change = on_images_complete, on_queue_change
+        self.on_images_complete, self.on_queue_change = hooks.images_complete, hooks.queue_changed
         self.breakdown_handling = breakdown_handling  # per modality: move, restart or resume
         self.procedure_staff = procedure_staff  # finds and releases radiologists for IR procedures
         self.open = [False] * n_modalities

@@ -26,6 +26,7 @@ from .records import ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, St
 from .roster import intervals
 from .schema import Scenario, can_read
 from .streams import Streams
+from .hooks import AcquisitionHooks, ReadingHooks
 from .timers import Environment
 from .triage import reading_priority
 from .worklist import Worklist
@@ -86,8 +87,8 @@ class Department:
         self.staff = staff_names(scenario)
         self.scanners = scanner_names(scenario)
         self._classify_exams()
-        self._build_acquisition()
         self._build_reading()
+        self._build_acquisition()
         self._start_rosters()
         self.env.process(self._release_orders())
 
@@ -165,7 +166,8 @@ class Department:
         handling = [spec.breakdowns.interrupted_exam if spec.breakdowns else "move" for spec in s.modalities.values()]
         self.acquisition = Acquisition(
             self.env, self.log, self.room_log, self.request_dispatch, self.exams, len(self.modality_names), pools,
-            pool_of_exam, self._images_complete, self._record_queues, handling)
+            pool_of_exam, AcquisitionHooks(images_complete=self._images_complete, queue_changed=self._record_queues),
+            handling, self._procedure_staff())
         self.technologists = []
         for index, member in enumerate(self.staff):
             if member.role == "technologist":
@@ -198,23 +200,30 @@ class Department:
         self.worklist = Worklist([key[0] for key in self.class_keys], [key[1] for key in self.class_keys])
         for reader in self.radiologists:
             reader.classes_by_rank = self.worklist.view(reader.classes_by_rank)
+        wiring = {"queue_changed": self._record_queues, "protocolled": self._protocolled}
+        if np.any(self.orders.follow_up >= 0):
+            wiring["first_report"] = self._reported
+        if any(spec.procedures for spec in s.modalities.values()):
+            # a freed radiologist matters to the scanners only where IR procedures need one
+            wiring["reader_free"] = lambda: self.acquisition.something_freed()
+        protocols = (self.protocol_class_of_exam, per_exam(self.orders.protocol)) \
+            if np.any(self.orders.protocol > 0) else None
         self.reading = Reading(
             self.env, self.log, self.request_dispatch, self.exams, self.worklist,
             per_exam(self.read_rank), per_exam(self.class_of_exam.copy()), self.orders.read, readers_for_class,
-            preempting, self._record_queues, per_exam(self.orders.critical), per_exam(self.orders.call), self.moves,
+            preempting, ReadingHooks(**wiring), per_exam(self.orders.critical), per_exam(self.orders.call), self.moves,
             self._resumption_penalty(), self.final_class, per_exam(self.orders.final_read),
-            frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1))
-        if np.any(self.orders.protocol > 0):
-            self.reading.enable_protocols(self.protocol_class_of_exam, per_exam(self.orders.protocol), self._protocolled)
-        if np.any(self.orders.follow_up >= 0):
-            self.reading.on_first_report = self._reported
+            frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1), protocols)
+
+    def _procedure_staff(self) -> ProcedureStaff | None:
+        """Who may perform each IR modality's procedures (None without IR suites)."""
+        s = self.scenario
         procedure_modalities = [m for m, spec in enumerate(s.modalities.values()) if spec.procedures]
-        if procedure_modalities:
-            credentialed = {m: [r for r in self.radiologists
-                                if self.modality_names[m] in s.radiologists[r.group].modalities]
-                            for m in procedure_modalities}
-            self.acquisition.procedure_staff = ProcedureStaff(self.reading, credentialed)
-            self.reading.on_reader_free = self.acquisition.something_freed
+        if not procedure_modalities:
+            return None
+        credentialed = {m: [r for r in self.radiologists if self.modality_names[m] in s.radiologists[r.group].modalities]
+                        for m in procedure_modalities}
+        return ProcedureStaff(self.reading, credentialed)
 
     def _resumption_penalty(self):
         """Minutes an interruption adds to the read it breaks into, by the reader's group and exam's modality."""
@@ -294,8 +303,8 @@ class Department:
         """A first report is signed; if it leads to a follow-up (a thrombectomy after a stroke CT), order it now."""
         follow_up = int(self.orders.follow_up[exam])
         if follow_up >= 0:
+            # the scanner queue reads queue_time through a view of the same array
             self.orders.ordered_at[follow_up] = self.orders.queue_time[follow_up] = self.env.now
-            self.acquisition.queue_time[follow_up] = self.env.now
             self._place(follow_up)
 
     def _images_complete(self, exam: int) -> None:

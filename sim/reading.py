@@ -20,6 +20,7 @@ from collections import deque
 import numpy as np
 
 from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog, per_exam
+from .hooks import ReadingHooks
 from .staff import Crew, Person
 from .timers import after
 from .worklist import TIME_TOLERANCE, Worklist
@@ -41,9 +42,10 @@ class Radiologist(Person):
 class Reading(Crew):
     def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog, worklist: Worklist,
                  exam_rank, class_of_exam, read_time, readers_for_class: list[list[Radiologist]],
-                 preempting_ranks: set[int], on_queue_change, critical=None, call_time=None,
+                 preempting_ranks: set[int], hooks: ReadingHooks = ReadingHooks(), critical=None, call_time=None,
                  moves: list[tuple[float, list[int]]] = (), resumption_penalty=None,
-                 final_class: list[int] | None = None, final_read=None, final_classes: frozenset = frozenset()):
+                 final_class: list[int] | None = None, final_read=None, final_classes: frozenset = frozenset(),
+                 protocols: tuple | None = None):
         super().__init__(env, log, request_dispatch)
         self.exams, self.worklist = exams, worklist
         self.exam_rank = exam_rank
@@ -52,7 +54,9 @@ class Reading(Crew):
         self.remaining = per_exam(np.array(read_time, dtype=float))
         self.readers_for_class = readers_for_class
         self.preempting_ranks = preempting_ranks
-        self.on_queue_change = on_queue_change
+        self.on_queue_change = hooks.queue_changed
+        self.on_reader_free, self.on_first_report = hooks.reader_free, hooks.first_report
+        self.on_protocolled = hooks.protocolled
         self.critical = critical if critical is not None else per_exam(np.zeros(len(read_time), dtype=bool))
         self.call_time = call_time if call_time is not None else per_exam(np.zeros(len(read_time)))
         self.moves = moves  # (minutes on the worklist, class -> class it moves to): aging, fallback
@@ -74,15 +78,11 @@ class Reading(Crew):
         self._new_classes: set[int] = set()
         self._recheck_all = False
         self._preempt_candidates: set[int] = set()  # classes that may need to interrupt a read
-        self.on_reader_free = None  # called when a reader becomes free (IR procedures may be waiting)
-        self.on_first_report = None  # called when a study's first report (prelim or final) is signed
+        if protocols is not None:  # (class of each order's protocol, minutes of each order's protocol)
+            self.protocol_class_of_exam, self.protocol_minutes = protocols
+            self.read_time = per_exam(np.array(self.remaining))
 
     # ------------------------------------------------------------ protocoling
-
-    def enable_protocols(self, protocol_class_of_exam: list[int], minutes, on_protocolled) -> None:
-        self.protocol_class_of_exam, self.protocol_minutes = protocol_class_of_exam, minutes
-        self.on_protocolled = on_protocolled
-        self.read_time = per_exam(np.array(self.remaining))
 
     def add_protocol(self, exam: int) -> None:
         """An order that needs a protocol: a short radiologist task, in priority order, before any scan."""
@@ -111,8 +111,7 @@ class Reading(Crew):
     def _became_free(self, reader: Radiologist) -> None:
         self.free[reader] = None
         self._new_free[reader] = None
-        if self.on_reader_free is not None:
-            self.on_reader_free()
+        self.on_reader_free()
 
     def _no_longer_free(self, reader: Radiologist) -> None:
         self.free.pop(reader, None)
@@ -314,7 +313,7 @@ class Reading(Crew):
         else:
             self.remaining[exam] = 0.0
             self.exams.report_at[exam] = now
-        if first_report and self.on_first_report is not None:
+        if first_report:
             self.on_first_report(exam)
         if self.critical[exam] and first_report:  # phoned at the first report, prelim or final
             self._phone(reader, exam)
