@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import heapq
 
-from .records import (PREP, ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL,
-                      ROOM_TURNOVER, ROOM_WARM_UP, SCAN, ExamLog, RoomLog, StaffLog, per_exam)
 from .hooks import AcquisitionHooks
+from .records import PREP, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL, ROOM_TURNOVER, SCAN, ExamLog, RoomLog, StaffLog, per_exam
+from .rooms import Pool, Room, RoomStates, Task
 from .staff import Crew, Person
 from .timers import after, also
 
@@ -49,60 +49,7 @@ class Technologist(Person):
         self.modalities = modalities
 
 
-class Room:
-    """A scanner, IR suite or portable unit, and what it is doing."""
-
-    __slots__ = ("index", "name", "pool", "busy", "broken", "maintenance", "warming", "maintenance_due",
-                 "reserved_for", "pinned", "token", "task", "maintenance_over", "down_since", "warm_token", "warm_up_due",
-                 "warm_minutes")
-
-    def __init__(self, index: int, name: str, pool: Pool):
-        self.index, self.name, self.pool = index, name, pool
-        self.busy = self.broken = self.maintenance = self.warming = False
-        self.maintenance_due = 0.0  # minutes of maintenance waiting for the room to be free
-        self.reserved_for: frozenset[int] | None = None  # priority ranks it takes while reserved
-        self.pinned = -1  # an exam broken off by a breakdown that stays for this room
-        self.token = 0  # bumped when a task is cut short, so its pending events no longer stand
-        self.task: Task | None = None
-        self.maintenance_over = None  # a simpy event while in maintenance
-        self.down_since = 0.0  # when the present warm-up, maintenance or breakdown began
-        self.warm_token = 0  # bumped when a breakdown cuts a warm-up short
-        self.warm_up_due = 0.0  # minutes of warm-up for an opening that found the room down
-        self.warm_minutes = 0.0  # length of the warm-up under way
-
-    @property
-    def down(self) -> bool:
-        return self.broken or self.maintenance or self.warming
-
-    def takes(self, rank: int) -> bool:
-        return self.reserved_for is None or rank in self.reserved_for
-
-
-class Pool:
-    """The rooms that serve one kind of exam of one modality, with their queues."""
-
-    def __init__(self, modality: int, portable: bool = False, procedures: bool = False, prep_rooms: int = 0):
-        self.modality, self.portable, self.procedures = modality, portable, procedures
-        self.has_prep_rooms, self.prep_rooms_free = prep_rooms > 0, prep_rooms
-        self.rooms: list[Room] = []
-        self.waiting: list[tuple[int, float, int]] = []  # ready for the scanner (prepared, or to prepare on it)
-        self.to_prep: list[tuple[int, float, int]] = []  # waiting for a prep room (or the scanner)
-        self.to_inject: list[tuple[int, float, int]] = []  # NM: waiting for the injection
-        self.pinned = 0  # rooms keeping an exam broken off by a breakdown
-
-
-class Task:
-    """One acquisition on a room, planned step by step from its start."""
-
-    __slots__ = ("exam", "tech", "radiologist", "start", "steps", "images_at", "token")
-
-    def __init__(self, exam, tech, radiologist, start, steps, token):
-        self.exam, self.tech, self.radiologist, self.start, self.token = exam, tech, radiologist, start, token
-        self.steps = steps  # [(room log kind, start, end)]: before the scan, the scan and check, after it
-        self.images_at = steps[-2][2]
-
-
-class Acquisition(Crew):
+class Acquisition(Crew, RoomStates):
     def __init__(self, env, log: StaffLog, room_log: RoomLog, request_dispatch, exams: ExamLog, n_modalities: int,
                  pools: list[Pool], pool_of_exam: list[int], hooks: AcquisitionHooks,
                  breakdown_handling: list[str], procedure_staff=None):
@@ -351,65 +298,10 @@ class Acquisition(Crew):
         self.end_task(task.tech)
         self.room_freed(room)
 
-    def room_freed(self, room: Room) -> None:
-        """The room has nothing to do: due maintenance starts now, or it is free for work."""
-        if room.maintenance_due > 0 and not room.down:
-            minutes, room.maintenance_due = room.maintenance_due, 0.0
-            self.begin_maintenance(room, minutes)
-        elif room.warm_up_due > 0 and not room.down:
-            minutes, room.warm_up_due = room.warm_up_due, 0.0
-            self.warm_up(room, minutes)
-        else:
-            self.something_freed()
-
-    # ------------------------------------------------------------ equipment states (set by sim.equipment)
-
-    def warm_up(self, room: Room, minutes: float) -> None:
-        """At an opening: a room still scanning is warm already; one that is down warms up once it is up."""
-        if room.busy or minutes <= 0:
-            return
-        if room.down:
-            room.warm_up_due = minutes
-            return
-        room.warming, room.warm_minutes = True, minutes
-        room.down_since = start = self.env.now
-        token = room.warm_token
-        after(self.env, minutes, self._warmed, room, start, token)
-
-    def _warmed(self, room: Room, start: float, token: int) -> None:
-        if room.warm_token != token:
-            return  # cut short by a breakdown
-        room.warming = False
-        self.room_log.add(room.index, ROOM_WARM_UP, start, self.env.now)
-        self.room_freed(room)
-
-    def maintenance_window(self, room: Room, minutes: float) -> None:
-        """A planned window: it starts now if the room is free, else as soon as it is."""
-        if room.busy or room.down:
-            room.maintenance_due += minutes
-        else:
-            self.begin_maintenance(room, minutes)
-
-    def begin_maintenance(self, room: Room, minutes: float) -> None:
-        room.maintenance = True
-        room.maintenance_over = self.env.event()
-        room.down_since = start = self.env.now
-        after(self.env, minutes, self._maintenance_done, room, start)
-
-    def _maintenance_done(self, room: Room, start: float) -> None:
-        room.maintenance = False
-        self.room_log.add(room.index, ROOM_MAINTENANCE, start, self.env.now)
-        room.maintenance_over.succeed()
-        self.room_freed(room)
-
     def fail(self, room: Room) -> None:
         """A breakdown: the task in hand is cut short and its exam handled as the modality says."""
         now = self.env.now
-        if room.warming:  # the warm-up stops where the breakdown begins, and starts again after the repair
-            room.warming, room.warm_token = False, room.warm_token + 1
-            self.room_log.add(room.index, ROOM_WARM_UP, room.down_since, now)
-            room.warm_up_due = room.warm_minutes
-        room.broken, room.down_since = True, now
+        self.break_down(room)
         task = room.task
         if task is None:
             return
@@ -433,23 +325,11 @@ class Acquisition(Crew):
         self.waiting_count += 1
         self.on_queue_change()
 
-    def repair(self, room: Room, start: float) -> None:
-        room.broken = False
-        self.room_log.add(room.index, ROOM_BROKEN, start, self.env.now)
-        self.room_freed(room)
-
-    def reserve(self, room: Room, ranks: frozenset[int] | None) -> None:
-        room.reserved_for = ranks
-        self.something_freed()
-
     def close(self, people, horizon: float) -> None:
         super().close(people, horizon)
+        self.close_rooms()
         for pool in self.pools:
             for room in pool.rooms:
-                for state, kind in ((room.warming, ROOM_WARM_UP), (room.maintenance, ROOM_MAINTENANCE),
-                                    (room.broken, ROOM_BROKEN)):
-                    if state:  # under way at the horizon: a row with no end
-                        self.room_log.add(room.index, kind, room.down_since, NAN)
                 if room.task is not None:
                     for kind, start, end in room.task.steps:
                         if start < horizon:

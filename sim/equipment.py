@@ -15,7 +15,8 @@ what they do to the work:
 """
 from __future__ import annotations
 
-from .acquisition import Acquisition, Room
+from .acquisition import Acquisition
+from .rooms import Room
 from .roster import intervals
 from .schema import Scenario
 from .streams import Streams

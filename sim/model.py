@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .acquisition import Acquisition, Pool, Room, Technologist
+from .acquisition import Acquisition, Technologist
+from .rooms import Pool, Room
 from .arrivals import Orders, generate_orders, poisson_times_within
 from .equipment import start_equipment
 from .reading import ProcedureStaff, Radiologist, Reading

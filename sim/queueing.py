@@ -48,7 +48,7 @@ def cobham_waits(servers: int, arrival_rates: list[float], mu: float) -> list[fl
 def preemptive_sojourns(servers: int, arrival_rates: list[float], mu: float) -> list[float]:
     sojourns, cumulative_rate, cumulative_time = [], 0.0, 0.0
     for rate in arrival_rates:
-        higher_rate, higher_total = cumulative_rate, cumulative_time
+        higher_total = cumulative_time
         cumulative_rate += rate
         cumulative_time = cumulative_rate * (mmc_wait(servers, cumulative_rate, mu) + 1 / mu)
         sojourns.append((cumulative_time - higher_total) / rate)

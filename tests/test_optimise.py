@@ -127,7 +127,7 @@ def test_every_candidate_is_in_the_table_and_a_second_run_resumes_from_the_saved
     ({"variables": {"radiologists.r.count": [3]},
       "constraints": [{"measure": SHARE, "at_least": 0.5, "at_most": 0.9}]}, "constraints.0", "exactly one"),
     ({"variables": {"radiologists.r.count": [3]}, "replications": 1}, "replications", "greater than or equal"),
-    ({"variables": {f"radiologists.r.count": list(range(1, 60)), "technologists.t.count": list(range(1, 60))}},
+    ({"variables": {"radiologists.r.count": list(range(1, 60)), "technologists.t.count": list(range(1, 60))}},
      "variables", "combinations"),
     ({"variables": {"radiologists.r.count": [3]}, "minimise": "cost.per_weak"}, "minimise", "did you mean"),
 ])
