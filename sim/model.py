@@ -30,7 +30,7 @@ from .streams import Streams
 from .hooks import AcquisitionHooks, ReadingHooks
 from .timers import Environment
 from .triage import reading_priority
-from .worklist import Worklist
+from .worklist import Stage, Worklist, WorklistClass
 
 TOP = -1  # display rank of a study past its aging cap: looked at before every priority
 ANY_SUBSPECIALTY = "*"  # a class open to readers of any subspecialty (after the fallback wait)
@@ -98,48 +98,50 @@ class Department:
     def _classify_exams(self) -> None:
         """Map each exam to its modality and its worklist class; build the classes policies move studies to.
 
-        A class is (display rank, priority, modality, subspecialty, stage). Under `fifo` every display rank
-        is 0; `aging` adds a top-ranked twin of each class, subspecialty fallback a twin open to any
-        subspecialty, and preliminary readers a stage-1 twin for final reads; `moves` say when a waiting
-        study passes to which twin.
+        A class is a `WorklistClass` (display rank, priority, modality, subspecialty, stage). Under `fifo`
+        every display rank is 0; `aging` adds a top-ranked twin of each class, subspecialty fallback a twin
+        open to any subspecialty, preliminary readers a final-read twin and protocols a protocol twin;
+        `moves` say when a waiting study passes to which twin.
         """
         s, options = self.scenario, self.scenario.reading
         exam_types = list(s.exam_types.values())
         modality_of_type = np.array([self.modality_names.index(e.modality) for e in exam_types], dtype=np.int16)
         self.exam_modality = modality_of_type[self.orders.exam_type]
         self.read_rank = reading_priority(s, self.orders)
-        keys: dict[tuple[int, int, str, str, int], int] = {}
+        keys: dict[WorklistClass, int] = {}  # every class, numbered in the order it is made
         table = np.zeros((len(exam_types), len(s.priorities)), dtype=np.int32)
         for t, exam in enumerate(exam_types):
             for rank in range(len(s.priorities)):
                 display = 0 if options.policy == "fifo" else rank
-                table[t, rank] = keys.setdefault((display, rank, exam.modality, exam.subspecialty, 0), len(keys))
+                table[t, rank] = keys.setdefault(
+                    WorklistClass(display, rank, exam.modality, exam.subspecialty, Stage.FIRST_READ), len(keys))
         fallback, aging = options.subspecialty_fallback_minutes, options.aging_cap_minutes
         aging = aging if options.policy == "aging" else None
-        for display, rank, modality, subspecialty, _ in list(keys):
-            for key in ((display, rank, modality, ANY_SUBSPECIALTY) if fallback is not None else None,
-                        (TOP, rank, modality, subspecialty) if aging else None,
-                        (TOP, rank, modality, ANY_SUBSPECIALTY) if aging and fallback is not None else None):
-                if key is not None:
-                    keys.setdefault((*key, 0), len(keys))
+        for key in list(keys):
+            for twin in (key._replace(subspecialty=ANY_SUBSPECIALTY) if fallback is not None else None,
+                         key._replace(display=TOP) if aging else None,
+                         key._replace(display=TOP, subspecialty=ANY_SUBSPECIALTY)
+                         if aging and fallback is not None else None):
+                if twin is not None:
+                    keys.setdefault(twin, len(keys))
         if any(g.reports == "preliminary" for g in s.radiologists.values()):
             for key in list(keys):
-                keys.setdefault((*key[:4], 1), len(keys))
-        if np.any(self.orders.protocol > 0):  # protocoling: a stage-2 twin of each first-read class
-            for key in [k for k in keys if k[4] == 0]:
-                keys.setdefault((*key[:4], 2), len(keys))
+                keys.setdefault(key._replace(stage=Stage.FINAL_READ), len(keys))
+        if np.any(self.orders.protocol > 0):  # protocoling: a protocol twin of each first-read class
+            for key in [k for k in keys if k.stage == Stage.FIRST_READ]:
+                keys.setdefault(key._replace(stage=Stage.PROTOCOL), len(keys))
         self.class_keys = list(keys)
-        self.final_class = [keys.get((*key[:4], 1), k) for key, k in keys.items()]
-        protocol_class = [keys.get((*key[:4], 2), k) for key, k in keys.items()]
+        self.final_class = [keys.get(key._replace(stage=Stage.FINAL_READ), k) for key, k in keys.items()]
+        protocol_class = [keys.get(key._replace(stage=Stage.PROTOCOL), k) for key, k in keys.items()]
         # An order is protocolled at its own priority: an AI flag can only raise a study once images exist.
         self.protocol_class_of_exam = per_exam(np.array(protocol_class, dtype=np.int32)[
             table[self.orders.exam_type, self.orders.priority]])
         self.moves = []
         if fallback is not None:
-            self.moves.append((fallback, [keys.get((d, r, m, ANY_SUBSPECIALTY, st), k)
-                                          for (d, r, m, _, st), k in keys.items()]))
+            self.moves.append((fallback, [keys.get(key._replace(subspecialty=ANY_SUBSPECIALTY), k)
+                                          for key, k in keys.items()]))
         if aging:
-            self.moves.append((aging, [keys.get((TOP, r, m, sub, st), k) for (_, r, m, sub, st), k in keys.items()]))
+            self.moves.append((aging, [keys.get(key._replace(display=TOP), k) for key, k in keys.items()]))
         self.class_of_exam = table[self.orders.exam_type, self.read_rank]
         self._modality_list = per_exam(self.exam_modality)
 
@@ -179,7 +181,7 @@ class Department:
     def _build_reading(self) -> None:
         s = self.scenario
         priorities = s.priority_names
-        displays = sorted({key[0] for key in self.class_keys})
+        displays = sorted({key.display for key in self.class_keys})
         readers_for_class: list[list[Radiologist]] = [[] for _ in self.class_keys]
         self.radiologists = []
         for index, member in enumerate(self.staff):
@@ -187,10 +189,11 @@ class Department:
                 continue
             group = s.radiologists[member.group]
             finalises = group.reports == "final"
-            eligible = [k for k, (_, rank, modality, subspecialty, stage) in enumerate(self.class_keys)
-                        if (finalises or stage != 1)
-                        and can_read(group, modality, subspecialty, priorities[rank], any_subspecialty=ANY_SUBSPECIALTY)]
-            by_display = [[k for k in eligible if self.class_keys[k][0] == d] for d in displays]
+            eligible = [k for k, key in enumerate(self.class_keys)
+                        if (finalises or key.stage != Stage.FINAL_READ)
+                        and can_read(group, key.modality, key.subspecialty, priorities[key.priority],
+                                     any_subspecialty=ANY_SUBSPECIALTY)]
+            by_display = [[k for k in eligible if self.class_keys[k].display == d] for d in displays]
             reader = Radiologist(index, member.name, member.group, [frozenset(c) for c in by_display if c], group.speed,
                                  preliminary=not finalises, delay=group.transmission_minutes)
             self.radiologists.append(reader)
@@ -198,7 +201,7 @@ class Department:
                 readers_for_class[k].append(reader)
         preempting = set() if s.reading.policy == "fifo" else \
             {rank for rank, p in enumerate(s.priorities.values()) if p.preempts}
-        self.worklist = Worklist([key[0] for key in self.class_keys], [key[1] for key in self.class_keys])
+        self.worklist = Worklist([key.display for key in self.class_keys], [key.priority for key in self.class_keys])
         for reader in self.radiologists:
             reader.classes_by_rank = self.worklist.view(reader.classes_by_rank)
         wiring = {"queue_changed": self._record_queues, "protocolled": self._protocolled}
@@ -214,7 +217,7 @@ class Department:
             per_exam(self.read_rank), per_exam(self.class_of_exam.copy()), self.orders.read, readers_for_class,
             preempting, ReadingHooks(**wiring), per_exam(self.orders.critical), per_exam(self.orders.call), self.moves,
             self._resumption_penalty(), self.final_class, per_exam(self.orders.final_read),
-            frozenset(k for k, key in enumerate(self.class_keys) if key[4] == 1), protocols)
+            frozenset(k for k, key in enumerate(self.class_keys) if key.stage == Stage.FINAL_READ), protocols)
 
     def _procedure_staff(self) -> ProcedureStaff | None:
         """Who may perform each IR modality's procedures (None without IR suites)."""

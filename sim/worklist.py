@@ -1,8 +1,9 @@
 """The reading worklist (PACS): studies waiting to be read.
 
-Studies are kept in one queue per class. A class is (display rank, priority,
-modality, subspecialty): the priority and subspecialty decide who may read
-it; the display rank decides the order in which a reader looks at classes
+Studies are kept in one queue per class. A class (`WorklistClass`) is
+(display rank, priority, modality, subspecialty, stage): the priority,
+subspecialty and stage (first read, final read after a prelim, protocol)
+decide who may read it; the display rank decides the order in which a reader looks at classes
 (it is the priority, unless a policy says otherwise: all equal under FIFO,
 top for a study past its aging cap). Within a class, the oldest study
 (earliest images-complete time) comes first; a study whose read was
@@ -21,10 +22,31 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from enum import IntEnum
+from typing import NamedTuple
 
 # Times reached as "images complete + transmission delay" come back from simpy's clock a rounding error
 # away; comparisons of such times allow for it, or a wake-up could find its study not quite ready.
 TIME_TOLERANCE = 1e-6
+
+
+class Stage(IntEnum):
+    """What a study in a class is waiting for."""
+
+    FIRST_READ = 0  # its first read (the final one, unless a preliminary reader takes it)
+    FINAL_READ = 1  # a finalising reader, after a preliminary report
+    PROTOCOL = 2  # an order waiting for its protocol, before any scan
+
+
+class WorklistClass(NamedTuple):
+    """One queue of the worklist: who may read it (priority, modality, subspecialty, stage), and where a
+    reader looks at it (display rank: the priority, all equal under FIFO, top past an aging cap)."""
+
+    display: int
+    priority: int
+    modality: str
+    subspecialty: str
+    stage: Stage
 
 
 class _ClassQueue:
