@@ -31,9 +31,9 @@ from __future__ import annotations
 import heapq
 
 from .hooks import AcquisitionHooks
-from .records import PREP, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL, ROOM_TURNOVER, SCAN, ExamLog, RoomLog, StaffLog, per_exam
+from .records import PREP, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL, ROOM_TURNOVER, SCAN, ExamLog, RoomLog, StaffLog, per_exam, unset
 from .rooms import Pool, Room, RoomStates, Task
-from .staff import Crew, Person
+from .staff import Crew, Person, pick_order
 from .timers import after, also
 
 NAN = float("nan")
@@ -45,7 +45,7 @@ class Technologist(Person):
     __slots__ = ("modalities",)
 
     def __init__(self, index: int, name: str, group: str, modalities: list[int]):
-        super().__init__(index, name, group)
+        super().__init__(index, name, group, breadth=len(modalities))
         self.modalities = modalities
 
 
@@ -210,14 +210,14 @@ class Acquisition(Crew, RoomStates):
         self.on_queue_change()
 
     def _pick_technologist(self, modality: int) -> Technologist:
-        return min(self.free_techs[modality], key=lambda t: (len(t.modalities), t.free_since, t.index))
+        return min(self.free_techs[modality], key=pick_order)
 
     # ------------------------------------------------------------ side tasks: prep room, injection
 
     def _side_task(self, tech: Technologist, exam: int, minutes: float, then) -> None:
         self.start_task(tech, exam)
         tech.task_kind = PREP
-        if self.exams.scan_start[exam] != self.exams.scan_start[exam]:  # NaN: the acquisition starts now
+        if unset(self.exams.scan_start[exam]):  # the acquisition starts now
             self.exams.scan_start[exam] = self.env.now
             self.exams.technologist[exam] = tech.index
         after(self.env, minutes, self._side_task_done, tech, exam, then)
@@ -249,9 +249,9 @@ class Acquisition(Crew, RoomStates):
         steps = self._plan(pool, exam, now, prepared)
         room.busy, room.token = True, room.token + 1
         room.task = task = Task(exam, tech, radiologist, now, steps, room.token)
-        if exams.scan_start[exam] != exams.scan_start[exam]:  # NaN: the acquisition starts now
+        if unset(exams.scan_start[exam]):  # the acquisition starts now
             exams.scan_start[exam] = now
-        if exams.imaging_start[exam] != exams.imaging_start[exam]:
+        if unset(exams.imaging_start[exam]):
             exams.imaging_start[exam] = steps[-2][1]
         exams.technologist[exam], exams.scanner[exam] = tech.index, room.index
         images = after(self.env, task.images_at - now, self._images_complete, room, task)

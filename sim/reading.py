@@ -19,21 +19,20 @@ from collections import deque
 
 import numpy as np
 
-from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog, per_exam
+from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog, per_exam, unset
 from .hooks import ReadingHooks
-from .staff import Crew, Person
+from .staff import Crew, Person, pick_order
 from .timers import after
 from .worklist import TIME_TOLERANCE, Worklist
 
 
 class Radiologist(Person):
-    __slots__ = ("classes_by_rank", "n_classes", "speed", "preliminary", "delay")
+    __slots__ = ("classes_by_rank", "speed", "preliminary", "delay")
 
     def __init__(self, index: int, name: str, group: str, classes_by_rank: list[frozenset[int]], speed: float = 1.0,
                  preliminary: bool = False, delay: float = 0.0):
-        super().__init__(index, name, group)
+        super().__init__(index, name, group, breadth=sum(len(c) for c in classes_by_rank))
         self.classes_by_rank = classes_by_rank
-        self.n_classes = sum(len(c) for c in classes_by_rank)  # narrowest eligibility picks first
         self.speed = speed  # minutes of this reader per minute of standard read time
         self.preliminary = preliminary  # their reports are prelims, finalised by another reader
         self.delay = delay  # a remote reader sees a study this long after its images are complete
@@ -174,7 +173,7 @@ class Reading(Crew):
         if not (self._new_free or self._new_classes or self._recheck_all or self._preempt_candidates):
             return
         if self.free and len(self.worklist):
-            for reader in sorted(self._candidates(), key=_pick_order):
+            for reader in sorted(self._candidates(), key=pick_order):
                 if reader not in self.free:
                     continue
                 if reader.delay:
@@ -307,7 +306,7 @@ class Reading(Crew):
             return  # this read was interrupted; its completion no longer stands
         exam, now = reader.task_exam, self.env.now
         self.log.add(reader.index, READ, reader.task_start, now, exam)
-        first_report = self.exams.prelim_at[exam] != self.exams.prelim_at[exam]  # no prelim yet (NaN)
+        first_report = unset(self.exams.prelim_at[exam])  # no prelim yet
         if reader.preliminary and first_report:
             self._preliminary(reader, exam)
         else:
@@ -365,7 +364,7 @@ class ProcedureStaff:
 
     def take(self, modality: int, exam: int) -> Radiologist:
         free = self.reading.free
-        reader = min((r for r in self.credentialed[modality] if r in free), key=_pick_order)
+        reader = min((r for r in self.credentialed[modality] if r in free), key=pick_order)
         self.reading.start_task(reader, exam)
         reader.task_kind = PROCEDURE
         self.reading.exams.procedure_radiologist[exam] = reader.index
@@ -374,7 +373,3 @@ class ProcedureStaff:
     def release(self, reader: Radiologist, start: float, exam: int) -> None:
         self.reading.log.add(reader.index, PROCEDURE, start, self.reading.env.now, exam)
         self.reading.end_task(reader)
-
-
-def _pick_order(reader: Radiologist):
-    return (reader.n_classes, reader.free_since, reader.index)

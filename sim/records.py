@@ -148,6 +148,11 @@ class QueueTrace:
         return _as_arrays(self, ("time", "worklist", "scan_queue"))
 
 
+def unset(value: float) -> bool:
+    """A milestone not reached yet (NaN): the one test for it, cheap on Python floats in the event loop."""
+    return value != value
+
+
 def per_exam(values: np.ndarray) -> memoryview:
     """A per-exam column as the event loop reads it, without a copy: items come out as Python floats, ints and
     bools (numpy scalars in simpy's clock arithmetic are slow; a list of Python floats costs 32 bytes an exam),

@@ -18,11 +18,12 @@ from .timers import after
 
 
 class Person:
-    __slots__ = ("index", "name", "group", "on_duty", "busy", "leaving", "free_since",
+    __slots__ = ("index", "name", "group", "breadth", "on_duty", "busy", "leaving", "free_since",
                  "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token", "break_due")
 
-    def __init__(self, index: int, name: str, group: str):
+    def __init__(self, index: int, name: str, group: str, breadth: int = 0):
         self.index, self.name, self.group = index, name, group
+        self.breadth = breadth  # how much work they may do (modalities, worklist classes): the narrowest pick first
         self.on_duty = self.busy = self.leaving = False
         self.free_since = 0.0
         self.duty_start = self.scheduled_end = 0.0
@@ -35,6 +36,12 @@ class Person:
     @property
     def available(self) -> bool:
         return self.on_duty and not self.busy and not self.leaving
+
+
+def pick_order(person: Person) -> tuple:
+    """Who of several free people takes the work: the one who may do the least else (keeping the versatile free
+    for work only they can do), then whoever has been free longest, then the order of the file."""
+    return (person.breadth, person.free_since, person.index)
 
 
 class Crew:
