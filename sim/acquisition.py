@@ -34,7 +34,7 @@ from .hooks import AcquisitionHooks
 from .records import PREP, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL, ROOM_TURNOVER, SCAN, ExamLog, RoomLog, StaffLog, per_exam, unset
 from .rooms import Pool, Room, RoomStates, Task
 from .staff import Crew, Person, pick_order
-from .timers import after, also
+from .timers import after, also, unless_cut
 
 NAN = float("nan")
 # Dispatch actions, in the order they win a tie: the scanner before a prep room, which comes before injecting.
@@ -248,17 +248,18 @@ class Acquisition(Crew, RoomStates):
             self._changed = True
         steps = self._plan(pool, exam, now, prepared)
         room.busy, room.token = True, room.token + 1
-        room.task = task = Task(exam, tech, radiologist, now, steps, room.token)
+        room.task = task = Task(exam, tech, radiologist, now, steps)
         if unset(exams.scan_start[exam]):  # the acquisition starts now
             exams.scan_start[exam] = now
         if unset(exams.imaging_start[exam]):
             exams.imaging_start[exam] = steps[-2][1]
         exams.technologist[exam], exams.scanner[exam] = tech.index, room.index
-        images = after(self.env, task.images_at - now, self._images_complete, room, task)
+        # a breakdown bumps the room's token: these stand down
+        images = after(self.env, task.images_at - now, unless_cut(room, self._images_complete), task)
         if steps[-1][2] > task.images_at:
-            after(self.env, steps[-1][2] - now, self._room_task_done, room, task)
+            after(self.env, steps[-1][2] - now, unless_cut(room, self._room_task_done), room, task)
         else:  # nothing after the images: one event does both
-            also(images, self._room_task_done, room, task)
+            also(images, unless_cut(room, self._room_task_done), room, task)
 
     def _plan(self, pool: Pool, exam: int, now: float, prepared: bool) -> list[tuple[int, float, float]]:
         """The steps of this acquisition from now: [(kind, start, end)], ending with what follows the images."""
@@ -275,15 +276,11 @@ class Acquisition(Crew, RoomStates):
         steps = [(before_kind, now, now + before)] if before > 0 else []
         return steps + [(ROOM_SCAN, now + before, scan_end), (after_kind, scan_end, scan_end + after)]
 
-    def _images_complete(self, room: Room, task: Task) -> None:
-        if room.token != task.token:
-            return  # cut short by a breakdown
+    def _images_complete(self, task: Task) -> None:
         self.exams.scan_end[task.exam] = self.env.now
         self.on_images_complete(task.exam)
 
     def _room_task_done(self, room: Room, task: Task) -> None:
-        if room.token != task.token:
-            return
         self._close_task(room, task, self.env.now)
 
     def _close_task(self, room: Room, task: Task, now: float) -> None:

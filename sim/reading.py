@@ -22,7 +22,7 @@ import numpy as np
 from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, StaffLog, per_exam, unset
 from .hooks import ReadingHooks
 from .staff import Crew, Person, pick_order
-from .timers import after
+from .timers import after, unless_cut
 from .worklist import TIME_TOLERANCE, Worklist
 
 
@@ -262,8 +262,7 @@ class Reading(Crew):
         """Read (or go on reading) `exam` for its remaining time at this reader's speed."""
         reader.task_kind, reader.task_exam, reader.task_start = READ, exam, self.env.now
         reader.token += 1
-        token = reader.token
-        after(self.env, self.remaining[exam] * reader.speed, self._finish, reader, token)
+        after(self.env, self.remaining[exam] * reader.speed, unless_cut(reader, self._finish), reader)
 
     def _pause(self, reader: Radiologist) -> int:
         """Stop the read in hand, keeping what is left of it; returns the exam."""
@@ -301,9 +300,7 @@ class Reading(Crew):
         else:
             self.end_task(reader)
 
-    def _finish(self, reader: Radiologist, token: int) -> None:
-        if reader.token != token:
-            return  # this read was interrupted; its completion no longer stands
+    def _finish(self, reader: Radiologist) -> None:
         exam, now = reader.task_exam, self.env.now
         self.log.add(reader.index, READ, reader.task_start, now, exam)
         first_report = unset(self.exams.prelim_at[exam])  # no prelim yet

@@ -13,7 +13,7 @@ that moves rooms between states; it expects `env`, `room_log`, `pools` and `some
 from __future__ import annotations
 
 from .records import ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_WARM_UP
-from .timers import after
+from .timers import after, unless_cut
 
 NAN = float("nan")
 
@@ -63,10 +63,10 @@ class Pool:
 class Task:
     """One acquisition on a room, planned step by step from its start."""
 
-    __slots__ = ("exam", "tech", "radiologist", "start", "steps", "images_at", "token")
+    __slots__ = ("exam", "tech", "radiologist", "start", "steps", "images_at")
 
-    def __init__(self, exam, tech, radiologist, start, steps, token):
-        self.exam, self.tech, self.radiologist, self.start, self.token = exam, tech, radiologist, start, token
+    def __init__(self, exam, tech, radiologist, start, steps):
+        self.exam, self.tech, self.radiologist, self.start = exam, tech, radiologist, start
         self.steps = steps  # [(room log kind, start, end)]: before the scan, the scan and check, after it
         self.images_at = steps[-2][2]
 
@@ -94,12 +94,9 @@ class RoomStates:
             return
         room.warming, room.warm_minutes = True, minutes
         room.down_since = start = self.env.now
-        token = room.warm_token
-        after(self.env, minutes, self._warmed, room, start, token)
+        after(self.env, minutes, unless_cut(room, self._warmed, token="warm_token"), room, start)  # a breakdown cuts it
 
-    def _warmed(self, room: Room, start: float, token: int) -> None:
-        if room.warm_token != token:
-            return  # cut short by a breakdown
+    def _warmed(self, room: Room, start: float) -> None:
         room.warming = False
         self.room_log.add(room.index, ROOM_WARM_UP, start, self.env.now)
         self.room_freed(room)

@@ -24,6 +24,19 @@ def also(event, action, *args) -> None:
     event.callbacks.append(lambda _event: action(*args))
 
 
+def unless_cut(owner, action, token: str = "token"):
+    """`action`, for a timer of a task its owner can cut short: it runs only if `owner.<token>` (a counter the
+    owner bumps whenever its task is cut short or replaced: a preempted read, a breakdown) has not moved since
+    the timer was set. Use it as the action of `after` or `also`."""
+    armed = getattr(owner, token)
+
+    def act(*args) -> None:
+        if getattr(owner, token) == armed:
+            action(*args)
+
+    return act
+
+
 class Environment(simpy.Environment):
     """simpy's environment with one more kind of timer: an action run once the present instant is over.
 
