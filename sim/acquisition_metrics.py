@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .metrics import _clipped_minutes, describe, in_statistics, scanner_groups
+from .metrics import clipped_minutes, describe, in_statistics, scanner_groups
 from .records import BREAK, DUTY, PROCEDURE, ROOM_DOWN, ROOM_KIND_NAMES, Result
 from .streams import FOLLOW_UP
 from .targets import judge, share_met
@@ -91,7 +91,7 @@ def procedures(result: Result) -> dict | None:
             counts[name] = {"ordered": int(mine.sum()), "done": int(np.sum(mine & ~np.isnan(e.scan_end))),
                             "from_follow_up": int(np.sum(mine & (o.origin == FOLLOW_UP)))}
     log = result.staff_log.columns()
-    minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
+    minutes = clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
     radiologists = np.array([m.role == "radiologist" for m in result.staff] or [False])[log["person"]]
     procedure = float(minutes[radiologists & (log["kind"] == PROCEDURE)].sum())
     duty = float(minutes[radiologists & (log["kind"] == DUTY)].sum())
@@ -127,7 +127,7 @@ def breaks(result: Result) -> dict | None:
     if not any(g.breaks for g in groups.values()):
         return None
     log = result.staff_log.columns()
-    minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
+    minutes = clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
     member_group = [(m.role, m.group) for m in result.staff]
     out = {}
     for (role, name), group in groups.items():

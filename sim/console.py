@@ -7,7 +7,7 @@ def _minutes(value) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def _share(value) -> str:
+def share_text(value) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
@@ -51,11 +51,11 @@ def format_summary(summary: dict) -> str:
     for name, row in rows.items():
         cells = [" ".join(_bound(row[m], k, hours[m]) for k in stats) for m in measures]
         lines.append(f"{name:<12}{row['count']:>7}  " + "  ".join(cells)
-                     + f"  {_in(row['target_minutes'], target_hours, 13)} {_share(row['within_target']):>7}")
+                     + f"  {_in(row['target_minutes'], target_hours, 13)} {share_text(row['within_target']):>7}")
     lines += _targets(summary)
     lines += ["", "Utilisation (busy share of scheduled duty or opening time)"]
     for section, groups in summary["utilisation"].items():
-        cells = ", ".join(f"{g} {_share(v)}" for g, v in groups.items())
+        cells = ", ".join(f"{g} {share_text(v)}" for g, v in groups.items())
         lines.append(f"  {section:<14}{cells}")
     overtime = [f"{g} {h:.1f} h" for groups in summary.get("overtime_hours", {}).values() for g, h in groups.items()
                 if h >= 0.05]
@@ -102,8 +102,8 @@ def _targets(summary: dict) -> list[str]:
     for row in rows:
         verdict = "" if row["meets_requirement"] is None else "  ok" if row["meets_requirement"] else "  MISSED"
         unknown = f", {row['unknown']} not yet known" if row["unknown"] else ""
-        lines.append(f"  {row['label']:<52} {_share(row['within_target']):>5} of {row['met'] + row['missed']}"
-                     f" (need {_share(row['required_share'])}{unknown}){verdict}")
+        lines.append(f"  {row['label']:<52} {share_text(row['within_target']):>5} of {row['met'] + row['missed']}"
+                     f" (need {share_text(row['required_share'])}{unknown}){verdict}")
     return lines
 
 
@@ -112,18 +112,18 @@ def _technologist_side(summary: dict) -> list[str]:
     for name, row in summary.get("door_to_scan", {}).items():
         if row["count"]:
             lines.append(f"Door to scan, {name}: mean {_minutes(row['mean'])}, p90 {_minutes(row['p90'])} min; "
-                         f"{_share(row['within_target'])} within {_minutes(row['target_minutes'])} min")
+                         f"{share_text(row['within_target'])} within {_minutes(row['target_minutes'])} min")
     split = summary.get("scanner_time", {})
     if any(row["prep"] or row["turnover"] or row["travel"] or row["down"] for row in split.values()):
         lines.append("Scanner time (share of opening hours): " + "; ".join(
-            f"{label} scan {_share(row['scanning'])} prep {_share(row['prep'] + row['travel'])} "
-            f"turnover {_share(row['turnover'])} down {_share(row['down'])} idle {_share(row['idle'])}"
+            f"{label} scan {share_text(row['scanning'])} prep {share_text(row['prep'] + row['travel'])} "
+            f"turnover {share_text(row['turnover'])} down {share_text(row['down'])} idle {share_text(row['idle'])}"
             for label, row in split.items()))
     procedures = summary.get("procedures")
     if procedures:
         done = ", ".join(f"{name} {row['done']}" for name, row in procedures["by_type"].items())
         lines.append(f"IR procedures: {done}; {procedures['radiologist_hours']:.0f} radiologist hours "
-                     f"({_share(procedures['share_of_radiologist_time'])} of their time)")
+                     f"({share_text(procedures['share_of_radiologist_time'])} of their time)")
     for name, book in (summary.get("appointments") or {}).items():
         lines.append(f"Appointments {name}: {book['slots']} slots, {book['attended']} attended, {book['no_shows']} "
                      f"no-shows, {book['idle_slots']} idle slots")
@@ -147,7 +147,7 @@ def _share_ci(estimate) -> str:
     if estimate is None or estimate.n == 0:
         return "-"
     if estimate.n < 2 or estimate.half_width != estimate.half_width:
-        return _share(estimate.mean)
+        return share_text(estimate.mean)
     return f"{100 * estimate.mean:.0f}% ±{100 * estimate.half_width:.0f}"
 
 
@@ -198,7 +198,7 @@ def format_sweep(rows: list[dict], scenario) -> str:
 # ------------------------------------------------------------- experiment measures
 
 
-def _value(estimate, unit: str, difference: bool = False) -> str:
+def format_value(estimate, unit: str, difference: bool = False) -> str:
     """mean ±half-width (or, for a difference, mean [low, high]) in the measure's own unit, one unit a column."""
     if estimate is None or estimate.n == 0 or estimate.mean != estimate.mean:
         return "-"
@@ -213,7 +213,7 @@ def _value(estimate, unit: str, difference: bool = False) -> str:
     return f"{mean} ±{scale * estimate.half_width:.1f}"
 
 
-def _significant(estimate) -> str:
+def significance_mark(estimate) -> str:
     if estimate is None or estimate.n < 2 or estimate.low != estimate.low:
         return " "
     return "*" if estimate.low > 0 or estimate.high < 0 else " "
@@ -232,7 +232,7 @@ def format_measures(columns: list[tuple[str, dict]], keys: list[str], difference
     for key in keys:
         u = unit(key, currency)
         shown = "%" if u == "share" else u
-        row = f"{label(key)[:45]:<46}{shown[:13]:<14}" + "".join(f"{_value(e.get(key), u):>24}" for _, e in columns)
-        row += "".join(f"{_value(d.get(key), u, True):>29}{_significant(d.get(key))}" for _, d in differences)
+        row = f"{label(key)[:45]:<46}{shown[:13]:<14}" + "".join(f"{format_value(e.get(key), u):>24}" for _, e in columns)
+        row += "".join(f"{format_value(d.get(key), u, True):>29}{significance_mark(d.get(key))}" for _, d in differences)
         lines.append(row)
     return "\n".join(lines)

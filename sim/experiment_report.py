@@ -9,9 +9,9 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from .console import _significant, _value
+from .console import significance_mark, format_value
 from .measures import label, unit
-from .report import STYLE, _figure, _table
+from .report import STYLE, figure_html, table_html
 
 
 def write_experiment_report(path: Path, question: str, variants, keys: list[str], differences=(),
@@ -21,8 +21,8 @@ def write_experiment_report(path: Path, question: str, variants, keys: list[str]
     rows = []
     for key in keys:
         u = unit(key, currency)
-        rows.append([label(key), "%" if u == "share" else u, *(_value(v.estimates.get(key), u) for v in variants),
-                     *(_value(d.get(key), u, True) + _significant(d.get(key)).strip() for _, d in differences)])
+        rows.append([label(key), "%" if u == "share" else u, *(format_value(v.estimates.get(key), u) for v in variants),
+                     *(format_value(d.get(key), u, True) + significance_mark(d.get(key)).strip() for _, d in differences)])
     runs = ", ".join(f"{escape(v.label)}: {len(v.runs)}" for v in variants)
     described = "".join(f"<li><b>{escape(v.label)}</b>: {escape(v.scenario.name)}"
                         + (f" – {escape(v.scenario.description)}" if v.scenario.description else "") + "</li>"
@@ -39,6 +39,6 @@ def write_experiment_report(path: Path, question: str, variants, keys: list[str]
                if answer else "")
             + f"<h2>Warnings</h2>{warning_html}"
             f"<h2>Variants</h2><ul>{described}</ul><p>Replications: {runs}.</p>"
-            f"<h2>Measures</h2>{notes}<div id=\"measures\">{_table(header, rows, 'measures')}</div>"
-            "<h2>Figures</h2>" + "".join(_figure(p) for p in pngs) + "</body></html>\n")
+            f"<h2>Measures</h2>{notes}<div id=\"measures\">{table_html(header, rows, 'measures')}</div>"
+            "<h2>Figures</h2>" + "".join(figure_html(p) for p in pngs) + "</body></html>\n")
     path.write_text(html, encoding="utf-8")

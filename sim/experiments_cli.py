@@ -131,9 +131,9 @@ def run_replications(args) -> int:
     if not args.no_plots:
         from .plots import write_comparison_plots
 
-        from .plots import _save, replication_profiles_figure
+        from .plots import save_figure, replication_profiles_figure
 
-        figures = _save(replication_profiles_figure(variant, scenario.name), folder, "profiles")
+        figures = save_figure(replication_profiles_figure(variant, scenario.name), folder, "profiles")
         figures += write_comparison_plots([variant], scenario, folder, scenario.name)
         _page(args, folder, f"{scenario.name}, {n} replications", [variant], keys, figures=figures)
     text = format_replications(variant, scenario) + "\n\nMeasures (mean ±95% CI half-width)\n" + \
@@ -377,11 +377,11 @@ def _write_optimise(args, spec, baseline: Variant, variants: list[Variant], refu
         write_differences(folder, baseline.label, differences)
     write_summary(folder, shown, extra)
     if not args.no_plots:
-        from .plots import _save, optimise_frontier_figure
+        from .plots import save_figure, optimise_frontier_figure
 
         figure = optimise_frontier_figure(spec, search.screened, search.confirmed, search.chosen, base_verdict,
                                           baseline.scenario.name, baseline.scenario.costs.currency)
-        figures = _save(figure, folder, "frontier")
+        figures = save_figure(figure, folder, "frontier")
         from .experiment_report import write_experiment_report
 
         aim = f"the {'lowest' if spec.minimise else 'highest'} {label(spec.objective)} that meets every constraint"

@@ -25,7 +25,6 @@ from .capacity import offered_load_warnings
 from .cost import staff_cost
 from .coverage import coverage_warnings
 from .targets import attainment, judge, missed_target_warnings, share_met
-from .triage import reading_priority
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
 STATISTICS = ("mean", "median", "p90", "p95", "max")
@@ -49,7 +48,7 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "scanner": e.scanner,
         "radiologist": e.radiologist,
         "interrupted": e.interrupted,
-        "read_priority": reading_priority(result.scenario, o),
+        "read_priority": e.read_priority,
         "ai_flagged": o.flagged,
         "finding": o.finding,
         "critical": o.critical,
@@ -156,7 +155,7 @@ def _grouping(result: Result, by: str) -> tuple[np.ndarray, list[str]]:
 # ------------------------------------------------------------- utilisation
 
 
-def _clipped_minutes(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def clipped_minutes(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Minutes of each [start, end) inside [lo, hi); an open end (NaN) runs to hi.
 
     Busy time straddling the end of the warm-up is split, not dropped or counted whole.
@@ -171,14 +170,14 @@ def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
     lo, hi = result.warmup, result.horizon
     out: dict[str, dict[str, float | None]] = {"technologists": {}, "scanners": {}, "radiologists": {}}
     for section, group, (duty_starts, duty_ends, busy_starts, busy_ends) in duty_and_work(result):
-        on_duty = _clipped_minutes(duty_starts, duty_ends, lo, hi).sum()
-        busy = _clipped_minutes(busy_starts, busy_ends, lo, hi).sum()
+        on_duty = clipped_minutes(duty_starts, duty_ends, lo, hi).sum()
+        busy = clipped_minutes(busy_starts, busy_ends, lo, hi).sum()
         out[section][group] = float(busy / on_duty) if on_duty > 0 else None
     for label, modality, ids in scanner_groups(result):
         opening = result.opening[modality]
-        open_minutes = sum(_clipped_minutes(np.array([a]), np.array([b]), lo, hi)[0] for a, b in opening)
+        open_minutes = sum(clipped_minutes(np.array([a]), np.array([b]), lo, hi)[0] for a, b in opening)
         starts, ends = room_work_within(result, ids, opening)
-        busy = _clipped_minutes(starts, ends, lo, hi).sum()
+        busy = clipped_minutes(starts, ends, lo, hi).sum()
         capacity = open_minutes * len(ids)
         out["scanners"][label] = float(busy / capacity) if capacity > 0 else None
     return out
@@ -264,7 +263,7 @@ def scanner_after_hours(result: Result) -> dict[str, float]:
     for label, modality, ids in scanner_groups(result):
         starts, ends = _room_work(result, ids)
         inside_s, inside_e = room_work_within(result, ids, result.opening[modality])
-        total = _clipped_minutes(starts, ends, lo, hi).sum() - _clipped_minutes(inside_s, inside_e, lo, hi).sum()
+        total = clipped_minutes(starts, ends, lo, hi).sum() - clipped_minutes(inside_s, inside_e, lo, hi).sum()
         out[label] = round(float(total) / 60, 6)
     return out
 
@@ -405,7 +404,7 @@ def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
     """Each radiologist group's on-duty time split into reading, protocoling, critical calls, interruptions,
     IR procedures, breaks and idle, with interruptions per reader-hour (after the warm-up)."""
     log = result.staff_log.columns()
-    minutes = _clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
+    minutes = clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
     in_window = log["start"] >= result.warmup
     out = {}
     for group in result.scenario.radiologists:

@@ -107,7 +107,7 @@ class Department:
         exam_types = list(s.exam_types.values())
         modality_of_type = np.array([self.modality_names.index(e.modality) for e in exam_types], dtype=np.int16)
         self.exam_modality = modality_of_type[self.orders.exam_type]
-        self.read_rank = reading_priority(s, self.orders)
+        self.read_rank = self.exams.read_priority = reading_priority(s, self.orders)
         keys: dict[WorklistClass, int] = {}  # every class, numbered in the order it is made
         table = np.zeros((len(exam_types), len(s.priorities)), dtype=np.int32)
         for t, exam in enumerate(exam_types):

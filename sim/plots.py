@@ -289,14 +289,14 @@ FIGURES = {"report_tat": report_tat_ecdf, "queues": queues_over_time, "hourly_fl
 def write_plots(result: Result, folder: Path) -> list[Path]:
     written = []
     for name, draw in FIGURES.items():
-        written += _save(draw(result), folder, name)
+        written += save_figure(draw(result), folder, name)
     return written
 
 
 # ------------------------------------------------------------- experiments
 
 
-def _save(fig, folder: Path, name: str) -> list[Path]:
+def save_figure(fig, folder: Path, name: str) -> list[Path]:
     paths = []
     for suffix in ("png", "svg"):
         path = folder / f"{name}.{suffix}"
@@ -355,7 +355,7 @@ def write_comparison_plots(variants, scenario, folder: Path, title: str) -> list
     paths = []
     for name, priority in scenario.priorities.items():
         if any(f"priority.{name}.report_tat.p90" in v.estimates for v in variants):
-            paths += _save(comparison_figure(variants, name, priority.target_minutes, title), folder,
+            paths += save_figure(comparison_figure(variants, name, priority.target_minutes, title), folder,
                            f"compare_{name}")
     return paths
 
@@ -417,10 +417,10 @@ def frontier_figure(points, scenario, title: str):
 
 
 def write_sweep_plots(points, scenario, folder: Path, title: str, keys=(), required=None) -> list[Path]:
-    return (_save(sweep_measures_figure(points, keys, title, scenario.costs.currency, required or {}), folder,
+    return (save_figure(sweep_measures_figure(points, keys, title, scenario.costs.currency, required or {}), folder,
                   "sweep_measures")
-            + _save(sweep_figure(points, scenario, title), folder, "sweep")
-            + _save(frontier_figure(points, scenario, title), folder, "sweep_frontier"))
+            + save_figure(sweep_figure(points, scenario, title), folder, "sweep")
+            + save_figure(frontier_figure(points, scenario, title), folder, "sweep_frontier"))
 
 
 def sweep_measures_figure(points, keys, title: str, currency: str, required: dict[str, float]):
@@ -512,7 +512,7 @@ def forest_figure(differences: list[tuple[str, dict]], keys: list[str], title: s
 
 
 def write_forest_plot(differences, keys, folder: Path, title: str, currency: str) -> list[Path]:
-    return _save(forest_figure(differences, keys, title, currency), folder, "differences")
+    return save_figure(forest_figure(differences, keys, title, currency), folder, "differences")
 
 
 # ------------------------------------------------------------- replicated runs: mean and band

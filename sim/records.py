@@ -73,6 +73,7 @@ class ExamLog:
         self.interrupted = np.zeros(n, dtype=np.int32)
         self.broken_off = np.zeros(n, dtype=np.int32)  # acquisitions cut short by a scanner breakdown
         self.procedure_radiologist = np.full(n, -1, dtype=np.int32)  # IR: who did the procedure
+        self.read_priority = np.array(orders.priority, dtype=np.int16)  # rank it is read at (AI triage may raise it)
 
     def __len__(self) -> int:
         return len(self.orders)

@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from .clock import format_clock
-from .console import _share
+from .console import share_text
 from .records import Result
 
 ASSUMPTIONS = [
@@ -54,7 +54,7 @@ def _window_text(windows) -> str:
                      + ("" if len(w.days) == 7 else f" ({', '.join(w.days)})") for w in windows)
 
 
-def _table(header: list[str], rows: list[list[str]], css: str = "") -> str:
+def table_html(header: list[str], rows: list[list[str]], css: str = "") -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -74,10 +74,10 @@ def _scenario_section(result: Result) -> str:
     priorities = [[name, f"{p.target_minutes:g}", "yes" if p.preempts else "no"] for name, p in s.priorities.items()]
     return (f"<h2>The department</h2><p>{escape(s.description)}</p>"
             f"<p>{s.days} days from a {s.start_weekday}, warm-up {s.warmup_days:g} days, seed {result.seed}.</p>"
-            + _table(["role", "group", "count", "modalities", "shifts", "reads (subspecialties; priorities)"], staff)
-            + _table(["modality", "scanners", "opening hours"], scanners)
-            + _table(["source", "exams/day", "exam mix (weights)", "priority mix (weights)"], demand)
-            + _table(["priority (reading order)", "report target (min)", "preempts"], priorities))
+            + table_html(["role", "group", "count", "modalities", "shifts", "reads (subspecialties; priorities)"], staff)
+            + table_html(["modality", "scanners", "opening hours"], scanners)
+            + table_html(["source", "exams/day", "exam mix (weights)", "priority mix (weights)"], demand)
+            + table_html(["priority (reading order)", "report target (min)", "preempts"], priorities))
 
 
 def _summary_section(summary: dict) -> str:
@@ -88,18 +88,18 @@ def _summary_section(summary: dict) -> str:
         rows.append([name, row["count"], *(_bounded(row["wait_to_scan"], k) for k in ("mean", "p90")),
                      *(_bounded(row["report_tat"], k) for k in ("mean", "median", "p90", "p95")),
                      _bounded(row["order_to_report"], "p90"), f"{row['target_minutes']:g}",
-                     _share(row["within_target"])])
-    table = _table(["priority", "count", "wait_to_scan mean", "wait_to_scan p90", "report_tat mean",
+                     share_text(row["within_target"])])
+    table = table_html(["priority", "count", "wait_to_scan mean", "wait_to_scan p90", "report_tat mean",
                     "report_tat median", "report_tat p90", "report_tat p95", "order_to_report p90", "target",
                     "within target"], rows, "summary")
-    targets = [[row["label"], row["exams"], row["met"], row["missed"], row["unknown"], _share(row["within_target"]),
-                _share(row["required_share"]),
+    targets = [[row["label"], row["exams"], row["met"], row["missed"], row["unknown"], share_text(row["within_target"]),
+                share_text(row["required_share"]),
                 "-" if row["meets_requirement"] is None else "met" if row["meets_requirement"] else "MISSED"]
                for row in summary.get("targets", []) if row["exams"]]
-    target_table = _table(["target", "exams", "met", "missed", "not yet known", "within target", "required",
+    target_table = table_html(["target", "exams", "met", "missed", "not yet known", "within target", "required",
                            "verdict"], targets, "targets") if targets else ""
     breakdowns = "".join(
-        f"<h2>Turnaround by {by} (minutes)</h2>" + _table(
+        f"<h2>Turnaround by {by} (minutes)</h2>" + table_html(
             [by, "count", "reported", "order to scan mean", "order to scan p90", "images to report mean",
              "images to report p90", "order to report p90"],
             [[name, row["count"], row["reported"], _bounded(row["wait_to_scan"], "mean"),
@@ -107,7 +107,7 @@ def _summary_section(summary: dict) -> str:
               _bounded(row["report_tat"], "p90"), _bounded(row["order_to_report"], "p90")]
              for name, row in summary["turnaround"][by].items() if row["count"]], f"by-{by}")
         for by in ("modality", "source"))
-    utilisation = [[section, group, _share(v)] for section, groups in summary["utilisation"].items()
+    utilisation = [[section, group, share_text(v)] for section, groups in summary["utilisation"].items()
                    for group, v in groups.items()]
     backlog = summary["worklist"]["morning_backlog"]
     backlog_text = ", ".join(f"day {b['day']}: {b['studies']}" for b in backlog)
@@ -116,7 +116,7 @@ def _summary_section(summary: dict) -> str:
             + (f"<h2>Targets</h2><p>Every exam ordered after the warm-up counts: an unfinished one is a miss once "
                f"its target has passed, and not yet known before.</p>{target_table}" if target_table else "")
             + breakdowns
-            + f"<h2>Utilisation</h2>{_table(['', 'group', 'busy share'], utilisation)}"
+            + f"<h2>Utilisation</h2>{table_html(['', 'group', 'busy share'], utilisation)}"
             f"<h2>Worklist</h2><p>Peak {summary['worklist']['peak']} studies"
             f"{' at ' + summary['worklist']['peak_at_clock'] if summary['worklist']['peak_at_clock'] else ''}. "
             f"Morning backlog: {escape(backlog_text) or 'none'}.</p>")
@@ -129,7 +129,7 @@ def _bounded(stats: dict, key: str) -> str:
     return ("≥" if stats.get("lower_bound") else "") + f"{value:.1f}"
 
 
-def _figure(path: Path) -> str:
+def figure_html(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     caption = CAPTIONS.get(path.stem, path.stem.replace("_", " "))
     return (f'<figure><img alt="{escape(path.stem)}" src="data:image/png;base64,{data}" '
@@ -160,7 +160,7 @@ def write_report(result: Result, summary: dict, figures: list[Path], path: Path,
             f"<h1>radsim: {escape(result.scenario.name)}</h1>"
             + f"<h2>Warnings</h2>{warnings}"
             + _summary_section(summary)
-            + "<h2>Figures</h2>" + "".join(_figure(p) for p in pngs)
+            + "<h2>Figures</h2>" + "".join(figure_html(p) for p in pngs)
             + story
             + _scenario_section(result)
             + "<h2>Assumptions</h2><ul>" + "".join(f"<li>{escape(a)}</li>" for a in ASSUMPTIONS) + "</ul>"
