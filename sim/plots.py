@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; radsim never opens windows
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
@@ -217,13 +218,14 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     hours = lambda t: (np.asarray(t) - start) / 60.0  # noqa: E731
     ends = np.where(np.isnan(log["end"]), result.horizon, log["end"])
     visible = (ends > start) & (log["start"] < end)
-    # off duty: grey background per person, then tasks on top
-    for (kind, i), row in row_of.items():
-        if kind == "scanner":
-            continue
-        on = [(max(a, start), min(b, end)) for a, b in _duty_spans(log, ends, i) if b > start and a < end]
-        ax.broken_barh([(hours(start), hours(end))], (row - 0.4, 0.8), color="#dddddd", zorder=0)
-        ax.broken_barh([(hours(a), hours(b) - hours(a)) for a, b in on], (row - 0.4, 0.8), color="white", zorder=0)
+    # off duty: a grey background per person, on duty white, then tasks on top
+    duty = _duty_spans(log, ends)
+    people = [(i, row) for (kind, i), row in row_of.items() if kind != "scanner"]
+    _boxes(ax, [(hours(start), hours(end) - hours(start), row - 0.4, 0.8) for _, row in people],
+           facecolor="#dddddd", edgecolor="#dddddd", zorder=0)
+    _boxes(ax, [(hours(max(a, start)), hours(min(b, end)) - hours(max(a, start)), row - 0.4, 0.8)
+                for i, row in people for a, b in duty.get(i, ()) if b > start and a < end],
+           facecolor="white", edgecolor="white", zorder=0)
     followed = {"scan": None, "reads": []}
     bars: dict[tuple, list[tuple[float, float]]] = {}  # one collection per lane and style: fast to draw
     lane_of_person = {i: row_of[(m.role, i)] for i, m in enumerate(result.staff)}
@@ -246,17 +248,20 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
         rank = DOWN_STYLE if rooms["kind"][k] in ROOM_DOWN else int(e.orders.priority[exam])
         bars.setdefault((row_of[("scanner", int(rooms["room"][k]))], rank, exam == follow, False), []).append(
             (hours(a), hours(b) - hours(a)))
+    by_style: dict[tuple, list] = {}  # one collection per style across all lanes: fast to draw and to save
     for (row, rank, is_followed, interrupted), spans in bars.items():
+        by_style.setdefault((rank, is_followed, interrupted), []).extend((x, w, row - 0.35, 0.7) for x, w in spans)
+    for (rank, is_followed, interrupted), boxes in by_style.items():
         colour = STYLE_COLOURS.get(rank) or priority_colour(rank)
-        ax.broken_barh(spans, (row - 0.35, 0.7), facecolor=colour,
-                       edgecolor="black" if is_followed or interrupted else colour,
-                       linewidth=1.8 if is_followed else 0.3, hatch="///" if interrupted else None, zorder=2)
+        _boxes(ax, boxes, facecolor=colour, edgecolor="black" if is_followed or interrupted else colour,
+               linewidth=1.8 if is_followed else 0.3, hatch="///" if interrupted else None, zorder=2)
     if followed["scan"] and followed["reads"]:
         (x0, y0), (x1, y1) = followed["scan"], min(followed["reads"])
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=3,
                     arrowprops=dict(arrowstyle="->", color="black", linestyle="--", linewidth=1.2))
     ax.set_yticks(range(len(lanes)), [f"{name}" for _, _, name in lanes], fontsize="small")
-    ax.invert_yaxis()
+    margin = 0.05 * (len(lanes) - 0.2)  # matplotlib's own margin around the bars
+    ax.set_ylim(len(lanes) - 0.6 + margin, -0.4 - margin)  # the first lane at the top
     ax.set_xlim(0, hours(end))
     ticks = np.arange(0, hours(end) + 1e-9, 1 if end - start <= 1440 else 6)
     ax.set_xticks(ticks, [describe_time(start + 60 * t).split(" ", 2)[-1] for t in ticks], fontsize="small")
@@ -277,9 +282,21 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     return fig
 
 
-def _duty_spans(log, ends, person: int) -> list[tuple[float, float]]:
-    mine = (log["person"] == person) & (log["kind"] == DUTY)
-    return list(zip(log["start"][mine], ends[mine]))
+def _duty_spans(log, ends) -> dict[int, list[tuple[float, float]]]:
+    """Each person's stretches of duty (start, end), from one pass over the duty rows."""
+    spans: dict[int, list[tuple[float, float]]] = {}
+    for k in np.flatnonzero(log["kind"] == DUTY).tolist():
+        spans.setdefault(int(log["person"][k]), []).append((float(log["start"][k]), float(ends[k])))
+    return spans
+
+
+def _boxes(ax, boxes, **style) -> None:
+    """Rectangles (x, width, y, height) as one collection: thousands of bars draw as fast as one."""
+    if not boxes:
+        return
+    x, width, y, height = np.asarray(boxes, dtype=float).T
+    corners = [(x, y), (x, y + height), (x + width, y + height), (x + width, y)]
+    ax.add_collection(PolyCollection(np.stack([np.column_stack(c) for c in corners], axis=1), **style))
 
 
 FIGURES = {"report_tat": report_tat_ecdf, "queues": queues_over_time, "hourly_flow": arrivals_and_reports,
