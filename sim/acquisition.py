@@ -42,6 +42,8 @@ ON_SCANNER, IN_PREP_ROOM, INJECT, PINNED = 0, 1, 2, -1
 
 
 class Technologist(Person):
+    """A technologist: a person of the acquisition side with the modalities they are credentialed for."""
+
     __slots__ = ("modalities",)
 
     def __init__(self, index: int, name: str, group: str, modalities: list[int]):
@@ -50,6 +52,9 @@ class Technologist(Person):
 
 
 class Acquisition(Crew, RoomStates):
+    """The acquisition side: waiting orders per pool, free technologists per modality, matching them with rooms, and
+    each acquisition's steps (rooms move between states through `RoomStates`)."""
+
     def __init__(self, env, log: StaffLog, room_log: RoomLog, request_dispatch, exams: ExamLog, n_modalities: int,
                  pools: list[Pool], pool_of_exam: list[int], hooks: AcquisitionHooks,
                  breakdown_handling: list[str], procedure_staff=None):

@@ -19,6 +19,8 @@ MAX_VALUE = 100_000
 
 
 class _Dist(BaseModel):
+    """A duration distribution: validated fields, its mean, and vectorised samples in minutes."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def mean(self) -> float:  # pragma: no cover - every subclass overrides
@@ -42,6 +44,8 @@ class Fixed(_Dist):
 
 
 class Exponential(_Dist):
+    """Exponential durations with the given mean."""
+
     dist: Literal["exponential"]
     mean_: float = Field(gt=0, le=MAX_VALUE, alias="mean")
 
@@ -63,6 +67,8 @@ class _MeanAndCV(_Dist):
 
 
 class Lognormal(_MeanAndCV):
+    """Log-normal durations with the given mean and coefficient of variation."""
+
     dist: Literal["lognormal"]
 
     def sample(self, rng, n):
@@ -72,6 +78,8 @@ class Lognormal(_MeanAndCV):
 
 
 class Gamma(_MeanAndCV):
+    """Gamma durations with the given mean and coefficient of variation."""
+
     dist: Literal["gamma"]
 
     def sample(self, rng, n):
@@ -80,6 +88,8 @@ class Gamma(_MeanAndCV):
 
 
 class Triangular(_Dist):
+    """Triangular durations between low and high with the given mode."""
+
     dist: Literal["triangular"]
     min: float = Field(ge=0, le=MAX_VALUE)
     mode: float
@@ -99,6 +109,8 @@ class Triangular(_Dist):
 
 
 class Uniform(_Dist):
+    """Uniform durations between low and high."""
+
     dist: Literal["uniform"]
     min: float = Field(ge=0, le=MAX_VALUE)
     max: float = Field(le=MAX_VALUE)

@@ -214,6 +214,8 @@ def _leave_interrupts_to_the_parent() -> None:
 
 
 class ExperimentError(Exception):
+    """An experiment that cannot be run as asked (one line for the user, exit status 2)."""
+
     pass
 
 
@@ -303,6 +305,8 @@ def progress_bar(stream=None) -> Callable[[int, int], None]:
 
 @dataclass(frozen=True)
 class Estimate:
+    """A figure across replications: its mean, 95% confidence interval and the number of values."""
+
     mean: float
     low: float
     high: float
@@ -358,6 +362,8 @@ def _figure_order(key: str):
 
 @dataclass
 class Variant:
+    """One scenario of an experiment, with a label and the figures of its replications."""
+
     label: str
     scenario: Scenario
     runs: list[dict] = field(default_factory=list)

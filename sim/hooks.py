@@ -16,12 +16,16 @@ def _nothing(*_args) -> None:
 
 @dataclass(frozen=True)
 class AcquisitionHooks:
+    """What the acquisition side tells the department."""
+
     images_complete: Callable[[int], None] = _nothing  # an exam's images are complete: it goes to the worklist
     queue_changed: Callable[[], None] = _nothing  # an order joined or left the scanner queues
 
 
 @dataclass(frozen=True)
 class ReadingHooks:
+    """What the reading side tells the department."""
+
     queue_changed: Callable[[], None] = _nothing  # a study or order joined or left the worklist
     reader_free: Callable[[], None] = _nothing  # a radiologist became free: an IR procedure may be waiting
     first_report: Callable[[int], None] = _nothing  # a study's first report is signed: a follow-up may be ordered

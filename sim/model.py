@@ -74,6 +74,9 @@ def scanner_names(scenario: Scenario) -> list[Scanner]:
 
 
 class Department:
+    """One replication's department: the simpy clock, both sides and their wiring, the rosters and equipment, and the
+    records they fill."""
+
     def __init__(self, scenario: Scenario, orders: Orders, streams: Streams | None = None):
         self.scenario, self.orders = scenario, orders
         self.streams = streams or Streams(scenario.seed)

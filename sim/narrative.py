@@ -21,6 +21,8 @@ FINISH, OFF_DUTY, ON_DUTY, ORDER, INTERRUPT, START = range(6)
 
 @dataclass(frozen=True, order=True)
 class Line:
+    """One line of the narrative: when, what kind of happening, and the words."""
+
     time: float
     rank: int
     exam: int
@@ -38,6 +40,8 @@ def format_narrative(lines: list[Line]) -> str:
 
 
 class _Teller:
+    """Tells a window of a run's records as time-ordered lines."""
+
     def __init__(self, result: Result, start: float, end: float):
         self.r, self.start, self.end = result, start, end
         self.e, self.o = result.exams, result.exams.orders

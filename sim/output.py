@@ -32,6 +32,8 @@ EXAM_COLUMNS = (
 
 
 class OutputError(Exception):
+    """A result folder that cannot be written as asked (one line for the user, exit status 2)."""
+
     pass
 
 

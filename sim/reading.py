@@ -27,6 +27,9 @@ from .worklist import TIME_TOLERANCE, Worklist
 
 
 class Radiologist(Person):
+    """A radiologist: the worklist classes they may read by display rank, their speed, and whether their reports are
+    preliminary or arrive after a transmission delay."""
+
     __slots__ = ("classes_by_rank", "speed", "preliminary", "delay")
 
     def __init__(self, index: int, name: str, group: str, classes_by_rank: list[frozenset[int]], speed: float = 1.0,
@@ -39,6 +42,9 @@ class Radiologist(Person):
 
 
 class Reading(Crew):
+    """The reading side: the worklist, free readers, picking, preemption, interruptions, critical calls, prelims and
+    protocols."""
+
     def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog, worklist: Worklist,
                  exam_rank, class_of_exam, read_time, readers_for_class: list[list[Radiologist]],
                  preempting_ranks: set[int], hooks: ReadingHooks = ReadingHooks(), critical=None, call_time=None,

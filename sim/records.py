@@ -38,6 +38,8 @@ ROOM_DOWN = (ROOM_WARM_UP, ROOM_MAINTENANCE, ROOM_BROKEN)
 
 @dataclass(frozen=True)
 class StaffMember:
+    """A person in the records: name, role and staff group."""
+
     name: str
     role: str  # "technologist" or "radiologist"
     group: str

@@ -85,6 +85,8 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 class _DuplicateKey(Exception):
+    """A key given twice in one YAML mapping (reported with its line)."""
+
     def __init__(self, key, mark):
         self.key, self.mark = key, mark
 

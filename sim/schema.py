@@ -81,6 +81,8 @@ ALWAYS = [Window(start="00:00", end="00:00")]
 
 
 class Priority(Strict):
+    """A priority class: its report target, required share, preemption and break deferral."""
+
     target_minutes: float = Field(
         gt=0, description="Report-turnaround target (images complete -> report signed)."
     )
@@ -179,6 +181,8 @@ class Reservation(Strict):
 
 
 class Modality(Strict):
+    """A modality: scanners (or IR suites), portable units, prep rooms, opening hours and equipment events."""
+
     scanners: Annotated[int, Field(le=MAX_ROOMS)] | Annotated[list[str], Field(max_length=MAX_ROOMS)] = Field(
         description="How many scanners (or IR suites), or their names.")
     hours: Windows = Field(default_factory=lambda: list(ALWAYS), description="Opening hours; default 24/7.")
@@ -224,12 +228,16 @@ class AIScreen(Strict):
 
 
 class AITriage(Strict):
+    """AI triage: which studies are screened, how well, and the priority a flagged study is read at."""
+
     mode: Literal["reprioritise", "flag_only"] = Field(
         "reprioritise", description="reprioritise: a flagged study moves up the worklist; flag_only: shown, not moved.")
     raise_to: str = Field("stat", description="The priority a flagged study is read at (never lower than its own).")
 
 
 class Contrast(Strict):
+    """IV contrast: the share of exams that get it and the extra preparation it takes."""
+
     share: float = Field(1.0, ge=0, le=1, description="Share of these exams given IV contrast.")
     minutes: Distribution = Field(description="IV placement and contrast, minutes.")
 
@@ -269,6 +277,8 @@ class FollowUp(Strict):
 
 
 class ExamType(Strict):
+    """An exam type: modality, subspecialty, acquisition and read durations, steps and options."""
+
     modality: str
     subspecialty: str = Field("general", description="Reading subspecialty, e.g. neuro, body, chest, msk.")
     body_region: str | None = None
@@ -332,6 +342,8 @@ class PriorComparison(Strict):
 
 
 class ExamShare(Strict):
+    """A share of an exam type in a source's mix."""
+
     share: float = Field(ge=0)
     priority_mix: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
         None, description="Overrides the source's priority mix for this exam type."
@@ -469,6 +481,8 @@ class AppointmentBook(Strict):
 
 
 class ReportOptions(Strict):
+    """What the run's report shows (the narrative window)."""
+
     timeline: Period | None = Field(None, description="Window of the timeline figure; default the first day after warm-up.")
     narrative: Period | None = Field(None, description="If set, report.html tells the story of this window.")
 
@@ -484,6 +498,8 @@ class Break(Strict):
 
 
 class StaffGroup(Strict):
+    """A staff group: head count, names, shifts, breaks, credentials and, for radiologists, how they read."""
+
     count: int = Field(ge=0, le=MAX_HEAD_COUNT, description="Head count; 0 switches the group off (useful in variants).")
     names: list[str] | None = Field(
         None, description="Optional names for the first people; `count` decides how many there are.")

@@ -18,6 +18,8 @@ from .timers import after
 
 
 class Person:
+    """Someone on staff: duty state, the task in hand, and when they became free."""
+
     __slots__ = ("index", "name", "group", "breadth", "on_duty", "busy", "leaving", "free_since",
                  "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token", "break_due")
 

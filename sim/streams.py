@@ -24,6 +24,9 @@ def stream_key(name: str) -> int:
 
 
 class Streams:
+    """Named random streams of one replication, each from (seed, replication, name), so a change in one never moves
+    another."""
+
     def __init__(self, seed: int, replication: int = 0):
         self.seed, self.replication = seed, replication
 

@@ -39,6 +39,8 @@ DEFAULT_REQUIRED_SHARE = 0.9
 
 @dataclass(frozen=True)
 class Target:
+    """A target: a turnaround measure, a priority (optionally a modality and source), minutes and the required share."""
+
     measure: str
     priority: str
     minutes: float

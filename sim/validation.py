@@ -27,6 +27,8 @@ DAYS, WARMUP_DAYS, REPLICATIONS = 60, 3, 10
 
 @dataclass(frozen=True)
 class Comparison:
+    """A simulated mean with its 95% CI beside the queueing-theory value."""
+
     case: str
     priority: str
     measure: str

@@ -50,6 +50,8 @@ class WorklistClass(NamedTuple):
 
 
 class _ClassQueue:
+    """One class's studies: a FIFO in time order, and a small heap for older studies put back or moved in."""
+
     __slots__ = ("fifo", "older")
 
     def __init__(self):
@@ -74,6 +76,8 @@ class _ClassQueue:
 
 
 class Worklist:
+    """The worklist: a queue per class, the classes with work by display rank, and where each study is."""
+
     def __init__(self, class_display: list[int], class_priority: list[int] | None = None):
         self.class_display = class_display
         self.class_priority = class_priority if class_priority is not None else class_display
