@@ -27,11 +27,11 @@ def _overrides(args) -> list[str]:
     return [*args.overrides, *([f"days={args.days}"] if args.days is not None else [])]
 
 
-def _folder(args, kind: str, variants: list[Variant], default: str) -> Path:
+def _folder(args, kind: str, variants: list[Variant], default: str, also: str = "") -> Path:
     """The experiment's folder: --out, or a default name that says which experiment it holds. A folder holds one
-    experiment (its variants as they will run, and the seed), and resumes only into the same one."""
+    experiment (its variants as they will run, the seed and `also`), and resumes only into the same one."""
     seed = _seed(args, variants)
-    identity = "\n".join([kind, str(seed), *(f"{v.label}\n{to_yaml(v.scenario)}" for v in variants)])
+    identity = "\n".join([kind, str(seed), *(f"{v.label}\n{to_yaml(v.scenario)}" for v in variants), also])
     key = hashlib.sha256(identity.encode()).hexdigest()[:12]
     folder = args.out or Path("results") / f"{default}-{key[:8]}"
     marker = folder / "experiment.json"
@@ -284,7 +284,9 @@ def _is_number(text: str) -> bool:
 
 
 def run_optimise(args) -> int:
-    from .optimise import as_text, candidates, check_measures, check_values, label_of, load_spec
+    import json as json_text
+
+    from .optimise import check_measures, check_values, load_spec
 
     spec = load_spec(args.spec)
     if args.reps:
@@ -293,22 +295,38 @@ def run_optimise(args) -> int:
     baseline = Variant("baseline", load_scenario(args.scenario, overrides))
     check_values(spec, args.scenario, overrides, str(args.spec))
     check_measures(spec, baseline.scenario, str(args.spec))
-    variants, refused, settings_of = [], {}, {}
-    for settings in candidates(spec):
-        label = label_of(settings)
-        settings_of[label] = settings
-        try:
-            changes = [f"{path}={as_text(value)}" for path, value in settings.items()]
-            variants.append(Variant(label, load_scenario(args.scenario, [*overrides, *changes])))
-        except ScenarioError as error:  # each value works alone, but not in this combination
-            refused[label] = error.problem
-    if not variants:
-        raise ExperimentError(f"{args.spec}: every combination is refused, e.g. {next(iter(refused.values()))}")
-    stem = Path(args.scenario).stem
-    folder = _folder(args, "optimise", [baseline, *variants], f"optimise-{stem}")
-    search = _search(args, spec, baseline, variants, folder)
-    _write_optimise(args, spec, baseline, variants, refused, settings_of, search, folder)
+    candidates = Candidates(args.scenario, overrides)
+    folder = _folder(args, "optimise", [baseline], f"optimise-{Path(args.scenario).stem}",
+                     also=json_text.dumps(spec.model_dump(), sort_keys=True, default=str))
+    search = _search(args, spec, baseline, candidates, folder)
+    if not candidates.variants:
+        raise ExperimentError(f"{args.spec}: every combination is refused, e.g. {next(iter(candidates.refused.values()))}")
+    _write_optimise(args, spec, baseline, candidates, search, folder)
     return 0
+
+
+class Candidates:
+    """The candidates a search has built: each combination's scenario, or why the scenario checks refuse it."""
+
+    def __init__(self, scenario: str, overrides: list[str]):
+        self.scenario, self.overrides = scenario, overrides
+        self.variants: dict[str, Variant] = {}
+        self.refused: dict[str, str] = {}
+        self.settings_of: dict[str, dict] = {}
+
+    def build(self, settings: dict) -> Variant | None:
+        """The variant of these settings (built once), or None if the scenario checks refuse the combination."""
+        from .optimise import as_text, label_of
+
+        label = label_of(settings)
+        if label not in self.settings_of:
+            self.settings_of[label] = settings
+            try:
+                changes = [f"{path}={as_text(value)}" for path, value in settings.items()]
+                self.variants[label] = Variant(label, load_scenario(self.scenario, [*self.overrides, *changes]))
+            except ScenarioError as error:  # each value works alone, but not in this combination
+                self.refused[label] = error.problem
+        return self.variants.get(label)
 
 
 class Search:
@@ -318,9 +336,7 @@ class Search:
         self.screened, self.confirmed, self.chosen = {}, {}, None
 
 
-def _search(args, spec, baseline: Variant, variants: list[Variant], folder: Path) -> Search:
-    import time
-
+def _search(args, spec, baseline: Variant, candidates: Candidates, folder: Path) -> Search:
     from .optimise import cheapest_first, judge
 
     seed = _seed(args, [baseline])
@@ -328,26 +344,22 @@ def _search(args, spec, baseline: Variant, variants: list[Variant], folder: Path
     search, say = Search(), (lambda text: None) if args.quiet else (lambda text: print(text, file=sys.stderr))
     with make_executor(args.workers, args.scheduler) as executor:
         window = window_for(args.workers, args.scheduler)
+        batch = max(2, 2 * (args.workers or os.cpu_count() or 1))
+
+        def screen(variants: list[Variant]) -> None:
+            replicate(variants, spec.replications, seed, executor, store, window=window)
+            search.screened.update((v.label, judge(spec, v.runs)) for v in variants)
+
         replicate([baseline], spec.replications, seed, executor, store, window=window)
-        batch, started = max(2, 2 * (args.workers or os.cpu_count() or 1)), time.monotonic()
-        for first in range(0, len(variants), batch):
-            part = variants[first:first + batch]
-            replicate(part, spec.replications, seed, executor, store, window=window)
-            search.screened.update((v.label, judge(spec, v.runs)) for v in part)
-            done = first + len(part)
-            left = (time.monotonic() - started) * (len(variants) - done) / done
-            best = next((n for n in cheapest_first(spec, search.screened) if search.screened[n].feasible), None)
-            say(f"optimise: {done}/{len(variants)} candidates screened, about {left:.0f} s left; best so far: "
-                + (f"{best} ({spec.objective} {search.screened[best].objective:.6g})" if best else "none feasible yet"))
+        (_sample if spec.sampled else _every)(spec, candidates, search, screen, batch, seed, say)
         feasible = [n for n in cheapest_first(spec, search.screened) if search.screened[n].feasible]
-        by_label = {v.label: v for v in variants}
         total = spec.replications + spec.confirm_replications
         for first in range(0, len(feasible), spec.finalists):
             finalists = feasible[first:first + spec.finalists]
             say(f"optimise: confirming {', '.join(finalists)} on {spec.confirm_replications} fresh replications")
-            replicate([by_label[n] for n in finalists], total, seed, executor, store, window=window)
+            replicate([candidates.variants[n] for n in finalists], total, seed, executor, store, window=window)
             for name in finalists:
-                fresh = [r for r in by_label[name].runs if r["replication"] >= spec.replications]
+                fresh = [r for r in candidates.variants[name].runs if r["replication"] >= spec.replications]
                 search.confirmed[name] = judge(spec, fresh)
             search.chosen = next((n for n in finalists if search.confirmed[n].feasible), None)
             if search.chosen:
@@ -355,13 +367,73 @@ def _search(args, spec, baseline: Variant, variants: list[Variant], folder: Path
     return search
 
 
-def _write_optimise(args, spec, baseline: Variant, variants: list[Variant], refused: dict, settings_of: dict,
-                    search: Search, folder: Path) -> None:
+def _progress(spec, search: Search, done: int, total: int, started: float, say) -> None:
+    import time
+
+    from .optimise import cheapest_first
+
+    left = (time.monotonic() - started) * (total - done) / max(done, 1)
+    best = next((n for n in cheapest_first(spec, search.screened) if search.screened[n].feasible), None)
+    say(f"optimise: {done}/{total} candidates screened, about {left:.0f} s left; best so far: "
+        + (f"{best} ({spec.objective} {search.screened[best].objective:.6g})" if best else "none feasible yet"))
+
+
+def _every(spec, candidates: Candidates, search: Search, screen, batch: int, seed: int, say) -> None:
+    """Exhaustive: every combination, in batches that keep every worker busy."""
+    import time
+
+    from .optimise import candidates as combinations
+
+    variants = [v for v in (candidates.build(s) for s in combinations(spec)) if v is not None]
+    started = time.monotonic()
+    for first in range(0, len(variants), batch):
+        screen(variants[first:first + batch])
+        _progress(spec, search, min(first + batch, len(variants)), len(variants), started, say)
+
+
+def _sample(spec, candidates: Candidates, search: Search, screen, batch: int, seed: int, say) -> None:
+    """Sampled: optuna's TPE sampler proposes candidates a batch at a time, told each one's objective and how far
+    its constraints' confidence bounds are from being met, until `budget` distinct candidates are screened (or
+    it keeps proposing ones already screened)."""
+    import time
+    import warnings
+
+    import optuna
+
+    from .optimise import violations
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # constraints_func is marked experimental
+        sampler = optuna.samplers.TPESampler(seed=seed, constraints_func=lambda trial: trial.user_attrs["violations"])
+    study = optuna.create_study(direction="minimize" if spec.minimise else "maximize", sampler=sampler)
+    budget, started, stale = min(spec.budget, spec.combinations), time.monotonic(), 0
+    while len(search.screened) < budget and stale < 5:
+        trials = [study.ask() for _ in range(min(batch, budget - len(search.screened)))]
+        chosen = [{path: values[trial.suggest_categorical(path, list(range(len(values))))]
+                   for path, values in spec.variables.items()} for trial in trials]
+        variants = [candidates.build(settings) for settings in chosen]
+        new = list({v.label: v for v in variants if v is not None and v.label not in search.screened}.values())
+        stale = 0 if new else stale + 1
+        screen(new)
+        for trial, variant in zip(trials, variants):
+            if variant is None:
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                continue
+            verdict = search.screened[variant.label]
+            trial.set_user_attr("violations", violations(spec, verdict))
+            objective = verdict.objective if verdict.objective == verdict.objective else None
+            study.tell(trial, objective, state=None if objective is not None else optuna.trial.TrialState.FAIL)
+        _progress(spec, search, len(search.screened), budget, started, say)
+
+
+def _write_optimise(args, spec, baseline: Variant, candidates: Candidates, search: Search, folder: Path) -> None:
     from .measures import label
     from .optimise import candidate_rows, changes, explain, judge
 
     base_verdict = judge(spec, baseline.runs)
-    scenario_of = {v.label: v.scenario for v in variants}
+    refused, settings_of = candidates.refused, candidates.settings_of
+    scenario_of = {label: v.scenario for label, v in candidates.variants.items()}
     answer = explain(spec, search.screened, search.confirmed, search.chosen, base_verdict, len(refused),
                      lambda name: changes(settings_of[name], baseline.scenario, scenario_of[name]),
                      baseline.scenario.costs.currency)
@@ -370,7 +442,7 @@ def _write_optimise(args, spec, baseline: Variant, variants: list[Variant], refu
     shown = [baseline]
     extra = {"search": spec.model_dump(), "answer": answer, "chosen": search.chosen}
     if search.chosen is not None:
-        chosen = next(v for v in variants if v.label == search.chosen)
+        chosen = candidates.variants[search.chosen]
         shown.append(Variant("chosen", chosen.scenario, chosen.runs))  # a short name for tables and the page
         extra["chosen_file"] = _write_chosen(args, settings_of[search.chosen], chosen, answer, folder)
         differences = {"chosen": paired_differences(baseline.runs, chosen.runs)}

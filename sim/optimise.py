@@ -22,14 +22,15 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .scenario import ScenarioError, read_yaml
 
-MAX_CANDIDATES = 2_000
+MAX_CANDIDATES = 2_000  # combinations an exhaustive search runs at most
+EXHAUSTIVE_UP_TO = 200  # with `search: auto`, larger spaces are sampled
 
 
 class Constraint(BaseModel):
@@ -70,6 +71,10 @@ class SearchSpec(BaseModel):
     replications: int = Field(10, ge=2, le=1000, description="Replications per candidate while screening.")
     confirm_replications: int = Field(20, ge=2, le=1000, description="Fresh replications confirming a choice.")
     finalists: int = Field(3, ge=1, le=100, description="Screened-feasible candidates confirmed at a time.")
+    search: Literal["auto", "exhaustive", "sampled"] = Field(
+        "auto", description="exhaustive: every combination; sampled: `budget` candidates chosen by optuna's TPE "
+                            "sampler with the constraints; auto: exhaustive up to 200 combinations, else sampled.")
+    budget: int = Field(100, ge=2, le=MAX_CANDIDATES, description="Candidates a sampled search evaluates at most.")
 
     @model_validator(mode="after")
     def _objective(self):
@@ -85,6 +90,14 @@ class SearchSpec(BaseModel):
     @property
     def objective(self) -> str:
         return self.minimise or self.maximise
+
+    @property
+    def combinations(self) -> int:
+        return math.prod(len(v) for v in self.variables.values())
+
+    @property
+    def sampled(self) -> bool:
+        return self.search == "sampled" or (self.search == "auto" and self.combinations > EXHAUSTIVE_UP_TO)
 
     @property
     def sign(self) -> float:
@@ -103,10 +116,15 @@ def load_spec(path: str | Path) -> SearchSpec:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ScenarioError(str(path), where, first["msg"].removeprefix("Value error, ")) from None
-    count = math.prod(len(v) for v in spec.variables.values())
-    if count > MAX_CANDIDATES:
-        raise ScenarioError(str(path), "variables", f"{count:,} combinations; at most {MAX_CANDIDATES:,} are "
-                            "searched (narrow the values, or search in two steps)")
+    if not spec.sampled and spec.combinations > MAX_CANDIDATES:
+        raise ScenarioError(str(path), "variables", f"{spec.combinations:,} combinations; an exhaustive search runs "
+                            f"at most {MAX_CANDIDATES:,} (use search: sampled, or narrow the values)")
+    if spec.sampled:
+        from importlib.util import find_spec
+
+        if find_spec("optuna") is None:
+            raise ScenarioError(str(path), "search", f"{spec.combinations:,} combinations are searched by sampling, "
+                                "which needs optuna: pip install -e '.[optimise]'")
     return spec
 
 
@@ -142,6 +160,16 @@ def check_measures(spec: SearchSpec, scenario, source: str) -> None:
 def as_text(value: Any) -> str:
     """A value as `--set` reads it (YAML flow style: 2, 07:00-19:00, [a, b])."""
     return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("\n...").strip()
+
+
+def violations(spec: SearchSpec, verdict: Verdict) -> list[float]:
+    """How far each constraint's confidence bound is from meeting it, relative to the bound (<= 0: met), as a
+    constrained sampler wants them."""
+    out = []
+    for c, bound in zip(spec.constraints, verdict.bounds):
+        gap = (bound - c.at_most) if c.at_most is not None else (c.at_least - bound)
+        out.append(1.0 if gap != gap else gap / (abs(c.bound) or 1.0))
+    return out
 
 
 def candidates(spec: SearchSpec) -> list[dict[str, Any]]:
@@ -281,9 +309,11 @@ def explain(spec: SearchSpec, screened: dict[str, Verdict], confirmed: dict[str,
     units = unit(spec.objective, currency)
     joint = min((c.confidence for c in spec.constraints), default=0.95)
     verb = "cheapest" if spec.minimise else "best"
-    lines = [f"{len(screened)} candidates screened on {spec.replications} replications each (the same patients "
-             f"for every candidate)" + (f"; {refused} combinations refused by the scenario checks" if refused else "")
-             + "."]
+    how = (f"{len(screened)} of the {spec.combinations:,} combinations, proposed by optuna's TPE sampler (the "
+           "answer is the best of these, not a proof over the rest),") if spec.sampled else \
+        f"{len(screened)} candidates"
+    lines = [f"{how} screened on {spec.replications} replications each (the same patients for every candidate)"
+             + (f"; {refused} combinations refused by the scenario checks" if refused else "") + "."]
     if chosen is None:
         near = closest(screened)
         lines.append(f"No candidate meets every constraint with {joint:.0%} confidence: the constraints cannot be "
