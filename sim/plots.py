@@ -260,7 +260,7 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=3,
                     arrowprops=dict(arrowstyle="->", color="black", linestyle="--", linewidth=1.2))
     ax.set_yticks(range(len(lanes)), [f"{name}" for _, _, name in lanes], fontsize="small")
-    margin = 0.05 * (len(lanes) - 0.2)  # matplotlib's own margin around the bars
+    margin = min(0.05 * (len(lanes) - 0.2), 0.3)  # a little air above and below, never many empty lanes
     ax.set_ylim(len(lanes) - 0.6 + margin, -0.4 - margin)  # the first lane at the top
     ax.set_xlim(0, hours(end))
     ticks = np.arange(0, hours(end) + 1e-9, 1 if end - start <= 1440 else 6)
