@@ -5,8 +5,17 @@ staff and scanner time on offer over the horizon, modality by modality:
 technologists credentialed for it, its scanners' opening hours, and the
 radiologists who read it. A ratio at or above 1 means queues grow without
 bound; the run still goes ahead, with a warning naming the group and load.
-Staff shared between modalities are counted in full for each, so these
-checks are optimistic: passing them does not prove the department copes.
+
+A radiologist's work per order is the read, the comparison with priors (for
+the source's share of patients with priors), the critical-result call (for
+the exam's share), the protocol (where the exam needs one and its priority
+has no standing protocol) and, in an IR suite, the procedure; their time on
+offer is duty time less breaks and interruptions, at the group's speed.
+Staff shared between modalities are counted in full for each modality (and
+once, against all the work of their role, in an "all modalities" row), and neither
+the resumption penalty of interrupted reads nor final reads after a
+preliminary report are counted, so these checks are optimistic: passing
+them does not prove the department copes.
 """
 from __future__ import annotations
 
@@ -18,19 +27,45 @@ from .roster import covered_minutes, intervals
 from .schema import Scenario, acquisition_mean
 
 
-def expected_orders(scenario: Scenario) -> dict[str, float]:
-    """Expected orders of each exam type over the horizon: random demand and attended appointments."""
-    totals = dict.fromkeys(scenario.exam_types, 0.0)
+def expected_order_groups(scenario: Scenario) -> list[tuple[str, str, dict[str, float], float]]:
+    """(source, exam type, priority mix, expected orders over the horizon) of random demand and attended
+    appointments."""
+    groups = []
     for source_name, source in scenario.demand.items():
         orders = float(np.sum(hourly_rates(scenario, source_name)))
         weights = {name: share.share for name, share in source.exam_mix.items()}
         for name, weight in weights.items():
-            totals[name] += orders * weight / sum(weights.values())
+            groups.append((source_name, name, source.priority_mix_for(name), orders * weight / sum(weights.values())))
     for book_name, book in scenario.appointments.items():
         attended = len(slot_times(scenario, book_name)) * book.booked_share * (1 - book.no_show)
         for name, weight in book.exam_mix.items():
-            totals[name] += attended * weight / sum(book.exam_mix.values())
+            groups.append((book.source, name, {book.priority: 1.0}, attended * weight / sum(book.exam_mix.values())))
+    return groups
+
+
+def expected_orders(scenario: Scenario) -> dict[str, float]:
+    """Expected orders of each exam type over the horizon: random demand and attended appointments."""
+    totals = dict.fromkeys(scenario.exam_types, 0.0)
+    for _, name, _, orders in expected_order_groups(scenario):
+        totals[name] += orders
     return totals
+
+
+def radiologist_minutes_per_order(scenario: Scenario, source: str, exam_name: str, mix: dict[str, float]) -> float:
+    """Expected radiologist minutes of one order: read, priors, critical call, protocol and IR procedure."""
+    exam = scenario.exam_types[exam_name]
+    minutes = exam.read.mean()
+    demand = scenario.demand.get(source)
+    if exam.priors is not None and demand is not None:
+        minutes += demand.priors_share * exam.priors.extra.mean()
+    minutes += exam.critical_share * scenario.reading.critical_call.mean()
+    if exam.protocol is not None:
+        total = sum(mix.values()) or 1.0
+        needing = sum(w for p, w in mix.items() if not scenario.priorities[p].standing_protocol) / total
+        minutes += needing * exam.protocol.mean()
+    if scenario.modalities[exam.modality].procedures:
+        minutes += acquisition_mean(exam)
+    return minutes
 
 
 def demand_minutes(scenario: Scenario, role: str) -> dict[str, float]:
@@ -38,11 +73,14 @@ def demand_minutes(scenario: Scenario, role: str) -> dict[str, float]:
 
     Bedside exams need no scanner; an IR procedure needs a radiologist for its length besides its report."""
     totals = dict.fromkeys(scenario.modalities, 0.0)
+    if role == "radiologist":
+        for source, name, mix, orders in expected_order_groups(scenario):
+            exam = scenario.exam_types[name]
+            totals[exam.modality] += orders * radiologist_minutes_per_order(scenario, source, name, mix)
+        return totals
     for name, orders in expected_orders(scenario).items():
         exam = scenario.exam_types[name]
-        if role == "radiologist":
-            minutes = exam.read.mean() + (acquisition_mean(exam) if scenario.modalities[exam.modality].procedures else 0)
-        elif role == "scanner" and exam.portable is not None:
+        if role == "scanner" and exam.portable is not None:
             minutes = 0.0
         else:
             minutes = acquisition_mean(exam)
@@ -53,13 +91,38 @@ def demand_minutes(scenario: Scenario, role: str) -> dict[str, float]:
 def _staff_minutes(scenario: Scenario, groups) -> dict[str, float]:
     horizon_minutes = {}
     for modality in scenario.modalities:
-        total = 0.0
-        for group in groups.values():
-            if modality in group.modalities and group.count:
-                plan = intervals(group.shifts, scenario.days, scenario.start_weekday)
-                total += group.count * covered_minutes(plan, 0.0, scenario.days * 1440.0)
-        horizon_minutes[modality] = total
+        horizon_minutes[modality] = sum(working_minutes(scenario, group) for group in groups.values()
+                                        if modality in group.modalities and group.count)
     return horizon_minutes
+
+
+def working_minutes(scenario: Scenario, group) -> float:
+    """A group's minutes on offer over the horizon: duty less breaks and (radiologists) interruptions, in
+    standard minutes of work (a reader at speed 1.5 does two-thirds of the work in the same time)."""
+    plan = intervals(group.shifts, scenario.days, scenario.start_weekday)
+    minutes = group.count * covered_minutes(plan, 0.0, scenario.days * 1440.0)
+    for b in group.breaks:  # each member's wave, on the days they are on duty at its time
+        for member in range(group.count):
+            offset = (member % b.waves) * b.minutes
+            minutes -= b.minutes * sum(any(start <= day * 1440.0 + b.start + offset < end for start, end in plan)
+                                       for day in range(scenario.days))
+    interruptions = getattr(group, "interruptions", None)
+    if interruptions is not None:
+        # one arriving during another is absorbed by it: the share of time taken is that of a loss system,
+        # offered / (1 + offered), whatever the distribution of their length
+        offered = np.asarray(interruptions.per_hour) / 60.0 * interruptions.duration.mean()
+        minutes -= group.count * float(np.dot(_minutes_by_hour_of_day(plan), offered / (1.0 + offered)))
+    return max(minutes, 0.0) / getattr(group, "speed", 1.0)
+
+
+def _minutes_by_hour_of_day(plan: list[tuple[float, float]]) -> np.ndarray:
+    """Minutes of the intervals in each hour of day (0-23), summed over the days."""
+    if not plan:
+        return np.zeros(24)
+    spans = np.asarray(plan, dtype=float)
+    edges = np.arange(0.0, spans[:, 1].max() + 60.0, 60.0)
+    covered = np.clip(edges[:, None] - spans[None, :, 0], 0.0, (spans[:, 1] - spans[:, 0])[None, :]).sum(axis=1)
+    return np.bincount((edges[:-1] // 60 % 24).astype(int), weights=np.diff(covered), minlength=24)
 
 
 def offered_loads(scenario: Scenario) -> list[tuple[str, float, float, float]]:
@@ -81,6 +144,12 @@ def offered_loads(scenario: Scenario) -> list[tuple[str, float, float, float]]:
             if demand > 0:
                 load = demand / capacity if capacity > 0 else float("inf")
                 rows.append((label, load, demand, capacity))
+    # each person once: staff who cover several modalities cannot give each of them all their time
+    for label, demand, groups in (("technologists, all modalities", sum(technologist.values()), scenario.technologists),
+                                  ("radiologists, all modalities", sum(reading.values()), scenario.radiologists)):
+        capacity = sum(working_minutes(scenario, g) for g in groups.values() if g.count)
+        if demand > 0 and len(scenario.modalities) > 1:
+            rows.append((label, demand / capacity if capacity > 0 else float("inf"), demand, capacity))
     return rows
 
 
