@@ -2,8 +2,9 @@
 
 A search file names decision variables (dotted scenario paths, each with its allowed values), constraints
 (a measure of the summary at most or at least a bound, each with a confidence) and an objective (by default
-the staff cost per week). Every combination of the values is a candidate (an exhaustive search: rosters have
-few head counts and shift patterns, and every candidate's answer is then known, not guessed by a sampler).
+the staff cost per week). Every combination of the values is a candidate: up to 200 of them every one is
+screened (rosters have few head counts and shift patterns, and every candidate's answer is then known); a
+larger space is sampled by optuna's TPE sampler within a budget, and the answer is the best of those screened.
 
 The choice is made in two stages, as in the simulation-optimisation literature's screen-then-confirm
 procedures: every candidate is screened on the same replications (common random numbers, so differences
