@@ -126,6 +126,15 @@ class _Blank:
 BLANK = _Blank()
 
 
+def _needs_quotes(value) -> bool:
+    return isinstance(value, str) and any(c in value for c in ',"\r\n')
+
+
+def _quoted(value):
+    """A CSV field as RFC 4180 writes it: in double quotes, with its own quotes doubled, where it needs them."""
+    return '"' + value.replace('"', '""') + '"' if _needs_quotes(value) else value
+
+
 def _csv_lines(chunk: dict[str, np.ndarray]) -> str:
     """The chunk's rows as CSV text: one format string per row, so no cell exists as a string on its own.
     Times have three fixed decimals, so output is byte-identical across runs and machines."""
@@ -139,7 +148,10 @@ def _csv_lines(chunk: dict[str, np.ndarray]) -> str:
         if blank is not None and blank.any():
             column = column.astype(object)
             column[blank] = BLANK
-        columns.append(column.tolist())
+        values = column.tolist()
+        if column.dtype.kind in "OU" and any(_needs_quotes(v) for v in set(values)):
+            values = [_quoted(v) for v in values]  # a name with a comma or quote (scenario names are free text)
+        columns.append(values)
     return "".join(map((",".join(fields) + "\n").format, *columns))
 
 

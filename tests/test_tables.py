@@ -105,3 +105,22 @@ def test_csv_cells_hold_the_table_across_chunks_with_times_to_the_thousandth_and
                        "" if np.isnan(at) else "%.3f" % at, str(bool(table["flag"][i]))]
     output.write_table({"exam_id": np.zeros(0, dtype=int)}, tmp_path / "empty.csv")
     assert (tmp_path / "empty.csv").read_text() == "exam_id\n"
+
+
+def test_a_name_with_a_comma_or_quote_stays_one_field_in_every_table(tmp_path):
+    import csv
+
+    from sim.metrics import summarise
+    from sim.output import write_run
+
+    scenario = build({"radiologists": {"rad": {"names": ['Smith, J "Jo"']}},
+                      "demand": {"ED": {"exams_per_day": 20, "exam_mix": {"ct_head": 1},
+                                        "priority_mix": {"outpatient": 1}}}})
+    result = sim.run(scenario)
+    write_run(result, summarise(result), tmp_path)
+    for table in ("exams.csv", "staff.csv"):
+        with open(tmp_path / table, newline="") as f:
+            rows = list(csv.reader(f))
+        assert {len(row) for row in rows} == {len(rows[0])}, table
+        names = {row[rows[0].index("radiologist" if table == "exams.csv" else "staff")] for row in rows[1:]}
+        assert 'Smith, J "Jo"' in names
