@@ -199,21 +199,24 @@ def duty_and_work(result: Result):
     """(section, group, (duty starts, duty ends, busy starts, busy ends)) for every staff group: scheduled duty,
     and work cut to it (work in overtime is overtime, counted in `overtime_hours`, not as busy duty)."""
     log = result.staff_log.columns()
-    end = np.where(np.isnan(log["end"]), result.horizon, log["end"])
-    order = np.argsort(log["person"], kind="stable")  # each person's rows, found in one pass
-    people, firsts = np.unique(log["person"][order], return_index=True)
-    rows_of = dict(zip(people.tolist(), np.split(order, firsts[1:])))
+    # each person's rows, found in one pass (a year's log has a million rows: no copies of whole columns)
+    order = np.argsort(log["person"], kind="stable").astype(np.int32)
+    counts = np.bincount(log["person"], minlength=len(result.staff))
+    rows_of = np.split(order, np.cumsum(counts)[:-1])
     for role, section, tasks, groups in (("technologist", "technologists", TECHNOLOGIST_WORK, result.scenario.technologists),
                                          ("radiologist", "radiologists", RADIOLOGIST_WORK, result.scenario.radiologists)):
         for group in groups:
-            parts = [np.zeros(0)] * 4
+            parts: list[list[np.ndarray]] = [[np.zeros(0)] for _ in range(4)]
             for person in members(result, role, group):
                 plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
-                rows = rows_of.get(person, np.zeros(0, dtype=np.int64))
+                rows = rows_of[person]
                 rows = rows[np.isin(log["kind"][rows], tasks)]
-                work = cut_to(log["start"][rows], end[rows], result.duty_plan[person])
-                parts = [np.concatenate([a, b]) for a, b in zip(parts, (plan[:, 0], plan[:, 1], *work))]
-            yield section, group, parts
+                ends = log["end"][rows]
+                work = cut_to(log["start"][rows], np.where(np.isnan(ends), result.horizon, ends),
+                              result.duty_plan[person])
+                for part, values in zip(parts, (plan[:, 0], plan[:, 1], *work)):
+                    part.append(values)
+            yield section, group, [np.concatenate(part) for part in parts]
 
 
 def room_work_within(result: Result, ids: list[int], opening: list[tuple[float, float]]):
@@ -474,6 +477,9 @@ def _by_hour_of_day(starts, ends, lo: float, hi: float) -> np.ndarray:
     return np.bincount(hours, weights=per_hour, minlength=24)
 
 
+ROWS_AT_ONCE = 50_000
+
+
 def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
     """Rows (technologist groups, scanners per modality, radiologist groups) x 24 hours: busy / available."""
     lo, hi = result.warmup, result.horizon
@@ -484,7 +490,11 @@ def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
         labels.append(f"{section}: {group}")
         rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > MINUTE_TOLERANCE))
     for label, modality, ids in scanner_groups(result):
-        busy = _by_hour_of_day(*room_work_within(result, ids, result.opening[modality]), lo, hi)
+        starts, ends = _room_work(result, ids)
+        # the minutes add up over rows: a year's scanner log in slices never makes whole-log temporaries
+        busy = sum((_by_hour_of_day(*cut_to(starts[i:i + ROWS_AT_ONCE], ends[i:i + ROWS_AT_ONCE],
+                                            result.opening[modality]), lo, hi)
+                    for i in range(0, len(starts), ROWS_AT_ONCE)), np.zeros(24))
         spans = np.array(result.opening[modality], dtype=float).reshape(-1, 2)
         available = _by_hour_of_day(spans[:, 0], spans[:, 1], lo, hi) * len(ids)
         labels.append(f"scanners: {label}")

@@ -6,11 +6,17 @@ priority keeps one colour across all figures.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only; radsim never opens windows
+DPI = 110
+# Figures are laid out at the resolution they are saved at, so the renderer tight_layout makes is the one
+# savefig reuses: a second raster of a tall timeline would cost another 25 MB.
+matplotlib.rcParams["figure.dpi"] = DPI
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 import numpy as np  # noqa: E402
@@ -169,7 +175,10 @@ def utilisation_heatmap(result: Result):
     labels, matrix = utilisation_by_hour(result)
     fig, ax = plt.subplots(figsize=(11, 0.42 * len(labels) + 1.8))
     cmap = plt.get_cmap("viridis").with_extremes(bad="#eeeeee")
-    image = ax.imshow(np.ma.masked_invalid(matrix), aspect="auto", cmap=cmap, vmin=0, vmax=1)
+    # cells as quads, not an image: an image is resampled through buffers the size of the figure (40 MB here)
+    image = ax.pcolormesh(np.arange(25) - 0.5, np.arange(len(labels) + 1) - 0.5, np.ma.masked_invalid(matrix),
+                          cmap=cmap, vmin=0, vmax=1)
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # the first row at the top
     ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("hour of day (grey: nobody scheduled / closed; overtime is not counted)")
@@ -216,10 +225,8 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     row_of = {(kind, i): row for row, (kind, i, _) in enumerate(lanes)}
     fig, ax = plt.subplots(figsize=(13, 0.3 * len(lanes) + 2.2))
     hours = lambda t: (np.asarray(t) - start) / 60.0  # noqa: E731
-    ends = np.where(np.isnan(log["end"]), result.horizon, log["end"])
-    visible = (ends > start) & (log["start"] < end)
     # off duty: a grey background per person, on duty white, then tasks on top
-    duty = _duty_spans(log, ends)
+    duty = _duty_spans(log, result.horizon)
     people = [(i, row) for (kind, i), row in row_of.items() if kind != "scanner"]
     _boxes(ax, [(hours(start), hours(end) - hours(start), row - 0.4, 0.8) for _, row in people],
            facecolor="#dddddd", edgecolor="#dddddd", zorder=0)
@@ -229,11 +236,14 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     followed = {"scan": None, "reads": []}
     bars: dict[tuple, list[tuple[float, float]]] = {}  # one collection per lane and style: fast to draw
     lane_of_person = {i: row_of[(m.role, i)] for i, m in enumerate(result.staff)}
-    for k in np.flatnonzero(visible & (log["kind"] != DUTY)):
-        exam, kind, a, b = int(log["exam"][k]), int(log["kind"][k]), max(log["start"][k], start), min(ends[k], end)
+    for k in _rows_within(log, start, end, result.horizon):
+        if log["kind"][k] == DUTY:
+            continue
+        finish = _end(log, k, result.horizon)
+        exam, kind, a, b = int(log["exam"][k]), int(log["kind"][k]), max(log["start"][k], start), min(finish, end)
         row = lane_of_person[int(log["person"][k])]
         reported = e.report_at[exam] if exam >= 0 and not np.isnan(e.report_at[exam]) else np.inf
-        interrupted = bool(kind == READ and ends[k] < reported)
+        interrupted = bool(kind == READ and finish < reported)
         rank = TASK_STYLE.get(kind, int(e.orders.priority[exam]) if exam >= 0 else -4)
         bars.setdefault((row, rank, exam == follow and kind not in (INTERRUPTION, BREAK), interrupted), []).append(
             (hours(a), hours(b) - hours(a)))
@@ -242,9 +252,8 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
         elif exam == follow and kind == SCAN:
             followed["scan"] = (hours(b), row)
     rooms = result.room_log.columns()
-    room_ends = np.where(np.isnan(rooms["end"]), result.horizon, rooms["end"])
-    for k in np.flatnonzero((room_ends > start) & (rooms["start"] < end)):
-        exam, a, b = int(rooms["exam"][k]), max(rooms["start"][k], start), min(room_ends[k], end)
+    for k in _rows_within(rooms, start, end, result.horizon):
+        exam, a, b = int(rooms["exam"][k]), max(rooms["start"][k], start), min(_end(rooms, k, result.horizon), end)
         rank = DOWN_STYLE if rooms["kind"][k] in ROOM_DOWN else int(e.orders.priority[exam])
         bars.setdefault((row_of[("scanner", int(rooms["room"][k]))], rank, exam == follow, False), []).append(
             (hours(a), hours(b) - hours(a)))
@@ -282,12 +291,24 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     return fig
 
 
-def _duty_spans(log, ends) -> dict[int, list[tuple[float, float]]]:
+def _duty_spans(log, horizon: float) -> dict[int, list[tuple[float, float]]]:
     """Each person's stretches of duty (start, end), from one pass over the duty rows."""
     spans: dict[int, list[tuple[float, float]]] = {}
     for k in np.flatnonzero(log["kind"] == DUTY).tolist():
-        spans.setdefault(int(log["person"][k]), []).append((float(log["start"][k]), float(ends[k])))
+        spans.setdefault(int(log["person"][k]), []).append((float(log["start"][k]), _end(log, k, horizon)))
     return spans
+
+
+def _end(log, k: int, horizon: float) -> float:
+    """A row's end; one still under way at the horizon ends there."""
+    end = float(log["end"][k])
+    return horizon if end != end else end
+
+
+def _rows_within(log, start: float, end: float, horizon: float) -> np.ndarray:
+    """Rows of a log that overlap [start, end), without whole-log copies of its columns."""
+    ends = log["end"]
+    return np.flatnonzero((log["start"] < end) & ((ends > start) | (np.isnan(ends) & (horizon > start))))
 
 
 def _boxes(ax, boxes, **style) -> None:
@@ -306,8 +327,20 @@ FIGURES = {"report_tat": report_tat_ecdf, "queues": queues_over_time, "hourly_fl
 def write_plots(result: Result, folder: Path) -> list[Path]:
     written = []
     for name, draw in FIGURES.items():
+        _give_back_memory()
         written += save_figure(draw(result), folder, name)
     return written
+
+
+def _give_back_memory() -> None:
+    """Hand memory freed by the last step back to the operating system. glibc keeps freed blocks for reuse, and
+    a year's figures need differently sized temporaries, so without this each figure's peak adds to the last
+    one's; with it, the run peaks at its largest figure. Elsewhere than glibc it does nothing."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 # ------------------------------------------------------------- experiments
@@ -317,7 +350,7 @@ def save_figure(fig, folder: Path, name: str) -> list[Path]:
     paths = []
     for suffix in ("png", "svg"):
         path = folder / f"{name}.{suffix}"
-        fig.savefig(path, dpi=110, metadata={"Date": None} if suffix == "svg" else None)
+        fig.savefig(path, dpi=DPI, metadata={"Date": None} if suffix == "svg" else None)
         paths.append(path)
     plt.close(fig)
     return paths
