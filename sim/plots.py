@@ -14,9 +14,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; radsim never opens windows
 DPI = 110
-# Figures are laid out at the resolution they are saved at, so the renderer tight_layout makes is the one
-# savefig reuses: a second raster of a tall timeline would cost another 25 MB.
-matplotlib.rcParams["figure.dpi"] = DPI
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 import numpy as np  # noqa: E402
@@ -326,9 +323,12 @@ FIGURES = {"report_tat": report_tat_ecdf, "queues": queues_over_time, "hourly_fl
 
 def write_plots(result: Result, folder: Path) -> list[Path]:
     written = []
-    for name, draw in FIGURES.items():
-        _give_back_memory()
-        written += save_figure(draw(result), folder, name)
+    # laid out at the resolution they are saved at, so the renderer tight_layout makes is the one savefig
+    # reuses: a second raster of a tall timeline would cost another 25 MB
+    with plt.rc_context({"figure.dpi": DPI}):
+        for name, draw in FIGURES.items():
+            _give_back_memory()
+            written += save_figure(draw(result), folder, name)
     return written
 
 
