@@ -31,7 +31,8 @@ from __future__ import annotations
 import heapq
 
 from .hooks import AcquisitionHooks
-from .records import PREP, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL, ROOM_TURNOVER, SCAN, ExamLog, RoomLog, StaffLog, per_exam, unset
+from .records import (PREP, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL, ROOM_TURNOVER, SCAN, ExamLog, RoomLog, StaffLog,
+                      per_exam, unset)
 from .rooms import Pool, Room, RoomStates, Task
 from .staff import Crew, Person, pick_order
 from .timers import after, also, unless_cut

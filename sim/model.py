@@ -19,15 +19,15 @@ from __future__ import annotations
 import numpy as np
 
 from .acquisition import Acquisition, Technologist
-from .rooms import Pool, Room
 from .arrivals import Orders, generate_orders, poisson_times_within
 from .equipment import start_equipment
+from .hooks import AcquisitionHooks, ReadingHooks
 from .reading import ProcedureStaff, Radiologist, Reading
 from .records import ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember, per_exam
+from .rooms import Pool, Room
 from .roster import intervals
 from .schema import Scenario, can_read
 from .streams import Streams
-from .hooks import AcquisitionHooks, ReadingHooks
 from .timers import Environment
 from .triage import reading_priority
 from .worklist import Stage, Worklist, WorklistClass
