@@ -286,6 +286,7 @@ def _is_number(text: str) -> bool:
 def run_optimise(args) -> int:
     import json as json_text
 
+    from .optimise import candidates as combinations
     from .optimise import check_measures, check_values, load_spec
 
     spec = load_spec(args.spec)
@@ -296,11 +297,17 @@ def run_optimise(args) -> int:
     check_values(spec, args.scenario, overrides, str(args.spec))
     check_measures(spec, baseline.scenario, str(args.spec))
     candidates = Candidates(args.scenario, overrides)
+    if not spec.sampled:  # every combination is known up front: refuse a search that has none to run
+        for settings in combinations(spec):
+            candidates.build(settings)
+        if not candidates.variants:
+            example = next(iter(candidates.refused.values()))
+            raise ExperimentError(f"{args.spec}: every combination is refused by the scenario checks, e.g. {example}")
     folder = _folder(args, "optimise", [baseline], f"optimise-{Path(args.scenario).stem}",
                      also=json_text.dumps(spec.model_dump(), sort_keys=True, default=str))
     search = _search(args, spec, baseline, candidates, folder)
     if not candidates.variants:
-        raise ExperimentError(f"{args.spec}: every combination is refused, e.g. {next(iter(candidates.refused.values()))}")
+        raise ExperimentError(f"{args.spec}: every combination the sampler proposed is refused by the scenario checks")
     _write_optimise(args, spec, baseline, candidates, search, folder)
     return 0
 

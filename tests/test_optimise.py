@@ -186,3 +186,18 @@ def test_a_large_space_is_sampled_within_its_budget_and_the_choice_still_meets_t
     assert within_target_theory(readers) >= 0.78  # it meets the constraint in theory too
     with open(tmp_path / "out" / "candidates.csv", newline="") as f:
         assert len(list(csv.DictReader(f))) <= 16
+
+
+def test_a_search_whose_every_combination_is_refused_says_so_before_anything_runs(tmp_path, capsys):
+    """Each value works alone (the other group still reads), but not together: nobody would read."""
+    scenario = textbook(tmp_path)
+    data = yaml.safe_load(scenario.read_text())
+    data["radiologists"]["s"] = {"count": 1, "modalities": ["CT"], "shifts": ["00:00-24:00"]}
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    search, out = tmp_path / "search.yaml", tmp_path / "out"
+    search.write_text(yaml.safe_dump({"variables": {"radiologists.r.count": [0], "radiologists.s.count": [0]}}),
+                      encoding="utf-8")
+    code = main(["optimise", str(scenario), "--spec", str(search), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "every combination is refused" in err, err
+    assert not out.exists()
