@@ -342,6 +342,11 @@ def explain(spec: SearchSpec, screened: dict[str, Verdict], confirmed: dict[str,
         lines.append(f"A {kind} alternative that does not: {words(name)} ({label(spec.objective)} "
                      f"{_fmt(screened[name].objective)}) {'misses' if verdict.infeasible else 'is not shown to meet'} "
                      f"{missed(spec, verdict)} {how}.")
+    censored = [c.measure for c in spec.constraints if c.measure.startswith("priority.")
+                and c.measure.split(".")[2] in ("wait_to_scan", "report_tat", "order_to_report")]
+    if censored:  # say what the statistic leaves out, as every other table does with its ≥
+        lines.append(f"{', '.join(label(m) for m in censored)}: exams still waiting at the end of a replication "
+                     "count at their wait so far, so these statistics are lower bounds where any were waiting.")
     undecided = [n for n in better if not screened[n].infeasible]
     if not better:
         lines.append(f"No candidate is {kind}.")

@@ -64,6 +64,7 @@ def test_it_returns_the_smallest_reader_count_that_erlang_c_says_meets_a_percent
         "constraints": [{"measure": SHARE, "at_least": required}],
         "replications": 4, "confirm_replications": 5}, "--no-plots")
     assert summary["chosen"] == f"radiologists.r.count={smallest}"
+    assert not any("lower bounds" in line for line in summary["answer"])  # a share within target is not censored
     chosen = yaml.safe_load((tmp_path / "out" / "chosen.yaml").read_text())
     assert chosen["radiologists"]["r"]["count"] == smallest and "extends" in chosen
 
@@ -201,3 +202,11 @@ def test_a_search_whose_every_combination_is_refused_says_so_before_anything_run
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "every combination is refused" in err, err
     assert not out.exists()
+
+
+def test_an_answer_on_a_turnaround_statistic_says_it_is_a_lower_bound_where_exams_were_still_waiting(tmp_path):
+    summary = optimise(tmp_path, textbook(tmp_path), {
+        "variables": {"radiologists.r.count": [3, 4]},
+        "constraints": [{"measure": "priority.routine.report_tat.p90", "at_most": 40}],
+        "replications": 2, "confirm_replications": 2}, "--no-plots")
+    assert any("exams still waiting at the end" in line and "lower bounds" in line for line in summary["answer"])
