@@ -101,11 +101,14 @@ def working_minutes(scenario: Scenario, group) -> float:
     standard minutes of work (a reader at speed 1.5 does two-thirds of the work in the same time)."""
     plan = intervals(group.shifts, scenario.days, scenario.start_weekday)
     minutes = group.count * covered_minutes(plan, 0.0, scenario.days * 1440.0)
+    spans = np.asarray(plan, dtype=float).reshape(-1, 2)
     for b in group.breaks:  # each member's wave, on the days they are on duty at its time
-        for member in range(group.count):
-            offset = (member % b.waves) * b.minutes
-            minutes -= b.minutes * sum(any(start <= day * 1440.0 + b.start + offset < end for start, end in plan)
-                                       for day in range(scenario.days))
+        for wave in range(b.waves):
+            members = len(range(wave, group.count, b.waves))
+            times = np.arange(scenario.days) * 1440.0 + b.start + wave * b.minutes
+            shift = np.searchsorted(spans[:, 0], times, side="right") - 1
+            on_duty = (shift >= 0) & (times < spans[np.maximum(shift, 0), 1]) if len(spans) else np.zeros(0, bool)
+            minutes -= members * b.minutes * int(np.count_nonzero(on_duty))
     interruptions = getattr(group, "interruptions", None)
     if interruptions is not None:
         # one arriving during another is absorbed by it: the share of time taken is that of a loss system,
