@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .metrics import clipped_minutes, describe, in_statistics, scanner_groups
+from .metrics import clipped_minutes, describe, describe_censored, in_statistics, scanner_groups
 from .records import BREAK, DUTY, PROCEDURE, ROOM_DOWN, ROOM_KIND_NAMES, Result
 from .streams import FOLLOW_UP
 from .targets import judge, share_met
@@ -16,7 +16,8 @@ from .targets import judge, share_met
 
 def technologist_side(result: Result) -> dict:
     """The summary's sections for this side, those that apply to the scenario."""
-    sections = {"door_to_scan": door_to_scan(result), "scanner_time": scanner_time(result),
+    sections = {"readiness": readiness(result), "door_to_scan": door_to_scan(result),
+                "scanner_time": scanner_time(result),
                 "procedures": procedures(result), "appointments": appointments(result), "breaks": breaks(result)}
     return {name: value for name, value in sections.items() if value}
 
@@ -37,6 +38,28 @@ def door_to_scan(result: Result) -> dict[str, dict]:
         met, missed = judge(e.orders.ordered_at[mine], e.imaging_start[mine], target, result.horizon)
         out[name] = {"count": int(mine.sum()), "target_minutes": target, **describe(waits[mine]),
                      "within_target": share_met(met, missed)}
+    return out
+
+
+def readiness(result: Result) -> dict[str, dict[str, dict]]:
+    """Per source and priority with a readiness delay: order -> patient ready, and ready -> acquisition start
+    (the department's own queue). An exam ready but not yet begun at the end counts at its wait so far, which
+    makes the second a lower bound (`unfinished` says how many)."""
+    e, s = result.exams, result.scenario
+    o = e.orders
+    window = in_statistics(result)
+    ready_at = o.ordered_at + o.readiness
+    ready_by_end = np.where(ready_at <= result.horizon, ready_at, np.nan)
+    out = {}
+    delayed = window & (o.readiness > 0)
+    for code, source in enumerate(s.source_names):
+        for rank, priority in enumerate(s.priority_names):
+            mine = delayed & (o.source == code) & (o.priority == rank)
+            if mine.any():
+                out.setdefault(source, {})[priority] = {
+                    "count": int(mine.sum()), "order_to_ready": describe(o.readiness[mine]),
+                    "ready_to_scan": describe_censored((e.scan_start - ready_at)[mine], ready_by_end[mine],
+                                                       result.horizon)}
     return out
 
 

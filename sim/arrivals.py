@@ -58,7 +58,8 @@ class Orders:
     final_read: np.ndarray  # float64 minutes to finalise a preliminary report, if the study gets one
     protocol: np.ndarray  # float64 radiologist minutes to protocol the order; 0 where none is needed
     origin: np.ndarray  # int8: streams.DEMAND, SCRIPTED, FOLLOW_UP or BOOKED
-    queue_time: np.ndarray  # float64 place in the scanner queue: the slot time if booked, else ordered_at
+    queue_time: np.ndarray  # float64 place in the scanner queue: the slot time if booked, else when ready
+    readiness: np.ndarray  # float64 minutes from the order to the patient being ready for the scanner
     follow_up: np.ndarray  # int32 row of the follow-up order this one leads to; -1 none
     steps: StepTimes
     slots: Slots
@@ -136,6 +137,8 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     sources, priorities = np.concatenate([sources, sources[parents]]), np.concatenate([priorities, priorities[parents]])
     exams = np.concatenate([exams, follow_types])
     origin = np.concatenate([origin, np.full(len(parents), FOLLOW_UP, dtype=np.int8)])
+    readiness = _readiness(scenario, sources, exams, priorities, origin, streams)
+    queue_time = np.where(origin == BOOKED, queue_time, queue_time + readiness)
     acquisition, read = _durations(scenario, exams, origin, streams)
     priors = _prior_comparisons(scenario, sources, exams, origin, read, streams)
     finding, flagged = ai_screening(scenario, exams, origin, streams)
@@ -143,8 +146,36 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     final_read = _final_reads(scenario, exams, origin, streams)
     protocol = _protocols(scenario, exams, priorities, origin, streams)
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
-                  final_read, protocol, origin, queue_time, follow_up, step_times(scenario, exams, origin, streams),
+                  final_read, protocol, origin, queue_time, readiness, follow_up, step_times(scenario, exams, origin, streams),
                   slots)
+
+
+def _readiness(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, priorities: np.ndarray,
+               origin: np.ndarray, streams: Streams) -> np.ndarray:
+    """Minutes from order to patient ready (booked patients arrive ready for their slot).
+
+    The delay is the source's for the order's priority, or the exam type's own where the source's exam mix gives
+    one. Each (source, exam type where its own, priority) draws from a stream of its own for every order it
+    covers, in arrival order, so changing one delay leaves every other order's draw as it was."""
+    readiness = np.zeros(len(sources))
+    exam_names = list(scenario.exam_types)
+    for code, name in enumerate(scenario.source_names):
+        source = scenario.demand.get(name)
+        if source is None:
+            continue
+        own = {exam_names.index(t): share.readiness for t, share in source.exam_mix.items()
+               if share.readiness is not None}
+        delays = [(None, f"readiness.{name}", source.readiness)] + \
+                 [(t, f"readiness.{name}.{exam_names[t]}", table) for t, table in own.items()]
+        for exam, stream, table in delays:
+            of_it = np.isin(exam_codes, list(own), invert=True) if exam is None else exam_codes == exam
+            for priority, delay in table.items():
+                rank = scenario.priority_names.index(priority)
+                for kind, suffix in enumerate(ORIGIN_SUFFIX):
+                    chosen = np.flatnonzero((sources == code) & of_it & (priorities == rank) & (origin == kind))
+                    if kind != BOOKED and len(chosen):
+                        readiness[chosen] = delay.sample(streams.get(f"{stream}.{priority}{suffix}"), len(chosen))
+    return readiness
 
 
 def _follow_ups(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, origin: np.ndarray,

@@ -88,9 +88,24 @@ def format_summary(summary: dict) -> str:
                  f"{exams['awaiting_scan']} awaiting scan, {exams['being_scanned']} being scanned, "
                  f"{exams['awaiting_read']} awaiting read, {exams['being_read']} being read"
                  + (f", {exams['awaiting_protocol']} awaiting a protocol" if exams.get("awaiting_protocol") else ""))
+    lines += _published(summary)
     for warning in summary["warnings"]:
         lines.append(f"WARNING: {warning}")
     return "\n".join(lines)
+
+
+def _published(summary: dict) -> list[str]:
+    """Where the run stands against published figures: a count, then each figure outside its range."""
+    from .published import range_text, value_text
+
+    rows = [r for r in summary.get("published", []) if r["value"] is not None]
+    if not rows:
+        return []
+    outside = [r for r in rows if r["verdict"] in ("below", "above")]
+    lines = [f"Compared with published figures: {len(rows) - len(outside)} of {len(rows)} inside the published "
+             "range (sources in report.html and summary.json)"]
+    lines += [f"  {r['verdict']:<6} {r['label']}: {value_text(r)} (published {range_text(r)})" for r in outside]
+    return lines
 
 
 def _targets(summary: dict) -> list[str]:
@@ -109,6 +124,10 @@ def _targets(summary: dict) -> list[str]:
 
 def _technologist_side(summary: dict) -> list[str]:
     lines = []
+    for source, rows in summary.get("readiness", {}).items():
+        lines.append(f"Patient readiness, {source} (order to ready; then ready to scan start), median min: " + "; ".join(
+            f"{p} {_minutes(r['order_to_ready']['median'])}, then {_bound(r['ready_to_scan'], 'median', False).strip()}"
+            for p, r in rows.items()))
     for name, row in summary.get("door_to_scan", {}).items():
         if row["count"]:
             lines.append(f"Door to scan, {name}: mean {_minutes(row['mean'])}, p90 {_minutes(row['p90'])} min; "

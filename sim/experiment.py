@@ -133,6 +133,9 @@ def flatten(summary: dict) -> dict[str, float]:
             figures[f"overtime.{section}.{group}"] = hours
     if summary.get("cost", {}).get("per_week") is not None:
         figures["cost.per_week"] = summary["cost"]["per_week"]
+    for row in summary.get("published", []):
+        if row["value"] is not None:
+            figures[f"published.{row['key']}"] = row["value"]
     return figures
 
 

@@ -62,6 +62,8 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "door_to_scan": e.imaging_start - o.ordered_at,
         "broken_off": e.broken_off,
         "procedure_radiologist": e.procedure_radiologist,
+        "ready_at": o.ordered_at + o.readiness,
+        "ready_to_scan": e.scan_start - (o.ordered_at + o.readiness),
         "wait_to_scan": e.scan_start - o.ordered_at,
         "acquisition": e.scan_end - e.scan_start,
         "report_tat": e.report_at - e.scan_end,
@@ -400,6 +402,9 @@ def summarise(result: Result) -> dict:
         summary["critical_results"] = {"count": int(critical.sum()),
                                        "communicated": int(np.sum(critical & ~np.isnan(tat))),
                                        "images_to_communicated": describe(tat[critical])}
+    from .published import compare  # it reads this summary
+
+    summary["published"] = compare(result, summary)
     return summary
 
 

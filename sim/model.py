@@ -28,7 +28,7 @@ from .rooms import Pool, Room
 from .roster import intervals
 from .schema import Scenario, can_read
 from .streams import Streams
-from .timers import Environment
+from .timers import Environment, after
 from .triage import reading_priority
 from .worklist import Stage, Worklist, WorklistClass
 
@@ -303,15 +303,22 @@ class Department:
             self._protocolled(exam)
 
     def _protocolled(self, exam: int) -> None:
-        """The order may now be acquired: it joins the scanner queue."""
-        self.acquisition.order(exam)
+        """The order may now be acquired: it joins the scanner queue, or does so once the patient is ready.
+
+        Protocoling and getting the patient ready (transport, IV access, labs) go on side by side."""
+        not_ready_for = self.orders.ordered_at[exam] + self.orders.readiness[exam] - self.env.now
+        if not_ready_for > 0:
+            after(self.env, float(not_ready_for), self.acquisition.order, exam)
+        else:
+            self.acquisition.order(exam)
 
     def _reported(self, exam: int) -> None:
         """A first report is signed; if it leads to a follow-up (a thrombectomy after a stroke CT), order it now."""
         follow_up = int(self.orders.follow_up[exam])
         if follow_up >= 0:
             # the scanner queue reads queue_time through a view of the same array
-            self.orders.ordered_at[follow_up] = self.orders.queue_time[follow_up] = self.env.now
+            self.orders.ordered_at[follow_up] = self.env.now
+            self.orders.queue_time[follow_up] = self.env.now + self.orders.readiness[follow_up]
             self._place(follow_up)
 
     def _images_complete(self, exam: int) -> None:

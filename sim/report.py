@@ -122,6 +122,22 @@ def _summary_section(summary: dict) -> str:
             f"Morning backlog: {escape(backlog_text) or 'none'}.</p>")
 
 
+def _published_section(summary: dict) -> str:
+    """Each published figure beside this run's: inside, below or above the range, with the source."""
+    from .published import range_text, value_text
+
+    rows = [[r["label"], value_text(r) if r["value"] is not None else f"not measured: {r['why_not_measured']}",
+             range_text(r), r["verdict"], r["published"], r["source"], r["basis"]]
+            for r in summary.get("published", [])]
+    if not rows:
+        return ""
+    return ("<h2>Compared with published figures</h2><p>Where this run's figures fall against ranges published for "
+            "real departments. A range read from a single published figure is a judgement, said in the last "
+            "column; ≥ marks a figure that counts exams still waiting at the end at their wait so far.</p>"
+            + table_html(["measure", "this run", "published range", "verdict", "as published", "source",
+                          "how the range was read"], rows, "published"))
+
+
 def _bounded(stats: dict, key: str) -> str:
     value = stats.get(key)
     if value is None:
@@ -160,6 +176,7 @@ def write_report(result: Result, summary: dict, figures: list[Path], path: Path,
             f"<h1>radsim: {escape(result.scenario.name)}</h1>"
             + f"<h2>Warnings</h2>{warnings}"
             + _summary_section(summary)
+            + _published_section(summary)
             + "<h2>Figures</h2>" + "".join(figure_html(p) for p in pngs)
             + story
             + _scenario_section(result)

@@ -341,15 +341,18 @@ def check_references(scenario: Scenario, source: str) -> None:
         fail("ai_triage.raise_to", f"unknown priority {scenario.ai_triage.raise_to!r} (declared: {_list(priorities)})")
     for source_name, src in scenario.demand.items():
         where = f"demand.{source_name}"
-        for priority in src.priority_mix:
-            if priority not in priorities:
-                fail(f"{where}.priority_mix.{priority}", f"unknown priority (declared: {_list(priorities)})")
+        for section in ("priority_mix", "readiness"):
+            for priority in getattr(src, section):
+                if priority not in priorities:
+                    fail(f"{where}.{section}.{priority}", f"unknown priority (declared: {_list(priorities)})")
         for exam_name, share in src.exam_mix.items():
             if exam_name not in exam_types:
                 fail(f"{where}.exam_mix.{exam_name}", f"unknown exam type (declared: {_list(exam_types)})")
-            for priority in share.priority_mix or {}:
-                if priority not in priorities:
-                    fail(f"{where}.exam_mix.{exam_name}.priority_mix.{priority}", f"unknown priority (declared: {_list(priorities)})")
+            for section in ("priority_mix", "readiness"):
+                for priority in getattr(share, section) or {}:
+                    if priority not in priorities:
+                        fail(f"{where}.exam_mix.{exam_name}.{section}.{priority}",
+                             f"unknown priority (declared: {_list(priorities)})")
         if src.exams_per_day > 0:
             for exam_name, share in src.exam_mix.items():
                 if share.share > 0:

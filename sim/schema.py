@@ -348,6 +348,9 @@ class ExamShare(Strict):
     priority_mix: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
         None, description="Overrides the source's priority mix for this exam type."
     )
+    readiness: dict[str, Distribution] | None = Field(
+        None, description="Overrides the source's readiness delays for this exam type, per priority (e.g. oral "
+                          "contrast before an abdominal CT); priorities not listed are ready when ordered.")
 
 
 def _share_shorthand(value):
@@ -380,6 +383,14 @@ class Source(Strict):
     exam_mix: dict[str, Annotated[ExamShare, BeforeValidator(_share_shorthand)]]
     priority_mix: dict[str, Annotated[float, Field(ge=0)]]
     priors_share: float = Field(0.0, ge=0, le=1, description="Share of this source's patients with prior imaging.")
+    # Inpatient CT order -> scan has a median of about 7 h, MR about 22 h (Bartsch et al., PLoS One 2023), and ED
+    # CT order -> images complete a median of 108 min (Dhanik et al., West J Emerg Med 2024): most of it is the
+    # patient getting ready, not the scanner queue.
+    readiness: dict[str, Distribution] = Field(
+        default_factory=dict,
+        description="Minutes from the order to the patient being ready for the scanner (transport from the ward or "
+                    "ED, IV access, a kidney-function check, oral contrast), per priority; priorities not listed are "
+                    "ready when ordered (stroke and trauma codes arrive ready).")
 
     @field_validator("hourly_profile")
     @classmethod

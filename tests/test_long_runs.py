@@ -53,8 +53,8 @@ def test_default_folders_of_different_variants_and_seeds_differ(tmp_path):
     assert sum("replications" in f for f in folders) == 2 and sum("seed" in f for f in folders) == 2
 
 
-def _start(out, *extra):
-    return subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), TEACHING, "--set", "days=60", "--reps", "6",
+def _start(out, *extra, days: int = 60):
+    return subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), TEACHING, "--set", f"days={days}", "--reps", "6",
                              "--workers", "2", "--no-plots", "--out", str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
@@ -70,7 +70,8 @@ def _wait_for_first_run(out, proc, limit=120):
 
 def test_ctrl_c_stops_replications_at_once_keeping_the_finished_ones(tmp_path):
     out = tmp_path / "exp"
-    proc = _start(out)
+    # replications long enough that waiting for the ones in flight would take longer than the answer may
+    proc = _start(out, days=1500)
     _wait_for_first_run(out, proc)
     asked = time.time()
     os.killpg(proc.pid, signal.SIGINT)

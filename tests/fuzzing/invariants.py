@@ -81,6 +81,9 @@ def _milestones(result):
                 yield f"exam {exam}: {name} after the horizon"
             if not _nan(e.orders.ordered_at[exam]) and t < e.orders.ordered_at[exam] - EPS:
                 yield f"exam {exam}: {name} before the order"
+        ready = e.orders.ordered_at[exam] + e.orders.readiness[exam]
+        if not _nan(e.scan_start[exam]) and e.scan_start[exam] < ready - EPS:
+            yield f"exam {exam}: scanned before the patient was ready"
         if not _nan(e.protocol_at[exam]) and not _nan(e.scan_start[exam]) and e.protocol_at[exam] > e.scan_start[exam] + EPS:
             yield f"exam {exam}: scanned before it was protocolled"
         if not _nan(e.prelim_at[exam]):
