@@ -87,7 +87,8 @@ def format_summary(summary: dict) -> str:
     lines.append(f"Exams: {exams['ordered']} ordered, {exams['reported']} reported; at the end "
                  f"{exams['awaiting_scan']} awaiting scan, {exams['being_scanned']} being scanned, "
                  f"{exams['awaiting_read']} awaiting read, {exams['being_read']} being read"
-                 + (f", {exams['awaiting_protocol']} awaiting a protocol" if exams.get("awaiting_protocol") else ""))
+                 + (f", {exams['awaiting_protocol']} awaiting a protocol" if exams.get("awaiting_protocol") else "")
+                 + (f", {exams['getting_ready']} patients getting ready" if exams.get("getting_ready") else ""))
     lines += _published(summary)
     for warning in summary["warnings"]:
         lines.append(f"WARNING: {warning}")

@@ -323,7 +323,8 @@ def worklist_summary(result: Result) -> dict:
 
 def accounting(result: Result) -> dict[str, int]:
     """Every order placed is reported, being read, waiting to be read, being scanned, waiting to be scanned,
-    or waiting for (or being given) its protocol. Follow-ups whose report never came are not orders yet."""
+    waiting for (or being given) its protocol, or, protocolled or needing none, waiting for the patient to be
+    ready. Follow-ups whose report never came are not orders yet."""
     e = result.exams
     placed = ~np.isnan(e.orders.ordered_at)
     reported = ~np.isnan(e.report_at)
@@ -331,6 +332,7 @@ def accounting(result: Result) -> dict[str, int]:
     scanning = ~np.isnan(e.scan_start) & ~scanned
     being_read = scanned & ~reported & _being_read(result)
     protocolling = (e.orders.protocol > 0) & np.isnan(e.protocol_at) & placed
+    getting_ready = e.orders.ordered_at + e.orders.readiness >= result.horizon  # simpy stops before the horizon
     log = result.staff_log.columns()
     being_protocolled = np.zeros(len(e), dtype=bool)
     being_protocolled[log["exam"][(log["kind"] == PROTOCOL) & np.isnan(log["end"])]] = True
@@ -340,7 +342,8 @@ def accounting(result: Result) -> dict[str, int]:
         "being_read": int(being_read.sum()),
         "awaiting_read": int((scanned & ~reported & ~being_read).sum()),
         "being_scanned": int(scanning.sum()),
-        "awaiting_scan": int((placed & np.isnan(e.scan_start) & ~protocolling).sum()),
+        "awaiting_scan": int((placed & np.isnan(e.scan_start) & ~protocolling & ~getting_ready).sum()),
+        "getting_ready": int((placed & np.isnan(e.scan_start) & ~protocolling & getting_ready).sum()),
         "awaiting_protocol": int((protocolling & ~being_protocolled).sum()),
         "being_protocolled": int(being_protocolled.sum()),
     }

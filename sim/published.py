@@ -10,6 +10,7 @@ Pure functions of a `Result` and its summary, like `sim.metrics`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -32,6 +33,7 @@ class Measured:
     value: float | None
     lower_bound: bool = False
     why: str = ""
+    upper: float | None = None  # with a lower bound: the most it can be (unfinished exams never finishing)
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,21 @@ def _turnaround(measure: str, statistic: str, source: str | None = None, modalit
         columns = exam_columns(result)
         start = {"order_to_images": "ordered_at", "wait_to_scan": "ordered_at", "report_tat": "scan_end"}[measure]
         values = columns["scan_end"] - columns["ordered_at"] if measure == "order_to_images" else columns[measure]
-        stats = describe_censored(values[mask], columns[start][mask], result.horizon)
+        values, starts = values[mask], columns[start][mask]
+        stats = describe_censored(values, starts, result.horizon)
         value = stats[statistic]
-        return Measured(None if value is None else value / scale, stats["lower_bound"],
-                        "" if value is not None else "none finished")
+        if value is None:
+            return Measured(None, why="none finished")
+        upper = None
+        if stats["lower_bound"]:
+            unfinished = np.isnan(values) & ~np.isnan(starts)
+            never = np.where(unfinished, np.inf, values)
+            upper = float(np.percentile(never[~np.isnan(never)], PERCENT[statistic], method="higher")) / scale
+        return Measured(value / scale, stats["lower_bound"], upper=upper)
     return compute
+
+
+PERCENT = {"median": 50, "p90": 90, "p95": 95}
 
 
 def _share_within(priority: str, minutes: float):
@@ -173,15 +185,21 @@ FIGURES = [
 
 
 def verdict(figure: Published, measured: Measured) -> str:
-    """inside, below or above the published range; not measured. A lower bound below the range is not known."""
+    """inside, below or above the published range, or not measured. A figure that counts exams still waiting at
+    the end at their wait so far is only known to lie between that and `upper`; where those straddle an end of
+    the range, the verdict says it is not known."""
     value = measured.value
     if value is None:
         return "not measured"
+    most = measured.upper if measured.lower_bound and measured.upper is not None else \
+        math.inf if measured.lower_bound else value
     if figure.high is not None and value > figure.high:
         return "above"
-    if figure.low is not None and value < figure.low:
-        return "unknown (a lower bound below the range)" if measured.lower_bound else "below"
-    return "inside or above (a lower bound)" if measured.lower_bound else "inside"
+    if figure.low is not None and most < figure.low:
+        return "below"
+    if (figure.low is None or value >= figure.low) and (figure.high is None or most <= figure.high):
+        return "inside"
+    return "not known: exams still waiting at the end could put it either side"
 
 
 def compare(result: Result, summary: dict) -> list[dict]:

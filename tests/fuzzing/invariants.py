@@ -118,6 +118,8 @@ def _conservation(result):
             state = "being_scanned"
         elif e.orders.protocol[exam] > 0 and _nan(e.protocol_at[exam]):
             state = "being_protocolled" if exam in open_task[PROTOCOL] else "awaiting_protocol"
+        elif e.orders.ordered_at[exam] + e.orders.readiness[exam] >= result.horizon:
+            state = "getting_ready"
         else:
             state = "awaiting_scan"
         states[state] += 1
@@ -125,7 +127,7 @@ def _conservation(result):
     if counted["ordered"] != int(placed.sum()):
         yield f"accounting says {counted['ordered']} ordered, the records {int(placed.sum())}"
     for state in ("reported", "being_read", "awaiting_read", "being_scanned", "awaiting_scan",
-                  "awaiting_protocol", "being_protocolled"):
+                  "awaiting_protocol", "being_protocolled", "getting_ready"):
         if counted[state] != states[state]:
             yield f"accounting says {counted[state]} {state}, the records {states[state]}"
     if sum(v for k, v in counted.items() if k != "ordered") != counted["ordered"]:
