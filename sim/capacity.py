@@ -10,7 +10,8 @@ A radiologist's work per order is the read, the comparison with priors (for
 the source's share of patients with priors), the critical-result call (for
 the exam's share), the protocol (where the exam needs one and its priority
 has no standing protocol) and, in an IR suite, the procedure; their time on
-offer is duty time less breaks and interruptions, at the group's speed.
+offer is duty time less breaks, non-interpretive work at set times and
+interruptions, at the group's speed.
 Staff shared between modalities are counted in full for each modality (and
 once, against all the work of their role, in an "all modalities" row), and neither
 the resumption penalty of interrupted reads nor final reads after a
@@ -22,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .appointments import slot_times
+from .clock import weekday_of
 from .arrivals import hourly_rates
 from .roster import covered_minutes, intervals
 from .schema import Scenario, acquisition_mean
@@ -97,7 +99,8 @@ def _staff_minutes(scenario: Scenario, groups) -> dict[str, float]:
 
 
 def working_minutes(scenario: Scenario, group) -> float:
-    """A group's minutes on offer over the horizon: duty less breaks and (radiologists) interruptions, in
+    """A group's minutes on offer over the horizon: duty less breaks and (radiologists) set non-interpretive work
+    and interruptions, in
     standard minutes of work (a reader at speed 1.5 does two-thirds of the work in the same time)."""
     plan = intervals(group.shifts, scenario.days, scenario.start_weekday)
     minutes = group.count * covered_minutes(plan, 0.0, scenario.days * 1440.0)
@@ -106,9 +109,11 @@ def working_minutes(scenario: Scenario, group) -> float:
         for wave in range(b.waves):
             members = len(range(wave, group.count, b.waves))
             times = np.arange(scenario.days) * 1440.0 + b.start + wave * b.minutes
-            shift = np.searchsorted(spans[:, 0], times, side="right") - 1
-            on_duty = (shift >= 0) & (times < spans[np.maximum(shift, 0), 1]) if len(spans) else np.zeros(0, bool)
-            minutes -= members * b.minutes * int(np.count_nonzero(on_duty))
+            minutes -= members * b.minutes * int(np.count_nonzero(_on_duty_at(spans, times)))
+    for work in getattr(group, "non_interpretive", ()):  # set work: its members, on its days, if on duty then
+        times = np.array([d * 1440.0 + work.start for d in range(scenario.days)
+                          if weekday_of(d, scenario.start_weekday) in work.days])
+        minutes -= min(work.members, group.count) * work.minutes * int(np.count_nonzero(_on_duty_at(spans, times)))
     interruptions = getattr(group, "interruptions", None)
     if interruptions is not None:
         # one arriving during another is absorbed by it: the share of time taken is that of a loss system,
@@ -116,6 +121,14 @@ def working_minutes(scenario: Scenario, group) -> float:
         offered = np.asarray(interruptions.per_hour) / 60.0 * interruptions.duration.mean()
         minutes -= group.count * float(np.dot(_minutes_by_hour_of_day(plan), offered / (1.0 + offered)))
     return max(minutes, 0.0) / getattr(group, "speed", 1.0)
+
+
+def _on_duty_at(spans: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Whether each time falls within one of the sorted, disjoint duty spans (rows of start, end)."""
+    if not len(spans) or not len(times):
+        return np.zeros(len(times), dtype=bool)
+    shift = np.searchsorted(spans[:, 0], times, side="right") - 1
+    return (shift >= 0) & (times < spans[np.maximum(shift, 0), 1])
 
 
 def _minutes_by_hour_of_day(plan: list[tuple[float, float]]) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
-from .records import (BREAK, CALL, DUTY, INTERRUPTION, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
+from .records import (BREAK, CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
                       TECHNOLOGIST_WORK, Result)
 from .capacity import offered_load_warnings
 from .cost import staff_cost
@@ -413,7 +413,7 @@ def summarise(result: Result) -> dict:
 
 def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
     """Each radiologist group's on-duty time split into reading, protocoling, critical calls, interruptions,
-    IR procedures, breaks and idle, with interruptions per reader-hour (after the warm-up)."""
+    IR procedures, non-interpretive work at set times, breaks and idle, with interruptions per reader-hour (after the warm-up)."""
     log = result.staff_log.columns()
     minutes = clipped_minutes(log["start"], log["end"], result.warmup, result.horizon)
     in_window = log["start"] >= result.warmup
@@ -428,7 +428,7 @@ def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
         split = {name: float(minutes[mine & (log["kind"] == kind)].sum() / duty)
                  for name, kind in (("reading", READ), ("protocoling", PROTOCOL), ("critical_calls", CALL),
                                     ("interruptions", INTERRUPTION), ("procedures", PROCEDURE),
-                                    ("breaks", BREAK))}
+                                    ("non_interpretive", NON_INTERPRETIVE), ("breaks", BREAK))}
         split["idle"] = max(0.0, 1.0 - sum(split.values()))
         split["on_duty_hours"] = float(duty / 60)
         split["interruptions_per_hour"] = float(np.sum(mine & (log["kind"] == INTERRUPTION) & in_window) / (duty / 60))

@@ -20,10 +20,11 @@ import numpy as np
 
 from .acquisition import Acquisition, Technologist
 from .arrivals import Orders, generate_orders, poisson_times_within
+from .clock import weekday_of
 from .equipment import start_equipment
 from .hooks import AcquisitionHooks, ReadingHooks
 from .reading import ProcedureStaff, Radiologist, Reading
-from .records import ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember, per_exam
+from .records import NON_INTERPRETIVE, ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember, per_exam
 from .rooms import Pool, Room
 from .roster import intervals
 from .schema import Scenario, can_read
@@ -251,6 +252,7 @@ class Department:
             self.env.process(_duty(self.env, crew, person, plan))
         self._start_interruptions()
         self._start_breaks()
+        self._start_non_interpretive()
         self.opening = {}
         for m, (name, modality) in enumerate(s.modalities.items()):
             plan = intervals(modality.hours, s.days, s.start_weekday)
@@ -273,6 +275,24 @@ class Department:
             times = break_times(group.breaks, wave, self.duty_plan[person.index], s.days)
             if times:
                 self.env.process(_breaks(self.env, crew, person, times))
+
+    def _start_non_interpretive(self) -> None:
+        """Each group's set non-interpretive work: on each of its days, `members` of those on duty at its start, in
+        turn from day to day, are called away; it ends at its set time however late they join."""
+        s = self.scenario
+        for group_name, group in s.radiologists.items():
+            people = [r for r in self.radiologists if r.group == group_name]
+            calls = []
+            for turn, (day, work) in enumerate((d, w) for w in group.non_interpretive for d in range(s.days)
+                                               if weekday_of(d, s.start_weekday) in w.days):
+                t = day * 1440.0 + work.start
+                here = [p for p in people if any(a <= t < b for a, b in self.duty_plan[p.index])]
+                for k in range(min(work.members, len(here))):
+                    calls.append((t, here[(turn * work.members + k) % len(here)], t + work.minutes))
+            for person in people:
+                mine = sorted((t, end) for t, who, end in calls if who is person)
+                if mine:
+                    self.env.process(_called_away(self.env, self.reading, person, mine))
 
     def _start_interruptions(self) -> None:
         """Each reader's interruptions, drawn from a stream of their own while they are on duty."""
@@ -381,6 +401,13 @@ def _breaks(env, crew, person, times):
         if t > env.now:
             yield env.timeout(t - env.now)
         crew.break_due(person, minutes)
+
+
+def _called_away(env, crew, person, times):
+    for t, until in times:
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        crew.break_due(person, until - t, NON_INTERPRETIVE, until)
 
 
 def _duty(env, crew, person, plan):

@@ -20,14 +20,14 @@ import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
 from .metrics import hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
-from .records import (BREAK, CALL, DOWN_COLOUR, DUTY, INTERRUPTION, PROTOCOL, READ, ROOM_DOWN, SCAN,  # noqa: E402
-                      TASK_COLOURS, Result)
+from .records import (BREAK, CALL, DOWN_COLOUR, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROTOCOL, READ,  # noqa: E402
+                      ROOM_DOWN, SCAN, TASK_COLOURS, Result)
 
 PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
 
 
 # Bars not coloured by priority: critical calls, interruptions, protocols, breaks, scanners down.
-TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4}
+TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4, NON_INTERPRETIVE: -5}
 DOWN_STYLE = -5
 STYLE_COLOURS = {**{TASK_STYLE[kind]: colour for kind, colour in TASK_COLOURS.items()}, DOWN_STYLE: DOWN_COLOUR}
 
@@ -276,11 +276,13 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
                             (sum(1 for l in lanes if l[0] != "radiologist") - 0.5, "")):
         ax.axhline(boundary, color="black", linewidth=0.8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=priority_colour(r)) for r in range(len(result.scenario.priorities))]
+    tasks = {CALL: "critical call", INTERRUPTION: "interruption", PROTOCOL: "protocol", BREAK: "break"}
+    if any(g.non_interpretive for g in result.scenario.radiologists.values()):
+        tasks[NON_INTERPRETIVE] = "meeting, teaching, QA"
     handles += [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="///"),
-                *(plt.Rectangle((0, 0), 1, 1, color=TASK_COLOURS[kind]) for kind in (CALL, INTERRUPTION, PROTOCOL, BREAK)),
+                *(plt.Rectangle((0, 0), 1, 1, color=TASK_COLOURS[kind]) for kind in tasks),
                 plt.Rectangle((0, 0), 1, 1, color=DOWN_COLOUR), plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
-    names = list(result.scenario.priorities) + ["interrupted read", "critical call", "interruption", "protocol",
-                                                 "break", "scanner down", "off duty"]
+    names = list(result.scenario.priorities) + ["interrupted read", *tasks.values(), "scanner down", "off duty"]
     fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize="small", frameon=False)
     followed_text = f"; following exam #{follow} (outlined)" if follow is not None else ""
     ax.set_title(f"{result.scenario.name}: who did what, {describe_time(start)} to {describe_time(end)}{followed_text}")

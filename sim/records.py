@@ -14,18 +14,23 @@ import numpy as np
 from .arrivals import Orders
 from .schema import Scenario
 
-DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL, PREP, PROCEDURE, BREAK = range(9)
+DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL, PREP, PROCEDURE, BREAK, NON_INTERPRETIVE = range(10)
 KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call", INTERRUPTION: "interruption",
-              PROTOCOL: "protocol", PREP: "prep", PROCEDURE: "procedure", BREAK: "break"}
+              PROTOCOL: "protocol", PREP: "prep", PROCEDURE: "procedure", BREAK: "break",
+              NON_INTERPRETIVE: "non_interpretive"}
 # What someone is doing during a task of each kind, in words (teaching views); a task with no exam is shown alone.
 DOING = {SCAN: "scanning", PREP: "preparing", READ: "reading", CALL: "phoning a critical result of",
          INTERRUPTION: "interrupted (call or question), pausing", PROTOCOL: "protocolling order",
-         PROCEDURE: "performing the procedure of", BREAK: "on a break"}
-DOING_ALONE = {INTERRUPTION: "taking a call or question", BREAK: "on a break"}
+         PROCEDURE: "performing the procedure of", BREAK: "on a break",
+         NON_INTERPRETIVE: "in non-interpretive work (a meeting, teaching, QA)"}
+DOING_ALONE = {INTERRUPTION: "taking a call or question", BREAK: "on a break",
+               NON_INTERPRETIVE: DOING[NON_INTERPRETIVE]}
 # Colours of the tasks figures do not colour by priority, and of a scanner that is down (one place for every view).
-TASK_COLOURS = {CALL: "#34495e", INTERRUPTION: "#f1c40f", PROTOCOL: "#95a5a6", BREAK: "#a3d9a5"}
+TASK_COLOURS = {CALL: "#34495e", INTERRUPTION: "#f1c40f", PROTOCOL: "#95a5a6", BREAK: "#a3d9a5",
+                NON_INTERPRETIVE: "#b39ddb"}
 DOWN_COLOUR = "#4d4d4d"
-RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL, PROCEDURE)
+RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL, PROCEDURE, NON_INTERPRETIVE)
+AWAY = (BREAK, NON_INTERPRETIVE)  # taken at set times, after the task in hand: away from the queues
 TECHNOLOGIST_WORK = (SCAN, PREP)
 
 # What a scanner, IR suite or portable unit is doing: the scanner time split.

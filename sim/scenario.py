@@ -361,6 +361,18 @@ def check_references(scenario: Scenario, source: str) -> None:
                                     f"{where}.exam_mix.{exam_name}", fail)
     if not scenario.demand and not scenario.orders and not scenario.appointments:
         fail("demand", "the scenario has neither demand, scripted orders nor appointments")
+    # scripted orders' names are checked before anything looks their exam type up
+    horizon = scenario.days * 1440.0
+    for i, order in enumerate(scenario.orders):
+        where = f"orders.{i}"
+        if order.day * 1440.0 + order.time >= horizon:
+            fail(f"{where}.day", f"day {order.day} {order.time // 60:02d}:{order.time % 60:02d} is not before "
+                                 f"the end of the horizon of {scenario.days} days")
+        if order.exam_type not in exam_types:
+            fail(f"{where}.exam_type", f"unknown exam type {order.exam_type!r} (declared: {_list(exam_types)})")
+        if order.priority not in priorities:
+            fail(f"{where}.priority", f"unknown priority {order.priority!r} (declared: {_list(priorities)})")
+        _check_servable(scenario, order.exam_type, [order.priority], where, fail)
     _check_equipment(scenario, fail)
     _check_exam_steps(scenario, fail)
     _check_appointments(scenario, fail)
@@ -376,17 +388,6 @@ def check_references(scenario: Scenario, source: str) -> None:
                                       ("source", target.source, scenario.source_names)):
             if value is not None and value not in declared:
                 fail(f"targets.{i}.{name}", f"unknown {name} {value!r} (declared: {_list(declared)})")
-    horizon = scenario.days * 1440.0
-    for i, order in enumerate(scenario.orders):
-        where = f"orders.{i}"
-        if order.day * 1440.0 + order.time >= horizon:
-            fail(f"{where}.day", f"day {order.day} {order.time // 60:02d}:{order.time % 60:02d} is not before "
-                                 f"the end of the horizon of {scenario.days} days")
-        if order.exam_type not in exam_types:
-            fail(f"{where}.exam_type", f"unknown exam type {order.exam_type!r} (declared: {_list(exam_types)})")
-        if order.priority not in priorities:
-            fail(f"{where}.priority", f"unknown priority {order.priority!r} (declared: {_list(priorities)})")
-        _check_servable(scenario, order.exam_type, [order.priority], where, fail)
 
 
 MAX_ORDERS = 20_000_000  # about fifty years of a large academic centre: a few GB of records

@@ -7,21 +7,36 @@ Shared by technologists and radiologists. The rules live here once:
 - each person does one thing at a time;
 - a break due while busy is taken after the task in hand; while a case of
   a priority that defers breaks waits for the person, it comes first; while
-  everyone else of the group on duty is on a break, it waits (a person
-  alone on duty takes it); a break that would run past the end of the
-  shift is dropped.
+  everyone else of the group on duty is away (a break, a meeting), it waits
+  (a person alone on duty takes it); a break that would run past the end of
+  the shift is dropped.
+- non-interpretive work at set times (a meeting, teaching, QA) follows the
+  same rules, but ends at its set time however late it was joined, and is
+  missed if it cannot be joined before then.
 """
 from __future__ import annotations
 
-from .records import BREAK, DUTY, StaffLog
+from typing import NamedTuple
+
+from .records import AWAY, BREAK, DUTY, StaffLog
 from .timers import after
+
+
+class Due(NamedTuple):
+    """Time away from work that has fallen due: a break (`minutes` from when it is taken) or set work that ends at
+    `until` whenever it is joined."""
+
+    at: float
+    minutes: float
+    kind: int = BREAK
+    until: float | None = None
 
 
 class Person:
     """Someone on staff: duty state, the task in hand, and when they became free."""
 
     __slots__ = ("index", "name", "group", "breadth", "on_duty", "busy", "leaving", "free_since",
-                 "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token", "break_due")
+                 "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token", "away_due")
 
     def __init__(self, index: int, name: str, group: str, breadth: int = 0):
         self.index, self.name, self.group = index, name, group
@@ -33,7 +48,7 @@ class Person:
         self.task_exam = -1
         self.task_kind = 0  # records.SCAN, READ or CALL while busy
         self.token = 0  # bumped whenever a task starts or is cancelled
-        self.break_due: tuple[float, float] | None = None  # (when it fell due, minutes) of a break not yet taken
+        self.away_due: list[Due] = []  # breaks and set work due, not yet taken, in the order they fell due
 
     @property
     def available(self) -> bool:
@@ -61,36 +76,44 @@ class Crew:
 
     # ------------------------------------------------------------ breaks
 
-    def break_due(self, person: Person, minutes: float) -> None:
+    def break_due(self, person: Person, minutes: float, kind: int = BREAK, until: float | None = None) -> None:
+        """Time away falls due (a break, or set work ending at `until`); one of a kind still untaken is dropped."""
         if person.on_duty and not person.leaving:
-            person.break_due = (self.env.now, minutes)
+            person.away_due = [due for due in person.away_due if due.kind != kind]
+            person.away_due.append(Due(self.env.now, minutes, kind, until))
             self._breaks_due[person] = None
             self.request_dispatch()
 
     def start_due_breaks(self) -> None:
-        """Called first at every dispatch: free people whose break is due go on it, unless urgent work waits."""
+        """Called first at every dispatch: free people with time away due take it, unless urgent work waits."""
         for person in [p for p in self._breaks_due if p.available]:
-            due_at, minutes = person.break_due
-            if self.env.now + minutes > person.scheduled_end or not person.on_duty:
-                self._drop_break(person)
-            elif not (self.defer_ranks and self.urgent_waiting(person)) and self._someone_stays(person):
-                self._drop_break(person)
-                self.start_task(person, -1)
-                person.task_kind = BREAK
-                after(self.env, minutes, self._break_over, person, due_at)
+            while person.away_due:
+                due = person.away_due[0]
+                minutes = due.minutes if due.until is None else due.until - self.env.now
+                if minutes <= 0 or self.env.now + minutes > person.scheduled_end or not person.on_duty:
+                    self._drop_due(person)
+                    continue
+                if not (self.defer_ranks and self.urgent_waiting(person)) and self._someone_stays(person):
+                    self._drop_due(person)
+                    self.start_task(person, -1)
+                    person.task_kind = due.kind
+                    after(self.env, minutes, self._back_from_away, person, due)
+                break
 
     def _someone_stays(self, person: Person) -> bool:
-        """A colleague of the group stays at work (on duty, not on a break), or the person is alone on duty."""
+        """A colleague of the group stays at work (on duty, not away), or the person is alone on duty."""
         others = [m for m in self.groups.get(person.group, ()) if m is not person and m.on_duty]
-        return not others or any(not (m.busy and m.task_kind == BREAK) for m in others)
+        return not others or any(not (m.busy and m.task_kind in AWAY) for m in others)
 
-    def _drop_break(self, person: Person) -> None:
-        person.break_due = None
-        self._breaks_due.pop(person, None)
+    def _drop_due(self, person: Person) -> None:
+        """The first time away due is taken or dropped."""
+        person.away_due.pop(0)
+        if not person.away_due:
+            self._breaks_due.pop(person, None)
 
-    def _break_over(self, person: Person, due_at: float) -> None:
-        # a break row's last column holds how long the break was deferred past its time
-        self.log.add(person.index, BREAK, person.task_start, self.env.now, -1, person.task_start - due_at)
+    def _back_from_away(self, person: Person, due: Due) -> None:
+        # the row's last column holds how long it was deferred past its time
+        self.log.add(person.index, due.kind, person.task_start, self.env.now, -1, person.task_start - due.at)
         self.end_task(person)
 
     # subclasses keep their own indexes of who is free
@@ -138,7 +161,8 @@ class Crew:
         self.request_dispatch()
 
     def _leave(self, person: Person) -> None:
-        self._drop_break(person)
+        person.away_due.clear()
+        self._breaks_due.pop(person, None)
         person.on_duty = person.leaving = False
         self._close_duty(person, self.env.now)
 

@@ -76,6 +76,17 @@ CASES.update({
         replace("  ct_head:\n", "  ct_head:\n    steps: {contrast: {share: 1.5, minutes: 5}}\n"),
         "exam_types.ct_head.steps.contrast.share", "less than or equal to 1"),
 })
+CASES.update({
+    "a scripted order of an unknown exam type": (
+        replace("exam_type: ct_head, priority: stroke}", "exam_type: ct_hed, priority: stroke}"),
+        "orders.0.exam_type", "unknown exam type 'ct_hed'"),
+    "readiness of an unknown priority": (
+        replace("priority_mix: {outpatient: 1}", "priority_mix: {outpatient: 1}\n    readiness: {routine: 30}"),
+        "demand.outpatient.readiness.routine", "unknown priority"),
+    "non-interpretive work of no minutes": (
+        replace("    names: [Dr Lee]\n", "    names: [Dr Lee]\n    non_interpretive: [{start: '12:00', minutes: 0}]\n"),
+        "radiologists.late.non_interpretive.0.minutes", "greater than 0"),
+})
 CASES["nobody can scan"] = (replace("  ct:\n    count: 2\n    names: [Tess, Tom]", "  ct:\n    count: 0"),
                             "demand.", "no technologist is credentialed for CT")
 

@@ -56,7 +56,13 @@ def test_default_folders_of_different_variants_and_seeds_differ(tmp_path):
 def _start(out, *extra, days: int = 60):
     return subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), TEACHING, "--set", f"days={days}", "--reps", "6",
                              "--workers", "2", "--no-plots", "--out", str(out), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_answer_ctrl_c)
+
+
+def _answer_ctrl_c():
+    # a shell without job control starts background jobs with Ctrl-C ignored, and children inherit that
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_first_run(out, proc, limit=120):

@@ -186,6 +186,12 @@ def _radiologist_group(r: random.Random, modalities: list[str], subspecialties: 
     if r.random() < 0.3:
         group["interruptions"] = {"per_hour": r.choice([2, 6, [r.choice([0, 3, 8]) for _ in range(24)]]),
                                   "resumption_penalty": {m: r.choice([0, 2, 6]) for m in r.sample(modalities, 1)}}
+    if r.random() < 0.3:
+        group["non_interpretive"] = [
+            {"name": r.choice(["tumour board", "teaching", "QA"]), "start": clock(r.randrange(0, 1440, 30)),
+             "minutes": r.choice([15, 60, 240, 1440]), "members": r.choice([1, 2, 5]),
+             **({"days": r.sample(WEEKDAYS, r.randint(1, 7))} if r.random() < 0.5 else {})}
+            for _ in range(r.randint(1, 3))]
     return group
 
 

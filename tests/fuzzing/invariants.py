@@ -28,8 +28,9 @@ from collections import defaultdict
 import numpy as np
 
 from sim.metrics import accounting, exam_columns, summarise, utilisation, utilisation_by_hour
-from sim.records import (BREAK, CALL, DUTY, INTERRUPTION, PREP, PROCEDURE, PROTOCOL, READ, ROOM_DOWN,
+from sim.records import (BREAK, CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PREP, PROCEDURE, PROTOCOL, READ, ROOM_DOWN,
                          ROOM_MAINTENANCE, ROOM_WARM_UP, ROOM_WORK, SCAN)
+from sim.clock import weekday_of
 from sim.roster import intervals, merge
 from sim.scenario import can_read
 
@@ -40,7 +41,7 @@ def violations(result) -> list[tuple[str, str]]:
     """(rule, what broke it) for every broken rule, at most a few per rule."""
     found: list[tuple[str, str]] = []
     for check in (_milestones, _conservation, _one_thing_at_a_time, _off_duty, _credentials, _rooms,
-                  _busy_share, _summary):
+                  _busy_share, _set_work, _summary):
         problems = list(check(result))
         found.extend((check.__name__.lstrip("_"), p) for p in problems[:3])
     return found
@@ -133,6 +134,20 @@ def _conservation(result):
     if sum(v for k, v in counted.items() if k != "ordered") != counted["ordered"]:
         yield f"the end-of-run states add up to {sum(v for k, v in counted.items() if k != 'ordered')}, " \
               f"not the {counted['ordered']} ordered"
+
+
+def _set_work(result):
+    """Non-interpretive work is joined at or after its set time and ends exactly at its set end."""
+    s = result.scenario
+    for person, kind, start, end, exam in _staff_rows(result):
+        if kind != NON_INTERPRETIVE:
+            continue
+        group = s.radiologists[result.staff[person].group]
+        day = math.floor(start / 1440)
+        slots = [(d * 1440.0 + w.start, d * 1440.0 + w.start + w.minutes) for w in group.non_interpretive
+                 for d in (day - 1, day) if d >= 0 and weekday_of(d, s.start_weekday) in w.days]
+        if not any(a - EPS <= start and (_nan(end) or abs(end - b) <= EPS) for a, b in slots):
+            yield f"{result.staff[person].name}: non-interpretive work {start:.1f}-{end:.1f} matches no set time"
 
 
 def _one_thing_at_a_time(result):
