@@ -77,8 +77,11 @@ class Crew:
     # ------------------------------------------------------------ breaks
 
     def break_due(self, person: Person, minutes: float, kind: int = BREAK, until: float | None = None) -> None:
-        """Time away falls due (a break, or set work ending at `until`); one of a kind still untaken is dropped."""
-        if person.on_duty and not person.leaving:
+        """Time away falls due (a break, or set work ending at `until`); one of a kind still untaken is dropped.
+
+        Set work at the very start of a shift may fall due a moment before the shift's own event: it waits for
+        the person, and is dropped if its end comes first."""
+        if (person.on_duty and not person.leaving) or until is not None:
             person.away_due = [due for due in person.away_due if due.kind != kind]
             person.away_due.append(Due(self.env.now, minutes, kind, until))
             self._breaks_due[person] = None

@@ -77,3 +77,11 @@ def test_the_reader_time_split_and_the_overload_check_count_it():
     away = log["kind"] == NON_INTERPRETIVE
     for start, end in zip(log["start"][away], log["end"][away]):  # no read overlaps the person's time away
         assert not np.any(reads & (log["start"] < end) & (log["end"] > start))
+
+
+def test_set_work_at_the_start_of_the_shift_happens_every_day():
+    scenario = build({"days": 3, "demand": QUIET, "radiologists": {"rad": {
+        "count": 2, "shifts": ["08:00-17:00"], "non_interpretive": [{"name": "teaching", "start": "08:00",
+                                                                   "minutes": 30}]}}})
+    rows = _rows(run(scenario), NON_INTERPRETIVE)
+    assert [(start, end) for _, start, end, _ in rows] == [(minutes(d, "08:00"), minutes(d, "08:30")) for d in range(3)]
