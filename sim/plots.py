@@ -27,8 +27,8 @@ PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8
 
 
 # Bars not coloured by priority: critical calls, interruptions, protocols, breaks, scanners down.
-TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4, NON_INTERPRETIVE: -5}
-DOWN_STYLE = -5
+TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4, NON_INTERPRETIVE: -6}
+DOWN_STYLE = -5  # a style of its own: no task's
 STYLE_COLOURS = {**{TASK_STYLE[kind]: colour for kind, colour in TASK_COLOURS.items()}, DOWN_STYLE: DOWN_COLOUR}
 
 

@@ -54,9 +54,11 @@ def _window_text(windows) -> str:
                      + ("" if len(w.days) == 7 else f" ({', '.join(w.days)})") for w in windows)
 
 
-def table_html(header: list[str], rows: list[list[str]], css: str = "") -> str:
+def table_html(header: list[str], rows: list[list[str]], css: str = "", row_classes: list[str] | None = None) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    classes = [f' class="{c}"' if c else "" for c in row_classes] if row_classes else [""] * len(rows)
+    body = "".join(f"<tr{cls}>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>"
+                   for cls, row in zip(classes, rows))
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -135,7 +137,12 @@ def _published_section(summary: dict) -> str:
             "real departments. A range read from a single published figure is a judgement, said in the last "
             "column; ≥ marks a figure that counts exams still waiting at the end at their wait so far.</p>"
             + table_html(["measure", "this run", "published range", "verdict", "as published", "source",
-                          "how the range was read"], rows, "published"))
+                          "how the range was read"], rows, "published", [_verdict_class(r["verdict"])
+                                                                      for r in summary.get("published", [])]))
+
+
+def _verdict_class(verdict: str) -> str:
+    return {"inside": "inside", "below": "outside", "above": "outside"}.get(verdict, "")
 
 
 def _bounded(stats: dict, key: str) -> str:
@@ -160,6 +167,9 @@ th,td{border:1px solid #ccc;padding:0.25em 0.6em;text-align:left}
 th{background:#f3f3f3}
 figure{margin:1.5em 0} img{max-width:100%} figcaption{color:#666;font-size:0.85em}
 .warning{background:#fff3cd;border-left:4px solid #e0a800;padding:0.4em 0.8em;margin:0.3em 0}
+table.published td:nth-child(2),table.published td:nth-child(3){white-space:nowrap}
+table.published tr.inside td:nth-child(4){background:#dff0d8}
+table.published tr.outside td:nth-child(4){background:#fbe3c2;font-weight:bold}
 pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:0.85em;white-space:pre-wrap}
 """
 

@@ -191,3 +191,26 @@ def test_a_long_report_curve_is_drawn_within_a_hair_of_every_step():
     full = np.searchsorted(values, probe, side="right") / total
     drawn = y[np.searchsorted(x, probe, side="right") - 1]
     assert np.all(drawn <= full) and np.all(full - drawn <= 1 / plots.ECDF_POINTS)
+
+
+def test_every_kind_of_task_and_a_scanner_down_have_a_style_and_colour_of_their_own():
+    styles = [*plots.TASK_STYLE.values(), plots.DOWN_STYLE]
+    assert len(set(styles)) == len(styles)
+    colours = [plots.STYLE_COLOURS[s] for s in styles]
+    assert len(set(colours)) == len(colours)
+    assert not set(styles) & set(range(len(plots.PRIORITY_COLOURS)))  # priorities are styles 0, 1, 2...
+
+
+def test_the_timeline_draws_non_interpretive_work_in_its_colour_and_names_it_in_the_legend():
+    from matplotlib.colors import to_hex
+
+    from conftest import build
+    from sim.records import NON_INTERPRETIVE, TASK_COLOURS
+
+    quiet = {"ED": {"exams_per_day": 0, "exam_mix": {"ct_head": 1}, "priority_mix": {"stat": 1}}}
+    result = sim.run(build({"demand": quiet, "radiologists": {"rad": {"non_interpretive": [
+        {"name": "tumour board", "start": "12:00", "minutes": 60}]}}}))
+    fig = plots.timeline(result, start=0.0, end=1440.0)
+    faces = {to_hex(c.get_facecolor()[0]) for c in fig.axes[0].collections if len(c.get_facecolor())}
+    assert TASK_COLOURS[NON_INTERPRETIVE] in faces
+    assert "meeting, teaching, QA" in [t.get_text() for t in fig.legends[0].get_texts()]
