@@ -129,17 +129,18 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
         a[order] for a in (times, sources, exams, priorities, origin, queue_time))
     booked_rows = np.flatnonzero(origin == BOOKED)
     slots.exam[booked.slot[order[booked_rows] - (len(order) - len(booked.arrive_at))]] = booked_rows
-    parents, follow_types = _follow_ups(scenario, exams, priorities, origin, streams)
+    parents, follow_types, follow_priorities = _follow_ups(scenario, exams, priorities, origin, streams)
     follow_up = np.full(len(times) + len(parents), -1, dtype=np.int32)
     follow_up[parents] = np.arange(len(times), len(follow_up))
     times = np.concatenate([times, np.full(len(parents), np.nan)])
     queue_time = np.concatenate([queue_time, np.full(len(parents), np.nan)])
-    sources, priorities = np.concatenate([sources, sources[parents]]), np.concatenate([priorities, priorities[parents]])
+    sources = np.concatenate([sources, sources[parents]])
+    priorities = np.concatenate([priorities, np.where(follow_priorities >= 0, follow_priorities, priorities[parents])])
     exams = np.concatenate([exams, follow_types])
     origin = np.concatenate([origin, np.full(len(parents), FOLLOW_UP, dtype=np.int8)])
     readiness = _readiness(scenario, sources, exams, priorities, origin, streams)
     queue_time = np.where(origin == BOOKED, queue_time, queue_time + readiness)
-    acquisition, read = _durations(scenario, exams, origin, streams)
+    acquisition, read = _durations(scenario, exams, priorities, origin, streams)
     priors = _prior_comparisons(scenario, sources, exams, origin, read, streams)
     finding, flagged = ai_screening(scenario, exams, origin, streams)
     critical, call = _critical_results(scenario, exams, origin, streams)
@@ -179,9 +180,10 @@ def _readiness(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, 
 
 
 def _follow_ups(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
-                streams: Streams) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose report will lead to a follow-up order, and the follow-up's exam type, per exam type's stream."""
-    parents, types = [], []
+                streams: Streams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows whose report will lead to a follow-up order, the follow-up's exam type and its own priority (-1: the
+    parent's), per exam type's stream."""
+    parents, types, ranks = [], [], []
     exam_names = list(scenario.exam_types)
     for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "follow_up"):
         if exam.leads_to is None:
@@ -190,11 +192,14 @@ def _follow_ups(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarr
         leads = (rng.random(len(chosen)) < exam.leads_to.share) & np.isin(priorities[chosen], allowed)
         parents.append(chosen[leads])
         types.append(np.full(int(leads.sum()), exam_names.index(exam.leads_to.exam_type), dtype=np.int16))
+        own = exam.leads_to.priority
+        ranks.append(np.full(int(leads.sum()), -1 if own is None else scenario.priority_names.index(own),
+                             dtype=np.int16))
     if not parents:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16)
-    parents, types = np.concatenate(parents), np.concatenate(types)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.int16)
+    parents, types, ranks = np.concatenate(parents), np.concatenate(types), np.concatenate(ranks)
     order = np.argsort(parents, kind="stable")
-    return parents[order], types[order]
+    return parents[order], types[order], ranks[order]
 
 
 def step_times(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams) -> StepTimes:
@@ -274,14 +279,23 @@ def _critical_results(scenario: Scenario, exam_codes: np.ndarray, origin: np.nda
     return critical, call
 
 
-def _durations(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams):
-    """Per exam type, one stream each for acquisition and read times."""
+def _durations(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
+               streams: Streams):
+    """Per exam type, one stream each for acquisition and read times; a priority with its own read time draws
+    from a stream of its own (`read.<exam type>.<priority>`), so giving it one moves no other exam's read."""
     acquisition = np.zeros(len(exam_codes))
     read = np.zeros(len(exam_codes))
     for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "acquisition"):
         acquisition[chosen] = exam.acquisition.sample(rng, len(chosen))
     for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "read"):
         read[chosen] = exam.read.sample(rng, len(chosen))
+    for code, (name, exam) in enumerate(scenario.exam_types.items()):
+        for priority, minutes in exam.read_by_priority.items():
+            rank = scenario.priority_names.index(priority)
+            for kind, suffix in enumerate(ORIGIN_SUFFIX):
+                chosen = np.flatnonzero((exam_codes == code) & (priorities == rank) & (origin == kind))
+                if len(chosen):
+                    read[chosen] = minutes.sample(streams.get(f"read.{name}.{priority}{suffix}"), len(chosen))
     return acquisition, read
 
 

@@ -56,13 +56,14 @@ def expected_orders(scenario: Scenario) -> dict[str, float]:
 def radiologist_minutes_per_order(scenario: Scenario, source: str, exam_name: str, mix: dict[str, float]) -> float:
     """Expected radiologist minutes of one order: read, priors, critical call, protocol and IR procedure."""
     exam = scenario.exam_types[exam_name]
-    minutes = exam.read.mean()
+    total = sum(mix.values()) or 1.0
+    minutes = sum(w * (exam.read_by_priority[p] if p in exam.read_by_priority else exam.read).mean()
+                  for p, w in mix.items()) / total
     demand = scenario.demand.get(source)
     if exam.priors is not None and demand is not None:
         minutes += demand.priors_share * exam.priors.extra.mean()
     minutes += exam.critical_share * scenario.reading.critical_call.mean()
     if exam.protocol is not None:
-        total = sum(mix.values()) or 1.0
         needing = sum(w for p, w in mix.items() if not scenario.priorities[p].standing_protocol) / total
         minutes += needing * exam.protocol.mean()
     if scenario.modalities[exam.modality].procedures:

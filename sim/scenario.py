@@ -439,6 +439,9 @@ def _check_equipment(scenario: Scenario, fail) -> None:
 def _check_exam_steps(scenario: Scenario, fail) -> None:
     for name, exam in scenario.exam_types.items():
         where = f"exam_types.{name}"
+        for priority in exam.read_by_priority:
+            if priority not in scenario.priorities:
+                fail(f"{where}.read_by_priority.{priority}", f"unknown priority (declared: {_list(scenario.priorities)})")
         modality = scenario.modalities.get(exam.modality)
         if exam.portable is not None:
             if exam.uptake is not None:
@@ -459,6 +462,9 @@ def _check_exam_steps(scenario: Scenario, fail) -> None:
                 if priority not in scenario.priorities:
                     fail(f"{where}.leads_to.priorities",
                          f"unknown priority {priority!r} (declared: {_list(scenario.priorities)})")
+            if follow.priority is not None and follow.priority not in scenario.priorities:
+                fail(f"{where}.leads_to.priority",
+                     f"unknown priority {follow.priority!r} (declared: {_list(scenario.priorities)})")
 
 
 def _check_appointments(scenario: Scenario, fail) -> None:
@@ -531,6 +537,8 @@ def _check_workable(scenario: Scenario, fail) -> None:
         follow = exam.leads_to
         if follow is not None and follow.share > 0:
             chosen = [p for p in priorities if follow.priorities is None or p in follow.priorities]
+            if follow.priority is not None and chosen:
+                chosen = [follow.priority]
             _check_servable(scenario, follow.exam_type, chosen, f"{where}.leads_to.exam_type", fail)
 
 

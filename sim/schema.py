@@ -274,6 +274,8 @@ class FollowUp(Strict):
     exam_type: str
     share: float = Field(ge=0, le=1)
     priorities: list[str] | None = Field(None, description="Only orders of these priorities; default all.")
+    priority: str | None = Field(None, description="The follow-up's own priority (e.g. a procedure's, with its own "
+                                                   "report target); default the order's that leads to it.")
 
 
 class ExamType(Strict):
@@ -285,6 +287,9 @@ class ExamType(Strict):
     acquisition: Distribution = Field(description="The scan (or procedure) itself: technologist and scanner "
                                                   "minutes; with no `steps`, everything.")
     read: Distribution = Field(description="Radiologist reading time, minutes.")
+    read_by_priority: dict[str, Distribution] = Field(
+        default_factory=dict, description="Read time where it differs by priority (a stroke CT's first read in "
+                                          "minutes, as stroke protocols demand); other priorities take `read`.")
     ai: AIScreen | None = Field(None, description="AI screening of this exam type's images (see ai_triage).")
     critical_share: float = Field(0.0, ge=0, le=1, description="Share of reports with a critical result to phone.")
     protocol: Distribution | None = Field(

@@ -115,3 +115,28 @@ def test_at_one_instant_a_waiting_procedure_gets_a_free_radiologist_before_the_w
     e = result.exams
     assert e.scan_start[1] == minutes(0, "08:00")  # the procedure starts as the radiologist arrives
     assert e.read_start[0] == minutes(0, "09:00")  # the CT waiting on the worklist since 07:10 is read after it
+
+
+def test_a_procedure_report_has_its_own_priority_and_target_not_the_stroke_s():
+    priorities = {"stroke": {"target_minutes": 20, "preempts": True}, "procedure": {"target_minutes": 240},
+                  "stat": {"target_minutes": 60}}
+    own = deep_merge(STROKE, {"priorities": priorities, "exam_types": {"ct_head": {"leads_to": {"priority": "procedure"}}}})
+    same, result = run(build({**STROKE, "priorities": priorities})), run(build(own))
+    o = result.exams.orders
+    children = o.follow_up[o.follow_up >= 0]
+    procedure = result.scenario.priority_names.index("procedure")
+    assert np.all(o.priority[children] == procedure) and np.all(same.exams.orders.priority[children] == 0)
+    assert np.array_equal(o.ordered_at[o.origin != FOLLOW_UP], same.exams.orders.ordered_at[o.origin != FOLLOW_UP])
+    summary = summarise(result)["turnaround"]["priority"]
+    assert summary["procedure"]["count"] == int(np.sum(o.origin == FOLLOW_UP)) > 0
+    assert summary["procedure"]["report_tat"]["max"] is not None
+    assert summary["stroke"]["count"] == int(np.sum((o.priority == 0) & (o.origin != FOLLOW_UP)))
+
+
+def test_a_follow_up_of_an_unknown_priority_is_one_line():
+    import pytest
+
+    from sim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"exam_types\.ct_head\.leads_to\.priority: unknown priority 'urgent'"):
+        build(deep_merge(STROKE, {"exam_types": {"ct_head": {"leads_to": {"priority": "urgent"}}}}))
