@@ -243,7 +243,9 @@ def cmd_validate(argv: list[str]) -> int:
     print(f"{args.scenario}: valid ({scenario.name})")
     from .coverage import coverage_warnings
 
-    for warning in offered_load_warnings(scenario) + coverage_warnings(scenario):
+    from .published import setting_warnings
+
+    for warning in offered_load_warnings(scenario) + coverage_warnings(scenario) + setting_warnings(scenario):
         print(f"WARNING: {warning}")
     return 0
 

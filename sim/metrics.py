@@ -133,6 +133,10 @@ def turnaround_table(result: Result, by: str) -> dict[str, dict]:
         for measure in TURNAROUNDS:
             row[measure] = describe_censored(columns[measure][mask], columns[MEASURE_START[measure]][mask],
                                              result.horizon)
+        # the department's own queue: from the patient being ready (where readiness delays them) to the scan
+        ready = columns["ready_at"][mask]
+        row["ready_to_scan"] = describe_censored(columns["ready_to_scan"][mask],
+                                                 np.where(ready < result.horizon, ready, np.nan), result.horizon)
         row["within_target"] = share
         row["judged_against_target"] = judged
         if by == "priority":

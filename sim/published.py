@@ -236,3 +236,73 @@ def value_text(row: dict) -> str:
         return "-"
     text = f"{100 * value:.1f} %" if row["unit"] == "share" else f"{value:.1f} {row['unit']}"
     return ("≥ " if row["lower_bound"] else "") + text
+
+
+# ------------------------------------------------------------------ settings
+
+
+@dataclass(frozen=True)
+class PublishedSetting:
+    """A scenario setting with a published span: a value under half its low end or over twice its high end is far
+    outside what departments report, and `validate` says so (not an error: a department may truly differ)."""
+
+    label: str
+    unit: str
+    low: float
+    high: float
+    published: str
+    source: str
+    values: Callable[[object], list[tuple[str, float]]]  # (field, value) of every setting it covers
+
+
+def _exam_means(modality: str, what: str):
+    """The mean of each exam type's read time or technologist minutes, for exam types of this modality."""
+    from .schema import acquisition_mean
+
+    def values(scenario) -> list[tuple[str, float]]:
+        out = []
+        for name, exam in scenario.exam_types.items():
+            if exam.modality.lower() in MODALITY_NAMES.get(modality, (modality.lower(),)):
+                mean = exam.read.mean() if what == "read" else acquisition_mean(exam)
+                out.append((f"exam_types.{name}.{what}", mean))
+        return out
+    return values
+
+
+def _no_show_values(scenario) -> list[tuple[str, float]]:
+    return [(f"appointments.{name}.no_show", book.no_show) for name, book in scenario.appointments.items()]
+
+
+def _interruption_values(scenario) -> list[tuple[str, float]]:
+    return [(f"radiologists.{name}.interruptions.per_hour", sum(g.interruptions.per_hour) / 24)
+            for name, g in scenario.radiologists.items() if g.interruptions is not None]
+
+
+SETTINGS = [
+    PublishedSetting("CT read time", "min", 8.8, 39.2, "mean 16.6 min; 8.8 (wrist) to 39.2 (polytrauma) by region",
+                     "Sexauer et al., J Imaging 2022", _exam_means("CT", "read")),
+    PublishedSetting("MR read time", "min", 11, 16, "brain MRI: attendings 11 min, residents 16",
+                     "brain MRI draft-report study (healthimaging)", _exam_means("MR", "read")),
+    PublishedSetting("radiograph read time", "min", 1, 5, "1–2 min at 6–12 wRVU/h; 5 min in the film era",
+                     "Kidwai, RSNA 2014; Dockray 1978", _exam_means("XR", "read")),
+    PublishedSetting("CT room time", "min", 8, 21, "8–21 min by body region", "ED 16-MDCT study",
+                     _exam_means("CT", "acquisition")),
+    PublishedSetting("MR exam time", "min", 30, 60, "40-minute scheduled MR exams", "ITN, MRI throughput",
+                     _exam_means("MR", "acquisition")),
+    PublishedSetting("no-shows", "share", 0.013, 0.07, "radiography 1.3 %, 2.3–3.4 % overall, mammography 7 %",
+                     "Mieloszyk et al., JACR 2018", _no_show_values),
+    PublishedSetting("interruptions per reader-hour (mean over the day)", "per hour", 4.4, 6,
+                     "about 4.4–6 per hour", "Yu / Kansagra, JACR 2014; BMJ Open Quality", _interruption_values),
+]
+
+
+def setting_warnings(scenario) -> list[str]:
+    """Settings far outside published figures: under half the published span's low end or over twice its high."""
+    warnings = []
+    for setting in SETTINGS:
+        for field, value in setting.values(scenario):
+            if value < setting.low / 2 or value > setting.high * 2:
+                shown = f"{100 * value:.1f} %" if setting.unit == "share" else f"{value:.1f} {setting.unit}"
+                warnings.append(f"setting: {field} ({setting.label}, mean {shown}) is far outside published "
+                                f"figures ({setting.published}; {setting.source})")
+    return warnings

@@ -102,10 +102,11 @@ def _summary_section(summary: dict) -> str:
                            "verdict"], targets, "targets") if targets else ""
     breakdowns = "".join(
         f"<h2>Turnaround by {by} (minutes)</h2>" + table_html(
-            [by, "count", "reported", "order to scan mean", "order to scan p90", "images to report mean",
-             "images to report p90", "order to report p90"],
+            [by, "count", "reported", "order to scan mean", "order to scan p90", "ready to scan mean",
+             "ready to scan p90", "images to report mean", "images to report p90", "order to report p90"],
             [[name, row["count"], row["reported"], _bounded(row["wait_to_scan"], "mean"),
-              _bounded(row["wait_to_scan"], "p90"), _bounded(row["report_tat"], "mean"),
+              _bounded(row["wait_to_scan"], "p90"), _bounded(row["ready_to_scan"], "mean"),
+              _bounded(row["ready_to_scan"], "p90"), _bounded(row["report_tat"], "mean"),
               _bounded(row["report_tat"], "p90"), _bounded(row["order_to_report"], "p90")]
              for name, row in summary["turnaround"][by].items() if row["count"]], f"by-{by}")
         for by in ("modality", "source"))

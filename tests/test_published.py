@@ -78,3 +78,25 @@ def test_the_validation_guide_lists_every_published_figure_with_its_source():
     text = (ROOT / "docs" / "validation.md").read_text()
     for figure in FIGURES:
         assert f"| `{figure.key}` | {figure.label} |" in text and figure.source in text
+
+
+def test_validate_warns_of_settings_far_outside_published_figures_and_not_of_ordinary_ones(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT, SCENARIOS
+    from sim.published import setting_warnings
+
+    ordinary = build({**ED_CT, "exam_types": {"ct_head": {"read": 15}}})
+    assert not [w for w in setting_warnings(ordinary) if "ct_head" in w]
+    slow = build({**ED_CT, "exam_types": {"ct_head": {"read": 120}}})
+    [warning] = [w for w in setting_warnings(slow) if "ct_head" in w]
+    assert warning.startswith("setting: exam_types.ct_head.read (CT read time, mean 120.0 min) is far outside")
+    assert "Sexauer" in warning
+    for name in ("community_hospital", "academic_centre"):  # the ready-made departments are within
+        proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "validate", str(SCENARIOS / f"{name}.yaml")],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0 and "setting:" not in proc.stdout
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "validate", str(SCENARIOS / "community_hospital.yaml"),
+                           "--set", "appointments.mr_outpatients.no_show=0.4"], capture_output=True, text=True)
+    assert "setting: appointments.mr_outpatients.no_show (no-shows, mean 40.0 %) is far outside" in proc.stdout
