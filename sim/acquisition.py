@@ -99,6 +99,19 @@ class Acquisition(Crew, RoomStates):
         self.on_queue_change()
         self.request_dispatch()
 
+    def withdraw(self, exam: int) -> None:
+        """A cancelled order leaves whichever queue of its pool holds it (rare, so a linear search is fine)."""
+        pool = self.pools[self.pool_of_exam[exam]]
+        for queue in (pool.waiting, pool.to_prep, pool.to_inject):
+            for i, entry in enumerate(queue):
+                if entry[-1] == exam:
+                    queue[i] = queue[-1]
+                    queue.pop()
+                    heapq.heapify(queue)
+                    self.waiting_count -= 1
+                    self.on_queue_change()
+                    return
+
     def set_open(self, modality: int, is_open: bool) -> None:
         self.open[modality] = is_open
         if is_open:

@@ -16,7 +16,8 @@ from .targets import judge, share_met
 
 def technologist_side(result: Result) -> dict:
     """The summary's sections for this side, those that apply to the scenario."""
-    sections = {"readiness": readiness(result), "door_to_scan": door_to_scan(result),
+    sections = {"readiness": readiness(result), "cancellations": cancellations(result),
+                "door_to_scan": door_to_scan(result),
                 "scanner_time": scanner_time(result),
                 "procedures": procedures(result), "appointments": appointments(result), "breaks": breaks(result)}
     return {name: value for name, value in sections.items() if value}
@@ -60,6 +61,25 @@ def readiness(result: Result) -> dict[str, dict[str, dict]]:
                     "count": int(mine.sum()), "order_to_ready": describe(o.readiness[mine]),
                     "ready_to_scan": describe_censored((e.scan_start - ready_at)[mine], ready_by_end[mine],
                                                        result.horizon)}
+    return out
+
+
+def cancellations(result: Result) -> dict[str, dict[str, dict]]:
+    """Per source and priority whose orders may be cancelled: orders placed after the warm-up, how many were
+    cancelled while waiting for the scanner, the share, and how long they had waited."""
+    e, s = result.exams, result.scenario
+    o = e.orders
+    placed = o.ordered_at >= result.warmup
+    out = {}
+    for code, source in enumerate(s.source_names):
+        spec = s.demand.get(source)
+        for priority in (spec.cancellation if spec is not None else {}):
+            mine = placed & (o.source == code) & (o.priority == s.priority_names.index(priority))
+            gone = mine & ~np.isnan(e.cancelled_at)
+            if mine.any():
+                out.setdefault(source, {})[priority] = {
+                    "ordered": int(mine.sum()), "cancelled": int(gone.sum()), "share": float(gone.sum() / mine.sum()),
+                    "waited": describe((e.cancelled_at - o.ordered_at)[gone])}
     return out
 
 

@@ -60,6 +60,7 @@ class Orders:
     origin: np.ndarray  # int8: streams.DEMAND, SCRIPTED, FOLLOW_UP or BOOKED
     queue_time: np.ndarray  # float64 place in the scanner queue: the slot time if booked, else when ready
     readiness: np.ndarray  # float64 minutes from the order to the patient being ready for the scanner
+    patience: np.ndarray  # float64 minutes from the order to its cancellation if the scan has not begun; inf never
     follow_up: np.ndarray  # int32 row of the follow-up order this one leads to; -1 none
     steps: StepTimes
     slots: Slots
@@ -140,6 +141,7 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     origin = np.concatenate([origin, np.full(len(parents), FOLLOW_UP, dtype=np.int8)])
     readiness = _readiness(scenario, sources, exams, priorities, origin, streams)
     queue_time = np.where(origin == BOOKED, queue_time, queue_time + readiness)
+    patience = _patience(scenario, sources, priorities, origin, streams)
     acquisition, read = _durations(scenario, exams, priorities, origin, streams)
     priors = _prior_comparisons(scenario, sources, exams, origin, read, streams)
     finding, flagged = ai_screening(scenario, exams, origin, streams)
@@ -147,7 +149,7 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     final_read = _final_reads(scenario, exams, origin, streams)
     protocol = _protocols(scenario, exams, priorities, origin, streams)
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
-                  final_read, protocol, origin, queue_time, readiness, follow_up, step_times(scenario, exams, origin, streams),
+                  final_read, protocol, origin, queue_time, readiness, patience, follow_up, step_times(scenario, exams, origin, streams),
                   slots)
 
 
@@ -177,6 +179,25 @@ def _readiness(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, 
                     if kind != BOOKED and len(chosen):
                         readiness[chosen] = delay.sample(streams.get(f"{stream}.{priority}{suffix}"), len(chosen))
     return readiness
+
+
+def _patience(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
+              streams: Streams) -> np.ndarray:
+    """Minutes after which each order is cancelled if its scan has not begun (inf: never), per source and priority
+    from a stream of its own (`cancellation.<source>.<priority>`); booked patients come for their slot."""
+    patience = np.full(len(sources), np.inf)
+    for code, name in enumerate(scenario.source_names):
+        source = scenario.demand.get(name)
+        for priority, cancel in (source.cancellation if source is not None else {}).items():
+            rank = scenario.priority_names.index(priority)
+            for kind, suffix in enumerate(ORIGIN_SUFFIX):
+                chosen = np.flatnonzero((sources == code) & (priorities == rank) & (origin == kind))
+                if kind == BOOKED or not len(chosen):
+                    continue
+                rng = streams.get(f"cancellation.{name}.{priority}{suffix}")
+                cancelled = rng.random(len(chosen)) < cancel.share
+                patience[chosen] = np.where(cancelled, cancel.after.sample(rng, len(chosen)), np.inf)
+    return patience
 
 
 def _follow_ups(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, origin: np.ndarray,

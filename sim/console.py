@@ -88,7 +88,8 @@ def format_summary(summary: dict) -> str:
                  f"{exams['awaiting_scan']} awaiting scan, {exams['being_scanned']} being scanned, "
                  f"{exams['awaiting_read']} awaiting read, {exams['being_read']} being read"
                  + (f", {exams['awaiting_protocol']} awaiting a protocol" if exams.get("awaiting_protocol") else "")
-                 + (f", {exams['getting_ready']} patients getting ready" if exams.get("getting_ready") else ""))
+                 + (f", {exams['getting_ready']} patients getting ready" if exams.get("getting_ready") else "")
+                 + (f"; {exams['cancelled']} cancelled while waiting" if exams.get("cancelled") else ""))
     lines += _published(summary)
     for warning in summary["warnings"]:
         lines.append(f"WARNING: {warning}")
@@ -129,6 +130,9 @@ def _technologist_side(summary: dict) -> list[str]:
         lines.append(f"Patient readiness, {source} (order to ready; then ready to scan start), median min: " + "; ".join(
             f"{p} {_minutes(r['order_to_ready']['median'])}, then {_bound(r['ready_to_scan'], 'median', False).strip()}"
             for p, r in rows.items()))
+    for source, rows in summary.get("cancellations", {}).items():
+        lines.append(f"Cancelled while waiting for the scanner, {source}: " + "; ".join(
+            f"{p} {r['cancelled']} of {r['ordered']} ({share_text(r['share'])})" for p, r in rows.items()))
     for name, row in summary.get("door_to_scan", {}).items():
         if row["count"]:
             lines.append(f"Door to scan, {name}: mean {_minutes(row['mean'])}, p90 {_minutes(row['p90'])} min; "

@@ -55,6 +55,7 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "critical_at": e.critical_at,
         "critical_tat": e.critical_at - e.scan_end,
         "protocol_at": e.protocol_at,
+        "cancelled_at": e.cancelled_at,
         "prelim_at": e.prelim_at,
         "prelim_radiologist": e.prelim_radiologist,
         "prelim_tat": e.prelim_at - e.scan_end,
@@ -72,8 +73,8 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
 
 
 def in_statistics(result: Result) -> np.ndarray:
-    """Exams ordered after the warm-up."""
-    return result.exams.orders.ordered_at >= result.warmup
+    """Exams ordered after the warm-up and not cancelled (cancellations are counted on their own)."""
+    return (result.exams.orders.ordered_at >= result.warmup) & np.isnan(result.exams.cancelled_at)
 
 
 def describe(values: np.ndarray) -> dict[str, float | None]:
@@ -328,7 +329,7 @@ def worklist_summary(result: Result) -> dict:
 def accounting(result: Result) -> dict[str, int]:
     """Every order placed is reported, being read, waiting to be read, being scanned, waiting to be scanned,
     waiting for (or being given) its protocol, or, protocolled or needing none, waiting for the patient to be
-    ready. Follow-ups whose report never came are not orders yet."""
+    ready or cancelled. Follow-ups whose report never came are not orders yet."""
     e = result.exams
     placed = ~np.isnan(e.orders.ordered_at)
     reported = ~np.isnan(e.report_at)
@@ -336,7 +337,8 @@ def accounting(result: Result) -> dict[str, int]:
     scanning = ~np.isnan(e.scan_start) & ~scanned
     being_read = scanned & ~reported & _being_read(result)
     protocolling = (e.orders.protocol > 0) & np.isnan(e.protocol_at) & placed
-    getting_ready = e.orders.ordered_at + e.orders.readiness >= result.horizon  # simpy stops before the horizon
+    cancelled = ~np.isnan(e.cancelled_at)
+    getting_ready = (e.orders.ordered_at + e.orders.readiness >= result.horizon) & ~cancelled  # simpy stops before it
     log = result.staff_log.columns()
     being_protocolled = np.zeros(len(e), dtype=bool)
     being_protocolled[log["exam"][(log["kind"] == PROTOCOL) & np.isnan(log["end"])]] = True
@@ -346,8 +348,9 @@ def accounting(result: Result) -> dict[str, int]:
         "being_read": int(being_read.sum()),
         "awaiting_read": int((scanned & ~reported & ~being_read).sum()),
         "being_scanned": int(scanning.sum()),
-        "awaiting_scan": int((placed & np.isnan(e.scan_start) & ~protocolling & ~getting_ready).sum()),
+        "awaiting_scan": int((placed & np.isnan(e.scan_start) & ~protocolling & ~getting_ready & ~cancelled).sum()),
         "getting_ready": int((placed & np.isnan(e.scan_start) & ~protocolling & getting_ready).sum()),
+        "cancelled": int((cancelled & ~protocolling).sum()),
         "awaiting_protocol": int((protocolling & ~being_protocolled).sum()),
         "being_protocolled": int(being_protocolled.sum()),
     }

@@ -317,6 +317,9 @@ class Department:
             self._place(exam)
 
     def _place(self, exam: int) -> None:
+        patience = self.orders.patience[exam]
+        if patience < np.inf:
+            after(self.env, float(patience), self._cancel, exam)
         if self.orders.protocol[exam] > 0:
             self.reading.add_protocol(exam)
         else:
@@ -328,9 +331,22 @@ class Department:
         Protocoling and getting the patient ready (transport, IV access, labs) go on side by side."""
         not_ready_for = self.orders.ordered_at[exam] + self.orders.readiness[exam] - self.env.now
         if not_ready_for > 0:
-            after(self.env, float(not_ready_for), self.acquisition.order, exam)
+            after(self.env, float(not_ready_for), self._ready, exam)
         else:
+            self._ready(exam)
+
+    def _ready(self, exam: int) -> None:
+        if self.exams.cancelled_at[exam] != self.exams.cancelled_at[exam]:  # NaN: not cancelled meanwhile
             self.acquisition.order(exam)
+
+    def _cancel(self, exam: int) -> None:
+        """The order's patience has run out: cancelled, unless its acquisition has begun. An order still awaiting
+        its protocol is protocolled all the same (nobody tells the radiologist), but never joins the queue."""
+        e = self.exams
+        if e.scan_start[exam] == e.scan_start[exam] or e.broken_off[exam]:  # begun (a breakdown may have cut it)
+            return
+        e.cancelled_at[exam] = self.env.now
+        self.acquisition.withdraw(exam)
 
     def _reported(self, exam: int) -> None:
         """A first report is signed; if it leads to a follow-up (a thrombectomy after a stroke CT), order it now."""

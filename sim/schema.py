@@ -372,6 +372,14 @@ def _weights_positive(mix: dict[str, float], what: str) -> dict[str, float]:
     return mix
 
 
+class Cancellation(Strict):
+    """Orders cancelled while they wait for the scanner (no longer needed: the patient improved, was discharged or
+    left, or the plan changed): a `share` of them is cancelled if the scan has not begun `after` minutes."""
+
+    share: float = Field(1.0, ge=0, le=1, description="Share of orders that are cancelled if still waiting then.")
+    after: Distribution = Field(description="Minutes from the order to the cancellation (the order's patience).")
+
+
 class Source(Strict):
     """Orders from one source (ED, inpatient, outpatient...), a non-homogeneous Poisson process."""
 
@@ -396,6 +404,9 @@ class Source(Strict):
         description="Minutes from the order to the patient being ready for the scanner (transport from the ward or "
                     "ED, IV access, a kidney-function check, oral contrast), per priority; priorities not listed are "
                     "ready when ordered (stroke and trauma codes arrive ready).")
+    cancellation: dict[str, Cancellation] = Field(
+        default_factory=dict, description="Orders cancelled while waiting for the scanner, per priority; default "
+                                          "none.")
 
     @field_validator("hourly_profile")
     @classmethod

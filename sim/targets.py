@@ -86,7 +86,7 @@ def _milestone(result: Result, name: str) -> np.ndarray:
 def attainment(result: Result) -> list[dict]:
     """For every target: exams covered, met, missed, unknown and the share within target."""
     s, o = result.scenario, result.exams.orders
-    window = o.ordered_at >= result.warmup
+    window = (o.ordered_at >= result.warmup) & np.isnan(result.exams.cancelled_at)  # a cancelled order is not due
     modality_of_type = np.array([list(s.modalities).index(e.modality) for e in s.exam_types.values()])
     rows = []
     for target in targets_of(s):

@@ -82,6 +82,11 @@ def _milestones(result):
                 yield f"exam {exam}: {name} after the horizon"
             if not _nan(e.orders.ordered_at[exam]) and t < e.orders.ordered_at[exam] - EPS:
                 yield f"exam {exam}: {name} before the order"
+        if not _nan(e.cancelled_at[exam]):
+            if not _nan(e.scan_start[exam]):
+                yield f"exam {exam}: cancelled, yet its acquisition began"
+            if abs(e.cancelled_at[exam] - e.orders.ordered_at[exam] - e.orders.patience[exam]) > EPS:
+                yield f"exam {exam}: cancelled at another time than its patience"
         ready = e.orders.ordered_at[exam] + e.orders.readiness[exam]
         if not _nan(e.scan_start[exam]) and e.scan_start[exam] < ready - EPS:
             yield f"exam {exam}: scanned before the patient was ready"
@@ -119,6 +124,8 @@ def _conservation(result):
             state = "being_scanned"
         elif e.orders.protocol[exam] > 0 and _nan(e.protocol_at[exam]):
             state = "being_protocolled" if exam in open_task[PROTOCOL] else "awaiting_protocol"
+        elif not _nan(e.cancelled_at[exam]):
+            state = "cancelled"
         elif e.orders.ordered_at[exam] + e.orders.readiness[exam] >= result.horizon:
             state = "getting_ready"
         else:
@@ -128,7 +135,7 @@ def _conservation(result):
     if counted["ordered"] != int(placed.sum()):
         yield f"accounting says {counted['ordered']} ordered, the records {int(placed.sum())}"
     for state in ("reported", "being_read", "awaiting_read", "being_scanned", "awaiting_scan",
-                  "awaiting_protocol", "being_protocolled", "getting_ready"):
+                  "awaiting_protocol", "being_protocolled", "getting_ready", "cancelled"):
         if counted[state] != states[state]:
             yield f"accounting says {counted[state]} {state}, the records {states[state]}"
     if sum(v for k, v in counted.items() if k != "ordered") != counted["ordered"]:
