@@ -58,7 +58,7 @@ class Acquisition(Crew, RoomStates):
 
     def __init__(self, env, log: StaffLog, room_log: RoomLog, request_dispatch, exams: ExamLog, n_modalities: int,
                  pools: list[Pool], pool_of_exam: list[int], hooks: AcquisitionHooks,
-                 breakdown_handling: list[str], procedure_staff=None):
+                 breakdown_handling: list[str], procedure_staff=None, queue_rank=None):
         super().__init__(env, log, request_dispatch)
         self.exams, self.room_log = exams, room_log
         orders = exams.orders
@@ -66,7 +66,8 @@ class Acquisition(Crew, RoomStates):
         self.scan_time, self.prep, self.check, self.turnover, self.travel, self.injection, self.uptake, \
             self.queue_time = (per_exam(a) for a in (orders.acquisition, steps.prep, steps.check, steps.turnover,
                                                     steps.travel, steps.injection, steps.uptake, orders.queue_time))
-        self.rank = per_exam(orders.priority)
+        # place in the scanner queue: the priority's rank, or just after another's for protected booked patients
+        self.rank = per_exam(orders.priority if queue_rank is None else queue_rank)
         self.pools, self.pool_of_exam = pools, pool_of_exam
         self.on_images_complete, self.on_queue_change = hooks.images_complete, hooks.queue_changed
         self.breakdown_handling = breakdown_handling  # per modality: move, restart or resume

@@ -159,7 +159,8 @@ def appointments(result: Result) -> dict | None:
         out[name] = {"slots": total, "booked": booked, "attended": len(came), "no_shows": no_show,
                      "idle_slots": total - booked + no_show,
                      "no_show_share": no_show / booked if booked else None,
-                     "start_after_slot_minutes": _mean(late_start)}
+                     "start_after_slot_minutes": _mean(late_start),
+                     "start_after_slot": describe(late_start)}
     return out
 
 

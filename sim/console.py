@@ -149,8 +149,11 @@ def _technologist_side(summary: dict) -> list[str]:
         lines.append(f"IR procedures: {done}; {procedures['radiologist_hours']:.0f} radiologist hours "
                      f"({share_text(procedures['share_of_radiologist_time'])} of their time)")
     for name, book in (summary.get("appointments") or {}).items():
+        late = book.get("start_after_slot") or {}
+        after_slot = (f"; started a median {_minutes(late['median'])} min after the slot (p90 "
+                      f"{_minutes(late['p90'])})" if late.get("median") is not None else "")
         lines.append(f"Appointments {name}: {book['slots']} slots, {book['attended']} attended, {book['no_shows']} "
-                     f"no-shows, {book['idle_slots']} idle slots")
+                     f"no-shows, {book['idle_slots']} idle slots{after_slot}")
     for group, row in (summary.get("breaks") or {}).items():
         lines.append(f"Breaks, {group}: {row['breaks']}, mean deferral {_minutes(row['mean_deferral_minutes'])} min")
     return lines

@@ -174,7 +174,7 @@ class Department:
         self.acquisition = Acquisition(
             self.env, self.log, self.room_log, self.request_dispatch, self.exams, len(self.modality_names), pools,
             pool_of_exam, AcquisitionHooks(images_complete=self._images_complete, queue_changed=self._record_queues),
-            handling, self._procedure_staff())
+            handling, self._procedure_staff(), self._queue_rank())
         self.technologists = []
         for index, member in enumerate(self.staff):
             if member.role == "technologist":
@@ -222,6 +222,19 @@ class Department:
             preempting, ReadingHooks(**wiring), per_exam(self.orders.critical), per_exam(self.orders.call), self.moves,
             self._resumption_penalty(), self.final_class, per_exam(self.orders.final_read),
             frozenset(k for k, key in enumerate(self.class_keys) if key.stage == Stage.FINAL_READ), protocols)
+
+    def _queue_rank(self) -> np.ndarray | None:
+        """Booked patients of a book with `queue_after` wait just after that priority (rank + 0.5), ahead of the
+        add-ons of lower priorities; None where no book says so (every exam queues at its priority's rank)."""
+        s, slots = self.scenario, self.orders.slots
+        protected = [(code, s.priority_names.index(book.queue_after))
+                     for code, book in enumerate(s.appointments.values()) if book.queue_after is not None]
+        if not protected:
+            return None
+        rank = self.orders.priority.astype(float)
+        for code, after_rank in protected:
+            rank[slots.exam[(slots.book == code) & (slots.exam >= 0)]] = after_rank + 0.5
+        return rank
 
     def _procedure_staff(self) -> ProcedureStaff | None:
         """Who may perform each IR modality's procedures (None without IR suites)."""

@@ -472,6 +472,8 @@ def _check_appointments(scenario: Scenario, fail) -> None:
         where = f"appointments.{name}"
         if book.modality not in scenario.modalities:
             fail(f"{where}.modality", f"unknown modality {book.modality!r} (declared: {_list(scenario.modalities)})")
+        if book.queue_after is not None and book.queue_after not in scenario.priorities:
+            fail(f"{where}.queue_after", f"unknown priority {book.queue_after!r} (declared: {_list(scenario.priorities)})")
         if book.priority not in scenario.priorities:
             fail(f"{where}.priority", f"unknown priority {book.priority!r} (declared: {_list(scenario.priorities)})")
         for exam_name in book.exam_mix:

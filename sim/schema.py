@@ -500,6 +500,9 @@ class AppointmentBook(Strict):
     exam_mix: dict[str, Annotated[float, Field(ge=0)]]
     priority: str = "outpatient"
     source: str = Field("outpatient", description="The source the patients count under.")
+    queue_after: str | None = Field(
+        None, description="Protect the slots: booked patients wait in the scanner queue just after this priority "
+                          "(e.g. trauma: ahead of STAT and inpatient add-ons); default at their own priority.")
 
     @field_validator("exam_mix")
     @classmethod

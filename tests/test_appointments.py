@@ -67,3 +67,34 @@ def test_appointments_do_not_change_the_random_demand():
     ed = a.exams.orders.origin != BOOKED
     assert np.array_equal(a.exams.orders.ordered_at[ed], b.exams.orders.ordered_at)
     assert np.array_equal(a.exams.orders.read[ed], b.exams.orders.read)
+
+
+def test_protected_slots_put_booked_patients_before_stat_add_ons_but_not_before_a_stroke():
+    def run_with(queue_after):
+        book = {"punctuality": {"earliest": 0, "latest": 0}, **({"queue_after": queue_after} if queue_after else {})}
+        return run(build(deep_merge(BOOK, {"appointments": {"ct_list": book}}),
+                         orders=[(0, "08:15", "ct_head", "stat"), (0, "08:15", "ct_head", "stroke")]))
+
+    def times(result):
+        o, e = result.exams.orders, result.exams
+        stat = np.flatnonzero((o.origin != BOOKED) & (o.priority == 2))[0]
+        stroke = np.flatnonzero((o.origin != BOOKED) & (o.priority == 0))[0]
+        booked_0820 = np.flatnonzero((o.origin == BOOKED) & (o.queue_time == minutes(0, "08:20")))[0]
+        return e.scan_start[stroke], e.scan_start[stat], e.scan_start[booked_0820]
+
+    # the 08:00 patient leaves the scanner at 08:10; the stroke takes it at 08:15 until 08:25
+    stroke, stat, booked = times(run_with(None))
+    assert stroke == minutes(0, "08:15") and stat == minutes(0, "08:25") and booked == minutes(0, "08:35")
+    stroke, stat, booked = times(run_with("trauma"))
+    assert stroke == minutes(0, "08:15") and booked == minutes(0, "08:25") and stat == minutes(0, "08:35")
+
+
+def test_protected_booked_patients_do_not_take_scanners_kept_for_urgent_work():
+    reserved = {"modalities": {"CT": {"scanners": ["CT-1", "CT-2"], "reserved": [
+        {"scanners": ["CT-2"], "hours": ["00:00-24:00"], "priorities": ["stroke", "trauma", "stat"]}]}},
+        "technologists": {"ct": {"count": 2}}}
+    book = {"appointments": {"ct_list": {"queue_after": "trauma", "parallel": 2}}}
+    result = run(build(deep_merge(deep_merge(BOOK, book), {**reserved, "days": 3})))
+    o, e = result.exams.orders, result.exams
+    booked = np.flatnonzero((o.origin == BOOKED) & ~np.isnan(e.scan_start))
+    assert len(booked) > 10 and np.all(e.scanner[booked] == 0)  # only CT-1

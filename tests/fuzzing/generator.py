@@ -263,6 +263,8 @@ def generate(seed: int) -> dict:
                 "no_show": round(r.uniform(0, 0.3), 2),
                 "punctuality": {"earliest": -r.choice([0, 15, 30]), "latest": r.choice([0, 20])},
                 "exam_mix": {n: 1 for n in mine}, "priority": names[-1], "source": r.choice(["outpatient", "clinic"])}}
+            if r.random() < 0.4:
+                data["appointments"]["clinic"]["queue_after"] = r.choice(names)
     if r.random() < 0.3 or any("ai" in e for e in exam_types.values()):
         data["ai_triage"] = {"mode": r.choice(["reprioritise", "flag_only"]), "raise_to": r.choice(names)}
     reading: dict = {"policy": r.choice(["strict", "fifo", "aging"])}
