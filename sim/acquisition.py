@@ -266,7 +266,9 @@ class Acquisition(Crew, RoomStates):
             self.prepared.discard(exam)
             pool.prep_rooms_free += 1
             self._changed = True
-        steps = self._plan(pool, exam, now, prepared)
+        # an interventional radiologist on call from home comes in first: the patient is prepared meanwhile
+        call_in = self.procedure_staff.call_in_minutes(radiologist) if radiologist is not None else 0.0
+        steps = self._plan(pool, exam, now, prepared, call_in)
         room.busy, room.token = True, room.token + 1
         room.task = task = Task(exam, tech, radiologist, now, steps)
         if unset(exams.scan_start[exam]):  # the acquisition starts now
@@ -281,8 +283,10 @@ class Acquisition(Crew, RoomStates):
         else:  # nothing after the images: one event does both
             also(images, unless_cut(room, self._room_task_done), room, task)
 
-    def _plan(self, pool: Pool, exam: int, now: float, prepared: bool) -> list[tuple[int, float, float]]:
-        """The steps of this acquisition from now: [(kind, start, end)], ending with what follows the images."""
+    def _plan(self, pool: Pool, exam: int, now: float, prepared: bool,
+              call_in: float = 0.0) -> list[tuple[int, float, float]]:
+        """The steps of this acquisition from now: [(kind, start, end)], ending with what follows the images; the
+        preparation takes at least `call_in` (the radiologist coming in)."""
         if exam in self.left:  # resuming after a breakdown: only what was left, then turnover
             scan = self.left.pop(exam)
             return [(ROOM_SCAN, now, now + scan), (ROOM_TURNOVER, now + scan, now + scan + self.turnover[exam])]
@@ -290,7 +294,7 @@ class Acquisition(Crew, RoomStates):
             before, before_kind = self.travel[exam], ROOM_TRAVEL
             after, after_kind = self.travel[exam], ROOM_TRAVEL
         else:
-            before = 0.0 if prepared else self.prep[exam]
+            before = max(0.0 if prepared else self.prep[exam], call_in)
             before_kind, after, after_kind = ROOM_PREP, self.turnover[exam], ROOM_TURNOVER
         scan_end = now + before + self.scan_time[exam] + self.check[exam]
         steps = [(before_kind, now, now + before)] if before > 0 else []

@@ -244,7 +244,8 @@ class Department:
             return None
         credentialed = {m: [r for r in self.radiologists if self.modality_names[m] in s.radiologists[r.group].modalities]
                         for m in procedure_modalities}
-        return ProcedureStaff(self.reading, credentialed)
+        call_in = {name: g.call_in_minutes for name, g in s.radiologists.items() if g.call_in_minutes}
+        return ProcedureStaff(self.reading, credentialed, call_in)
 
     def _resumption_penalty(self):
         """Minutes an interruption adds to the read it breaks into, by the reader's group and exam's modality."""

@@ -356,10 +356,16 @@ class Reading(Crew):
 
 class ProcedureStaff:
     """Radiologists taken off the worklist for IR procedures: any free reader credentialed for the suite's
-    modality, for the procedure's whole length. A procedure waits for a free one; it never interrupts a read."""
+    modality, for the procedure's whole length (and, for a group on call from home, the time to come in first). A
+    procedure waits for a free one; it never interrupts a read."""
 
-    def __init__(self, reading: Reading, credentialed: dict[int, list[Radiologist]]):
+    def __init__(self, reading: Reading, credentialed: dict[int, list[Radiologist]],
+                 call_in: dict[str, float] | None = None):
         self.reading, self.credentialed = reading, credentialed
+        self.call_in = call_in or {}  # per group: minutes for a radiologist on call from home to reach the suite
+
+    def call_in_minutes(self, reader: Radiologist) -> float:
+        return self.call_in.get(reader.group, 0.0)
 
     def available(self, modality: int) -> bool:
         free = self.reading.free

@@ -604,6 +604,9 @@ class RadiologistGroup(StaffGroup):
     reports: Literal["final", "preliminary"] = Field(
         "final", description="preliminary: this group's reads are prelims that an attending group then finalises.")
     interruptions: Interruptions | None = Field(None, description="Interruptions while on duty; default none.")
+    call_in_minutes: float = Field(
+        0.0, ge=0, le=MAX_MINUTES, description="An interventional group on call from home: minutes from the call to "
+                                              "being in the IR suite, before each procedure they are called for.")
     non_interpretive: list[NonInterpretive] = Field(
         default_factory=list, description="Meetings, teaching, QA and other work at set times, off the worklist.")
 

@@ -140,3 +140,16 @@ def test_a_follow_up_of_an_unknown_priority_is_one_line():
 
     with pytest.raises(ScenarioError, match=r"exam_types\.ct_head\.leads_to\.priority: unknown priority 'urgent'"):
         build(deep_merge(STROKE, {"exam_types": {"ct_head": {"leads_to": {"priority": "urgent"}}}}))
+
+
+def test_a_radiologist_on_call_from_home_comes_in_before_the_procedure_starts():
+    home = deep_merge(IR, {"radiologists": {"rad": {"call_in_minutes": 30}},
+                           "exam_types": {"ir_biopsy": {"steps": {"prep": 10}}}})
+    result = run(build(home, orders=[(0, "22:00", "ir_biopsy", "inpatient")]))
+    e, t0 = result.exams, minutes(0, "22:00")
+    assert e.scan_start[0] == t0  # the patient is prepared meanwhile, in the suite
+    assert e.imaging_start[0] == t0 + 30  # the call-in, not the 10 min of preparation, decides
+    assert _rows(result, PROCEDURE) == [(t0, t0 + 30 + 45)]  # the radiologist's time includes coming in
+    on_site = run(build(deep_merge(IR, {"exam_types": {"ir_biopsy": {"steps": {"prep": 10}}}}),
+                        orders=[(0, "22:00", "ir_biopsy", "inpatient")]))
+    assert on_site.exams.imaging_start[0] == t0 + 10

@@ -87,7 +87,7 @@ def test_interruptions_cost_stroke_reads_their_target_and_more_readers_do_not_re
     from conftest import SCENARIOS
 
     def stroke_within(name, *overrides):
-        scenario = sim.load_scenario(SCENARIOS / name, ["days=10", *overrides])
+        scenario = sim.load_scenario(SCENARIOS / name, list(overrides))  # the scenario's 28 days: fewer are noisy
         return sim.summarise(sim.run(scenario))["turnaround"]["priority"]["stroke"]["within_target"]
 
     calm = stroke_within("academic_centre.yaml")
@@ -96,7 +96,7 @@ def test_interruptions_cost_stroke_reads_their_target_and_more_readers_do_not_re
                                  "radiologists.evening_attendings.count=9", "radiologists.night_attendings.count=6",
                                  "radiologists.weekend_attendings.count=14")
     required = 0.9
-    assert calm >= required > interrupted and interrupted < calm - 0.08  # 98 % -> 87 % over 10 days
+    assert calm >= required > interrupted and interrupted < calm - 0.08  # 96 % -> 85 %
     assert more_readers < required and more_readers < calm - 0.08
 
 
