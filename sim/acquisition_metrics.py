@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrivals import above_reference
 from .metrics import clipped_minutes, describe, describe_censored, in_statistics, scanner_groups
 from .records import BREAK, DUTY, PROCEDURE, ROOM_DOWN, ROOM_KIND_NAMES, Result
 from .streams import FOLLOW_UP
@@ -16,7 +17,7 @@ from .targets import judge, share_met
 
 def technologist_side(result: Result) -> dict:
     """The summary's sections for this side, those that apply to the scenario."""
-    sections = {"readiness": readiness(result), "cancellations": cancellations(result),
+    sections = {"readiness": readiness(result), "cancellations": cancellations(result), "dose": dose(result),
                 "door_to_scan": door_to_scan(result),
                 "scanner_time": scanner_time(result),
                 "procedures": procedures(result), "appointments": appointments(result), "breaks": breaks(result)}
@@ -81,6 +82,34 @@ def cancellations(result: Result) -> dict[str, dict[str, dict]]:
                     "ordered": int(mine.sum()), "cancelled": int(gone.sum()), "share": float(gone.sum() / mine.sum()),
                     "waited": describe((e.cancelled_at - o.ordered_at)[gone])}
     return out
+
+
+def dose(result: Result) -> dict[str, dict]:
+    """Radiation dose of the exams acquired after the warm-up, per unit: by exam type, source and scanner, each with
+    the exams, mean, median, p90, total, and how many were above their type's reference level."""
+    e, s = result.exams, result.scenario
+    o = e.orders
+    done = in_statistics(result) & ~np.isnan(e.scan_end) & ~np.isnan(o.dose)
+    if not done.any():
+        return {}
+    above = above_reference(s, o.exam_type, o.dose) == 1
+    unit_of_type = np.array([t.dose.unit if t.dose is not None else "" for t in s.exam_types.values()])[o.exam_type]
+    scanner_names = np.array([sc.name for sc in result.scanners] + [""])[e.scanner]  # -1: the last, never chosen
+    out = {}
+    for unit in sorted(set(unit_of_type[done])):
+        mine = done & (unit_of_type == unit)
+        out[unit] = {by: {name: _dose_row(o.dose, above, mine & (keys == name)) for name in sorted(set(keys[mine]))}
+                     for by, keys in (("exam_type", np.array(list(s.exam_types))[o.exam_type]),
+                                      ("source", np.array(s.source_names)[o.source]), ("scanner", scanner_names))}
+        out[unit]["all"] = _dose_row(o.dose, above, mine)
+    return out
+
+
+def _dose_row(values: np.ndarray, above: np.ndarray, mask: np.ndarray) -> dict:
+    stats = describe(values[mask])
+    return {"exams": int(mask.sum()), "mean": stats["mean"], "median": stats["median"], "p90": stats["p90"],
+            "total": float(values[mask].sum()), "above_reference": int((above & mask).sum()),
+            "above_reference_share": float((above & mask).sum() / mask.sum())}
 
 
 def _open_minutes_before(spans: list[tuple[float, float]]):

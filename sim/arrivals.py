@@ -64,6 +64,7 @@ class Orders:
     follow_up: np.ndarray  # int32 row of the follow-up order this one leads to; -1 none
     steps: StepTimes
     slots: Slots
+    dose: np.ndarray  # float64 dose of the exam in its type's unit; NaN where the type has no dose
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -144,13 +145,14 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     patience = _patience(scenario, sources, priorities, origin, streams)
     acquisition, read = _durations(scenario, exams, priorities, origin, streams)
     priors = _prior_comparisons(scenario, sources, exams, origin, read, streams)
+    dose = _doses(scenario, exams, origin, read, streams)
     finding, flagged = ai_screening(scenario, exams, origin, streams)
     critical, call = _critical_results(scenario, exams, origin, streams)
     final_read = _final_reads(scenario, exams, origin, streams)
     protocol = _protocols(scenario, exams, priorities, origin, streams)
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
-                  final_read, protocol, origin, queue_time, readiness, patience, follow_up, step_times(scenario, exams, origin, streams),
-                  slots)
+                  final_read, protocol, origin, queue_time, readiness, patience, follow_up,
+                  step_times(scenario, exams, origin, streams), slots, dose)
 
 
 def _readiness(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, priorities: np.ndarray,
@@ -185,6 +187,8 @@ def _patience(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, o
               streams: Streams) -> np.ndarray:
     """Minutes after which each order is cancelled if its scan has not begun (inf: never), per source and priority
     from a stream of its own (`cancellation.<source>.<priority>`); booked patients come for their slot."""
+    if not any(src.cancellation for src in scenario.demand.values()):
+        return np.broadcast_to(np.inf, len(sources))  # read-only and without memory of its own: a long run's lean
     patience = np.full(len(sources), np.inf)
     for code, name in enumerate(scenario.source_names):
         source = scenario.demand.get(name)
@@ -287,6 +291,31 @@ def _prior_comparisons(scenario: Scenario, sources: np.ndarray, exam_codes: np.n
             if exam.priors is not None and len(chosen):
                 read[chosen] += exam.priors.extra.sample(streams.get(f"priors.{name}{suffix}"), len(chosen))
     return priors
+
+
+def _doses(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, read: np.ndarray,
+           streams: Streams) -> np.ndarray:
+    """Each exam's dose, per exam type's own stream; an exam above its type's reference level has the dose review
+    added to its read."""
+    if not any(e.dose is not None for e in scenario.exam_types.values()):
+        return np.broadcast_to(np.nan, len(exam_codes))  # read-only and without memory of its own
+    dose = np.full(len(exam_codes), np.nan)
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "dose"):
+        if exam.dose is None:
+            continue
+        dose[chosen] = exam.dose.value.sample(rng, len(chosen))
+        review = exam.dose.review_minutes.sample(rng, len(chosen))
+        if exam.dose.reference_level is not None:
+            read[chosen] += np.where(dose[chosen] > exam.dose.reference_level, review, 0.0)
+    return dose
+
+
+def above_reference(scenario: Scenario, exam_codes: np.ndarray, dose: np.ndarray) -> np.ndarray:
+    """Per exam: 1 above its type's reference level, 0 at or below it, -1 where there is no dose or level."""
+    levels = np.array([e.dose.reference_level if e.dose is not None and e.dose.reference_level else np.nan
+                       for e in scenario.exam_types.values()])[exam_codes]
+    known = ~np.isnan(dose) & ~np.isnan(levels)
+    return np.where(known, (dose > np.where(known, levels, 0)).astype(np.int8), -1).astype(np.int8)
 
 
 def _critical_results(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams):

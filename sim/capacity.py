@@ -8,8 +8,9 @@ bound; the run still goes ahead, with a warning naming the group and load.
 
 A radiologist's work per order is the read, the comparison with priors (for
 the source's share of patients with priors), the critical-result call (for
-the exam's share), the protocol (where the exam needs one and its priority
-has no standing protocol) and, in an IR suite, the procedure; their time on
+the exam's share), the dose review (for the share above the reference
+level), the protocol (where the exam needs one and its priority has no
+standing protocol) and, in an IR suite, the procedure; their time on
 offer is duty time less breaks, non-interpretive work at set times and
 interruptions, at the group's speed.
 Staff shared between modalities are counted in full for each modality (and
@@ -63,12 +64,19 @@ def radiologist_minutes_per_order(scenario: Scenario, source: str, exam_name: st
     if exam.priors is not None and demand is not None:
         minutes += demand.priors_share * exam.priors.extra.mean()
     minutes += exam.critical_share * scenario.reading.critical_call.mean()
+    if exam.dose is not None and exam.dose.reference_level is not None:
+        minutes += exam.dose.review_minutes.mean() * share_above(exam.dose.value, exam.dose.reference_level)
     if exam.protocol is not None:
         needing = sum(w for p, w in mix.items() if not scenario.priorities[p].standing_protocol) / total
         minutes += needing * exam.protocol.mean()
     if scenario.modalities[exam.modality].procedures:
         minutes += acquisition_mean(exam)
     return minutes
+
+
+def share_above(distribution, level: float, draws: int = 20_000) -> float:
+    """The share of a distribution's values above `level`, from a fixed sample (the same answer every time)."""
+    return float(np.mean(distribution.sample(np.random.default_rng(0), draws) > level))
 
 
 def demand_minutes(scenario: Scenario, role: str) -> dict[str, float]:

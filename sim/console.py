@@ -133,6 +133,11 @@ def _technologist_side(summary: dict) -> list[str]:
     for source, rows in summary.get("cancellations", {}).items():
         lines.append(f"Cancelled while waiting for the scanner, {source}: " + "; ".join(
             f"{p} {r['cancelled']} of {r['ordered']} ({share_text(r['share'])})" for p, r in rows.items()))
+    for unit, table in summary.get("dose", {}).items():
+        total = table["all"]
+        lines.append(f"Dose ({unit}): {total['exams']} exams, mean {total['mean']:.2f}, total {total['total']:,.0f}; "
+                     f"{total['above_reference']} above their reference level "
+                     f"({share_text(total['above_reference_share'])})")
     for name, row in summary.get("door_to_scan", {}).items():
         if row["count"]:
             lines.append(f"Door to scan, {name}: mean {_minutes(row['mean'])}, p90 {_minutes(row['p90'])} min; "

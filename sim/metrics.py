@@ -56,6 +56,7 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "critical_tat": e.critical_at - e.scan_end,
         "protocol_at": e.protocol_at,
         "cancelled_at": e.cancelled_at,
+        "dose": o.dose,
         "prelim_at": e.prelim_at,
         "prelim_radiologist": e.prelim_radiologist,
         "prelim_tat": e.prelim_at - e.scan_end,

@@ -34,7 +34,8 @@ from .triage import reading_priority
 from .worklist import Stage, Worklist, WorklistClass
 
 TOP = -1  # display rank of a study past its aging cap: looked at before every priority
-ANY_SUBSPECIALTY = "*"  # a class open to readers of any subspecialty (after the fallback wait)
+ANY_SUBSPECIALTY = "*"
+INF = float("inf")  # a class open to readers of any subspecialty (after the fallback wait)
 
 
 def run(scenario: Scenario, seed: int | None = None, replication: int = 0, progress=None) -> Result:
@@ -91,6 +92,8 @@ class Department:
         self.modality_names = list(scenario.modalities)
         self.staff = staff_names(scenario)
         self.scanners = scanner_names(scenario)
+        # each order's patience, where some can be cancelled (Python floats: the clock stays in Python floats)
+        self._patience = per_exam(orders.patience) if np.isfinite(orders.patience).any() else None
         self._classify_exams()
         self._build_reading()
         self._build_acquisition()
@@ -331,9 +334,8 @@ class Department:
             self._place(exam)
 
     def _place(self, exam: int) -> None:
-        patience = self.orders.patience[exam]
-        if patience < np.inf:
-            after(self.env, float(patience), self._cancel, exam)
+        if self._patience is not None and self._patience[exam] < INF:
+            after(self.env, self._patience[exam], self._cancel, exam)
         if self.orders.protocol[exam] > 0:
             self.reading.add_protocol(exam)
         else:

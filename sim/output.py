@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .arrivals import above_reference
 from .clock import weekday_and_clock
 from .metrics import exam_columns
 from .records import KIND_NAMES, ROOM_KIND_NAMES, Result
@@ -28,7 +29,7 @@ EXAM_COLUMNS = (
     "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
     "critical", "critical_at", "critical_tat", "priors", "prelim_at", "prelim_tat", "prelim_radiologist",
     "protocol_at", "origin", "imaging_start", "door_to_scan", "contrast", "broken_off", "procedure_radiologist",
-    "ready_at", "ready_to_scan", "cancelled_at",
+    "ready_at", "ready_to_scan", "cancelled_at", "dose", "dose_above_reference",
 )
 
 
@@ -194,6 +195,7 @@ def exam_table(result: Result, rows: np.ndarray | None = None, columns: dict | N
         "priors": orders.priors[rows].astype(np.int8),
         "origin": _names(orders.origin[rows], ORIGIN_NAMES),
         "contrast": orders.steps.contrast[rows].astype(np.int8),
+        "dose_above_reference": _flags(above_reference(s, orders.exam_type[rows], orders.dose[rows])),
         "procedure_radiologist": _names(c["procedure_radiologist"], staff_names),
     }
     for prefix, times in (("ordered", c["ordered_at"]), ("report", c["report_at"])):

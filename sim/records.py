@@ -73,7 +73,8 @@ class ExamLog:
         self.critical_at = np.full(n, np.nan)  # critical result communicated (end of the call)
         self.prelim_at = np.full(n, np.nan)  # preliminary report signed (studies read first by a prelim reader)
         self.protocol_at = np.full(n, np.nan)  # order protocolled by a radiologist (orders that need it)
-        self.cancelled_at = np.full(n, np.nan)  # order cancelled while waiting for the scanner
+        # order cancelled while waiting for the scanner (read-only NaNs, without memory, where none can be)
+        self.cancelled_at = np.full(n, np.nan) if np.isfinite(orders.patience).any() else np.broadcast_to(np.nan, n)
         self.prelim_radiologist = np.full(n, -1, dtype=np.int32)
         self.technologist = np.full(n, -1, dtype=np.int32)
         self.scanner = np.full(n, -1, dtype=np.int32)

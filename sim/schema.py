@@ -278,6 +278,21 @@ class FollowUp(Strict):
                                                    "report target); default the order's that leads to it.")
 
 
+class Dose(Strict):
+    """Radiation dose per exam of this type, drawn per exam; one above the diagnostic reference level is flagged,
+    and its dose reviewed by the radiologist who reads it. Take the figures from the site's dose registry: radsim's
+    reference has no published dose figures, so there is no default."""
+
+    unit: str = Field("mSv", description="The unit of `value` and `reference_level`: mSv (effective dose), "
+                                         "mGy·cm (DLP) or mGy (CTDIvol).")
+    value: Distribution = Field(description="Dose of one exam, in `unit`.")
+    reference_level: float | None = Field(None, gt=0, description="Diagnostic reference level: an exam above it is "
+                                                                  "flagged; default none.")
+    review_minutes: Distribution = Field(0.0, validate_default=True,
+                                         description="Radiologist minutes to review a flagged exam's dose, added "
+                                                     "to its read.")
+
+
 class ExamType(Strict):
     """An exam type: modality, subspecialty, acquisition and read durations, steps and options."""
 
@@ -299,6 +314,7 @@ class ExamType(Strict):
     portable: Portable | None = Field(None, description="Done at the bedside with a portable unit.")
     uptake: Uptake | None = Field(None, description="Injection and uptake period before imaging (NM).")
     leads_to: FollowUp | None = Field(None, description="A follow-up order placed when the report is signed.")
+    dose: Dose | None = Field(None, description="Radiation dose per exam and its reference level; default none.")
 
 
 def acquisition_mean(exam: ExamType) -> float:

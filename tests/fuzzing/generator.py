@@ -158,6 +158,10 @@ def _exam_type(r: random.Random, modality: str, spec: dict) -> dict:
         exam["portable"] = {"travel_minutes": _distribution(r, 8)}
     elif modality == "NM" and r.random() < 0.7:
         exam["uptake"] = {"injection": _distribution(r, 5), "minutes": _distribution(r, r.choice([30, 180]))}
+    if r.random() < 0.2:
+        exam["dose"] = {"unit": r.choice(["mSv", "mGy·cm"]), "value": _distribution(r, r.choice([2, 800])),
+                        **({"reference_level": r.choice([1, 5, 1000])} if r.random() < 0.7 else {}),
+                        "review_minutes": _small(r, 5)}
     return exam
 
 
@@ -186,6 +190,8 @@ def _radiologist_group(r: random.Random, modalities: list[str], subspecialties: 
     if r.random() < 0.3:
         group["interruptions"] = {"per_hour": r.choice([2, 6, [r.choice([0, 3, 8]) for _ in range(24)]]),
                                   "resumption_penalty": {m: r.choice([0, 2, 6]) for m in r.sample(modalities, 1)}}
+    if "IR" in modalities and r.random() < 0.3:
+        group["call_in_minutes"] = r.choice([10, 30, 120])
     if r.random() < 0.3:
         group["non_interpretive"] = [
             {"name": r.choice(["tumour board", "teaching", "QA"]), "start": clock(r.randrange(0, 1440, 30)),
@@ -225,7 +231,11 @@ def generate(seed: int) -> dict:
         if others and r.random() < 0.7:
             exam_types[r.choice(others)]["leads_to"] = {
                 "exam_type": r.choice(ir_types), "share": round(r.uniform(0.1, 1), 2),
-                **({"priorities": r.sample(names, r.randint(1, len(names)))} if r.random() < 0.5 else {})}
+                **({"priorities": r.sample(names, r.randint(1, len(names)))} if r.random() < 0.5 else {}),
+                **({"priority": r.choice(names)} if r.random() < 0.3 else {})}
+    for exam in exam_types.values():
+        if r.random() < 0.15:
+            exam["read_by_priority"] = {p: _distribution(r, 5) for p in r.sample(names, r.randint(1, len(names)))}
     subspecialties = sorted({e.get("subspecialty", "general") for e in exam_types.values()})
     type_names = list(exam_types)
     demand = {}
