@@ -20,7 +20,8 @@ def technologist_side(result: Result) -> dict:
     sections = {"readiness": readiness(result), "cancellations": cancellations(result), "dose": dose(result),
                 "door_to_scan": door_to_scan(result),
                 "scanner_time": scanner_time(result),
-                "procedures": procedures(result), "appointments": appointments(result), "breaks": breaks(result)}
+                "procedures": procedures(result), "appointments": appointments(result),
+                "waiting_list": waiting_list(result), "breaks": breaks(result)}
     return {name: value for name, value in sections.items() if value}
 
 
@@ -191,6 +192,45 @@ def appointments(result: Result) -> dict | None:
                      "start_after_slot_minutes": _mean(late_start),
                      "start_after_slot": describe(late_start)}
     return out
+
+
+def waiting_list(result: Result) -> dict | None:
+    """Per book with referrals, per urgency category (referrals after the warm-up): referrals, booked, the wait in
+    days from referral to appointment (those still without a slot at the end count at their wait so far: a lower
+    bound), the share within the category's target (met, missed, and not yet known at the end), and the list's size
+    at the start of each day after the warm-up (mean, largest, at the end)."""
+    s, slots = result.scenario, result.exams.orders.slots
+    waiting, lo, hi = slots.waiting, result.warmup, result.horizon
+    out = {}
+    for code, (name, book) in enumerate(s.appointments.items()):
+        if not book.referrals:
+            continue
+        mine = (slots.book == code) & ~np.isnan(slots.referred_at)
+        left = waiting.book == code
+        table = {}
+        for rank, (category, referral) in enumerate(book.referrals.items()):
+            got = mine & (slots.category == rank) & (slots.referred_at >= lo)
+            still = left & (waiting.category == rank) & (waiting.referred_at >= lo)
+            days = (slots.time[got] - slots.referred_at[got]) / 1440.0
+            so_far = (hi - waiting.referred_at[still]) / 1440.0
+            row = {"referrals": int(got.sum() + still.sum()), "booked": int(got.sum()),
+                   "no_slot_yet": int(still.sum()), "wait_days": describe_censored(
+                       np.concatenate([days, np.full(len(so_far), np.nan)]),
+                       np.concatenate([slots.referred_at[got], waiting.referred_at[still]]) / 1440.0, hi / 1440.0)}
+            if referral.target_days is not None:
+                target = referral.target_days
+                met, missed = int((days <= target).sum()), int((days > target).sum() + (so_far > target).sum())
+                row.update(target_days=target, met=met, missed=missed, not_yet_known=int((so_far <= target).sum()),
+                           within_target=met / (met + missed) if met + missed else None)
+            table[category] = row
+        mornings = np.arange(np.ceil(lo / 1440.0 - 1e-9), np.ceil(hi / 1440.0 - 1e-9)) * 1440.0
+        referred = np.concatenate([slots.referred_at[mine], waiting.referred_at[left]])
+        seen = np.concatenate([slots.time[mine], np.full(int(left.sum()), np.inf)])
+        size = ((referred[None, :] <= mornings[:, None]) & (seen[None, :] > mornings[:, None])).sum(axis=1)
+        out[name] = {"categories": table, "list_size": {
+            "mean": float(size.mean()) if len(size) else None, "max": int(size.max()) if len(size) else None,
+            "at_end": int(np.sum((referred <= hi) & (seen > hi)))}}
+    return out or None
 
 
 def breaks(result: Result) -> dict | None:

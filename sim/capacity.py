@@ -27,7 +27,7 @@ from .appointments import slot_times
 from .clock import weekday_of
 from .arrivals import hourly_rates
 from .roster import covered_minutes, intervals
-from .schema import Scenario, acquisition_mean
+from .schema import Scenario, acquisition_mean, book_priorities
 
 
 def expected_order_groups(scenario: Scenario) -> list[tuple[str, str, dict[str, float], float]]:
@@ -40,9 +40,12 @@ def expected_order_groups(scenario: Scenario) -> list[tuple[str, str, dict[str, 
         for name, weight in weights.items():
             groups.append((source_name, name, source.priority_mix_for(name), orders * weight / sum(weights.values())))
     for book_name, book in scenario.appointments.items():
-        attended = len(slot_times(scenario, book_name)) * book.booked_share * (1 - book.no_show)
+        slots = len(slot_times(scenario, book_name))
+        booked = min(slots, sum(r.per_week for r in book.referrals.values()) / 7 * scenario.days) \
+            if book.referrals else slots * book.booked_share
+        attended = booked * (1 - book.no_show)
         for name, weight in book.exam_mix.items():
-            groups.append((book.source, name, {book.priority: 1.0}, attended * weight / sum(book.exam_mix.values())))
+            groups.append((book.source, name, book_priorities(book), attended * weight / sum(book.exam_mix.values())))
     return groups
 
 

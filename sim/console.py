@@ -159,6 +159,19 @@ def _technologist_side(summary: dict) -> list[str]:
                       f"{_minutes(late['p90'])})" if late.get("median") is not None else "")
         lines.append(f"Appointments {name}: {book['slots']} slots, {book['attended']} attended, {book['no_shows']} "
                      f"no-shows, {book['idle_slots']} idle slots{after_slot}")
+    for name, book in (summary.get("waiting_list") or {}).items():
+        cells = []
+        for category, row in book["categories"].items():
+            wait = row["wait_days"]
+            target = (f", {share_text(row['within_target'])} within {row['target_days']:g} days"
+                      if row.get("target_days") is not None else "")
+            cells.append(f"{category} {row['referrals']} referrals, wait median "
+                         f"{_bound(wait, 'median', False).strip()} days (p90 {_bound(wait, 'p90', False).strip()})"
+                         + target)
+        size = book["list_size"]
+        daily = f"mean {size['mean']:.0f}, largest {size['max']}, " if size["mean"] is not None else ""
+        lines.append(f"Waiting list {name}: " + "; ".join(cells) + f"; on the list each morning: {daily}"
+                     f"at the end {size['at_end']}")
     for group, row in (summary.get("breaks") or {}).items():
         lines.append(f"Breaks, {group}: {row['breaks']}, mean deferral {_minutes(row['mean_deferral_minutes'])} min")
     return lines

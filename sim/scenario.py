@@ -472,6 +472,10 @@ def _check_appointments(scenario: Scenario, fail) -> None:
         where = f"appointments.{name}"
         if book.modality not in scenario.modalities:
             fail(f"{where}.modality", f"unknown modality {book.modality!r} (declared: {_list(scenario.modalities)})")
+        for category, referral in book.referrals.items():
+            if referral.priority is not None and referral.priority not in scenario.priorities:
+                fail(f"{where}.referrals.{category}.priority",
+                     f"unknown priority {referral.priority!r} (declared: {_list(scenario.priorities)})")
         if book.queue_after is not None and book.queue_after not in scenario.priorities:
             fail(f"{where}.queue_after", f"unknown priority {book.queue_after!r} (declared: {_list(scenario.priorities)})")
         if book.priority not in scenario.priorities:

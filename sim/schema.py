@@ -503,6 +503,19 @@ class Punctuality(Strict):
         return self
 
 
+class Referral(Strict):
+    """One urgency category of referrals to a booked list (e.g. two-week-wait suspected cancer, routine): they
+    join the waiting list and are booked once a day into the first free slot, the most urgent category first."""
+
+    per_week: float = Field(ge=0, le=MAX_EXAMS_PER_DAY * 7, description="Mean referrals a week (Poisson, every day "
+                                                                      "alike).")
+    target_days: float | None = Field(None, gt=0, le=MAX_DAYS, description="Waiting-time target: referral -> "
+                                                                          "appointment, in days; default none.")
+    priority: str | None = Field(None, description="The priority the exam is done and read at; default the book's.")
+    lead_days: float = Field(1.0, ge=0, le=365, description="No appointment sooner than this many days after the "
+                                                            "referral (letters, preparation).")
+
+
 class AppointmentBook(Strict):
     """Booked outpatient slots on one modality's scanners."""
 
@@ -519,6 +532,9 @@ class AppointmentBook(Strict):
     queue_after: str | None = Field(
         None, description="Protect the slots: booked patients wait in the scanner queue just after this priority "
                           "(e.g. trauma: ahead of STAT and inpatient add-ons); default at their own priority.")
+    referrals: dict[str, Referral] = Field(
+        default_factory=dict, description="A waiting list: referrals by urgency category, most urgent first; the "
+                                          "slots are then booked from the list, not by booked_share.")
 
     @field_validator("exam_mix")
     @classmethod
@@ -695,5 +711,16 @@ def demanded(scenario: Scenario) -> dict[str, set[str]]:
         out.setdefault(order.exam_type, set()).add(order.priority)
     for book in scenario.appointments.values():
         for exam_name in book.exam_mix:
-            out.setdefault(exam_name, set()).add(book.priority)
+            out.setdefault(exam_name, set()).update(book_priorities(book))
     return out
+
+
+def book_priorities(book: AppointmentBook) -> dict[str, float]:
+    """The priorities a book's patients come at, weighted: the book's own, or its referral categories' by rate."""
+    if not book.referrals:
+        return {book.priority: 1.0}
+    weights: dict[str, float] = {}
+    for referral in book.referrals.values():
+        name = referral.priority or book.priority
+        weights[name] = weights.get(name, 0.0) + referral.per_week
+    return weights if sum(weights.values()) > 0 else {book.priority: 1.0}

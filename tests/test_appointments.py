@@ -98,3 +98,50 @@ def test_protected_booked_patients_do_not_take_scanners_kept_for_urgent_work():
     o, e = result.exams.orders, result.exams
     booked = np.flatnonzero((o.origin == BOOKED) & ~np.isnan(e.scan_start))
     assert len(booked) > 10 and np.all(e.scanner[booked] == 0)  # only CT-1
+
+
+def _waiting_list(referrals, days=28, **book):
+    scenario = build(deep_merge(BOOK, {"days": days, "appointments": {"ct_list": {"referrals": referrals, **book}}}))
+    return scenario, run(scenario)
+
+
+def test_referrals_are_booked_into_the_first_free_slot_the_most_urgent_first():
+    scenario, result = _waiting_list({"urgent": {"per_week": 20, "target_days": 7, "lead_days": 1},
+                                      "routine": {"per_week": 40, "target_days": 42, "lead_days": 1}})
+    slots = result.exams.orders.slots
+    booked = ~np.isnan(slots.referred_at)
+    assert np.all(slots.booked == booked)  # the list books the slots, not booked_share
+    assert np.all(slots.time[booked] >= slots.referred_at[booked] + 1440 - 1e-9)  # never before the lead time
+    # 60 referrals a week for 60 slots a week: every slot a referral could take was taken
+    wait = (slots.time[booked] - slots.referred_at[booked]) / 1440
+    urgent = slots.category[booked] == 0
+    assert np.median(wait[urgent]) <= np.median(wait[~urgent])
+    # first free slot: a slot left free all along would have been taken by anyone who could have had it and was
+    # booked into a later one
+    for t in slots.time[~booked]:
+        assert not np.any((slots.referred_at[booked] + 1440 <= t) & (slots.time[booked] > t))
+    figures = summarise_waiting(result)
+    assert figures["categories"]["urgent"]["referrals"] == int(urgent.sum() + np.sum(slots.waiting.category == 0))
+
+
+def summarise_waiting(result):
+    from sim.acquisition_metrics import waiting_list
+    return waiting_list(result)["ct_list"]
+
+
+def test_a_list_with_more_referrals_than_slots_grows_and_its_waits_count_those_still_waiting():
+    _, result = _waiting_list({"routine": {"per_week": 120, "target_days": 7}}, days=42)
+    figures = summarise_waiting(result)
+    row, size = figures["categories"]["routine"], figures["list_size"]
+    assert row["no_slot_yet"] > 0 and row["wait_days"]["lower_bound"]
+    assert row["missed"] > 0 and size["at_end"] > size["mean"]
+    assert row["met"] + row["missed"] + row["not_yet_known"] == row["referrals"]
+
+
+def test_a_referral_category_can_be_done_at_its_own_priority():
+    _, result = _waiting_list({"two_week_wait": {"per_week": 10, "priority": "inpatient"},
+                               "routine": {"per_week": 10}})
+    o, slots = result.exams.orders, result.exams.orders.slots
+    came = slots.exam >= 0
+    assert np.all(o.priority[slots.exam[came & (slots.category == 0)]] == 3)  # inpatient
+    assert np.all(o.priority[slots.exam[came & (slots.category == 1)]] == 4)  # the book's: outpatient

@@ -275,6 +275,12 @@ def generate(seed: int) -> dict:
                 "exam_mix": {n: 1 for n in mine}, "priority": names[-1], "source": r.choice(["outpatient", "clinic"])}}
             if r.random() < 0.4:
                 data["appointments"]["clinic"]["queue_after"] = r.choice(names)
+            if r.random() < 0.3:
+                data["appointments"]["clinic"]["referrals"] = {
+                    f"category_{k}": {"per_week": r.choice([0, 5, 30, 200]), "lead_days": r.choice([0, 1, 7]),
+                                      **({"target_days": r.choice([1, 14])} if r.random() < 0.6 else {}),
+                                      **({"priority": r.choice(names)} if r.random() < 0.4 else {})}
+                    for k in range(r.randint(1, 3))}
     if r.random() < 0.3 or any("ai" in e for e in exam_types.values()):
         data["ai_triage"] = {"mode": r.choice(["reprioritise", "flag_only"]), "raise_to": r.choice(names)}
     reading: dict = {"policy": r.choice(["strict", "fifo", "aging"])}
