@@ -26,19 +26,21 @@ def technologist_side(result: Result) -> dict:
 
 
 def door_to_scan(result: Result) -> dict[str, dict]:
-    """Order -> the scan itself starts, for each priority with a scan target (stroke: 25 min, AHA/ASA).
+    """Door (the patient's arrival, or the order where none is given) -> the scan itself starts, for each priority
+    with a scan target (stroke: 25 min, AHA/ASA).
 
     Judged like report targets: scanned exams, and unscanned ones already past their target."""
     e, s = result.exams, result.scenario
     window = in_statistics(result)
-    waits = e.imaging_start - e.orders.ordered_at
+    door = e.orders.ordered_at - e.orders.door_lead  # the patient's arrival
+    waits = e.imaging_start - door
     out = {}
     for rank, (name, priority) in enumerate(s.priorities.items()):
         if priority.scan_target_minutes is None:
             continue
         mine = window & (e.orders.priority == rank)
         target = priority.scan_target_minutes
-        met, missed = judge(e.orders.ordered_at[mine], e.imaging_start[mine], target, result.horizon)
+        met, missed = judge(door[mine], e.imaging_start[mine], target, result.horizon)
         out[name] = {"count": int(mine.sum()), "target_minutes": target, **describe(waits[mine]),
                      "within_target": share_met(met, missed)}
     return out

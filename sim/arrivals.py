@@ -61,6 +61,7 @@ class Orders:
     queue_time: np.ndarray  # float64 place in the scanner queue: the slot time if booked, else when ready
     readiness: np.ndarray  # float64 minutes from the order to the patient being ready for the scanner
     patience: np.ndarray  # float64 minutes from the order to its cancellation if the scan has not begun; inf never
+    door_lead: np.ndarray  # float64 minutes from the patient's arrival (the door) to the order
     follow_up: np.ndarray  # int32 row of the follow-up order this one leads to; -1 none
     steps: StepTimes
     slots: Slots
@@ -143,6 +144,7 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     readiness = _readiness(scenario, sources, exams, priorities, origin, streams)
     queue_time = np.where(origin == BOOKED, queue_time, queue_time + readiness)
     patience = _patience(scenario, sources, priorities, origin, streams)
+    door_lead = _door_leads(scenario, sources, priorities, origin, streams)
     acquisition, read = _durations(scenario, exams, priorities, origin, streams)
     priors = _prior_comparisons(scenario, sources, exams, origin, read, streams)
     dose = _doses(scenario, exams, origin, read, streams)
@@ -151,7 +153,7 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     final_read = _final_reads(scenario, exams, origin, streams)
     protocol = _protocols(scenario, exams, priorities, origin, streams)
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
-                  final_read, protocol, origin, queue_time, readiness, patience, follow_up,
+                  final_read, protocol, origin, queue_time, readiness, patience, door_lead, follow_up,
                   step_times(scenario, exams, origin, streams), slots, dose)
 
 
@@ -181,6 +183,24 @@ def _readiness(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, 
                     if kind != BOOKED and len(chosen):
                         readiness[chosen] = delay.sample(streams.get(f"{stream}.{priority}{suffix}"), len(chosen))
     return readiness
+
+
+def _door_leads(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
+                streams: Streams) -> np.ndarray:
+    """Minutes from each patient's arrival to the order, per source and priority from a stream of its own
+    (`door.<source>.<priority>`); follow-ups and booked patients are ordered where they are."""
+    if not any(src.door_to_order for src in scenario.demand.values()):
+        return np.broadcast_to(0.0, len(sources))  # read-only and without memory of its own
+    lead = np.zeros(len(sources))
+    for code, name in enumerate(scenario.source_names):
+        source = scenario.demand.get(name)
+        for priority, delay in (source.door_to_order if source is not None else {}).items():
+            rank = scenario.priority_names.index(priority)
+            for kind, suffix in ((DEMAND, ""), (SCRIPTED, ORIGIN_SUFFIX[SCRIPTED])):
+                chosen = np.flatnonzero((sources == code) & (priorities == rank) & (origin == kind))
+                if len(chosen):
+                    lead[chosen] = delay.sample(streams.get(f"door.{name}.{priority}{suffix}"), len(chosen))
+    return lead
 
 
 def _patience(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, origin: np.ndarray,

@@ -29,7 +29,7 @@ EXAM_COLUMNS = (
     "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
     "critical", "critical_at", "critical_tat", "priors", "prelim_at", "prelim_tat", "prelim_radiologist",
     "protocol_at", "origin", "imaging_start", "door_to_scan", "contrast", "broken_off", "procedure_radiologist",
-    "ready_at", "ready_to_scan", "cancelled_at", "dose", "dose_above_reference",
+    "ready_at", "ready_to_scan", "cancelled_at", "dose", "dose_above_reference", "door_at",
 )
 
 

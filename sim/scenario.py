@@ -341,7 +341,7 @@ def check_references(scenario: Scenario, source: str) -> None:
         fail("ai_triage.raise_to", f"unknown priority {scenario.ai_triage.raise_to!r} (declared: {_list(priorities)})")
     for source_name, src in scenario.demand.items():
         where = f"demand.{source_name}"
-        for section in ("priority_mix", "readiness", "cancellation"):
+        for section in ("priority_mix", "readiness", "door_to_order", "cancellation"):
             for priority in getattr(src, section):
                 if priority not in priorities:
                     fail(f"{where}.{section}.{priority}", f"unknown priority (declared: {_list(priorities)})")

@@ -92,7 +92,7 @@ class Priority(Strict):
     standing_protocol: bool = Field(
         False, description="Orders of this priority follow a standing protocol: no radiologist protocols them.")
     scan_target_minutes: float | None = Field(
-        None, gt=0, description="Door-to-scan target (order -> images start being acquired), if any.")
+        None, gt=0, description="Door-to-scan target (door -> the scan itself starts), if any.")
     defers_breaks: bool = Field(
         False, description="While a case of this priority waits for someone, their break waits.")
     required_share: float = Field(
@@ -118,7 +118,8 @@ class TurnaroundTarget(Strict):
     """A target on any turnaround measure, for one priority and optionally one modality or source."""
 
     measure: Literal["order_to_images", "door_to_scan", "report_tat", "order_to_report"] = Field(
-        description="order_to_images: order -> images complete; door_to_scan: order -> the scan itself starts; "
+        description="order_to_images: order -> images complete; door_to_scan: door (the patient's arrival, or "
+                    "the order where the source gives no door_to_order) -> the scan itself starts; "
                     "report_tat: images complete -> report signed; order_to_report: order -> report signed.")
     priority: str
     minutes: float = Field(gt=0, le=MAX_MINUTES)
@@ -420,6 +421,11 @@ class Source(Strict):
         description="Minutes from the order to the patient being ready for the scanner (transport from the ward or "
                     "ED, IV access, a kidney-function check, oral contrast), per priority; priorities not listed are "
                     "ready when ordered (stroke and trauma codes arrive ready).")
+    door_to_order: dict[str, Distribution] = Field(
+        default_factory=dict,
+        description="Minutes from the patient's arrival (the door) to the imaging order, per priority: triage and "
+                    "the physician's assessment (AHA/ASA: door to physician within 10 min for a stroke). Door-to-scan "
+                    "is measured from the door; priorities not listed are ordered at the door.")
     cancellation: dict[str, Cancellation] = Field(
         default_factory=dict, description="Orders cancelled while waiting for the scanner, per priority; default "
                                           "none.")

@@ -28,7 +28,7 @@ from .records import Result
 # measure -> (start milestone, end milestone), as columns of the exam log (ordered_at from the orders)
 MEASURES = {
     "order_to_images": ("ordered_at", "scan_end"),
-    "door_to_scan": ("ordered_at", "imaging_start"),
+    "door_to_scan": ("door_at", "imaging_start"),
     "report_tat": ("scan_end", "report_at"),
     "order_to_report": ("ordered_at", "report_at"),
 }
@@ -80,7 +80,12 @@ def share_met(met: int, missed: int) -> float | None:
 
 
 def _milestone(result: Result, name: str) -> np.ndarray:
-    return result.exams.orders.ordered_at if name == "ordered_at" else getattr(result.exams, name)
+    o = result.exams.orders
+    if name == "ordered_at":
+        return o.ordered_at
+    if name == "door_at":  # the patient's arrival, before the order
+        return o.ordered_at - o.door_lead
+    return getattr(result.exams, name)
 
 
 def attainment(result: Result) -> list[dict]:

@@ -105,3 +105,19 @@ def test_an_exam_type_can_have_its_own_delay_and_changing_one_delay_moves_no_oth
     assert np.array_equal(first.readiness[head & inpatient], second.readiness[head & inpatient])
     assert np.array_equal(first.readiness[abdomen], second.readiness[abdomen])
     assert not np.array_equal(first.readiness[head & stat], second.readiness[head & stat])
+
+
+def test_door_to_scan_is_measured_from_the_patient_s_arrival_before_the_order():
+    from sim.targets import attainment
+
+    demand = {"ED": {"exams_per_day": 0, "exam_mix": {"ct_head": 1}, "priority_mix": {"stroke": 1},
+                     "door_to_order": {"stroke": 30}}}
+    result = run(build({"demand": demand}, orders=[(0, "10:00", "ct_head", "stroke")]))
+    e = result.exams
+    assert e.scan_start[0] == minutes(0, "10:00")  # ordered at 10:00 and scanned at once...
+    summary = summarise(result)
+    row = summary["door_to_scan"]["stroke"]
+    assert row["mean"] == 30  # ...but the patient came through the door 30 min earlier
+    target = next(t for t in attainment(result) if t["measure"] == "door_to_scan")
+    assert target["missed"] == 1  # 30 min from the door, against 25
+    assert summary["turnaround"]["priority"]["stroke"]["wait_to_scan"]["mean"] == 0  # order -> scan is unchanged

@@ -252,6 +252,8 @@ def generate(seed: int) -> dict:
             exam = next(iter(src["exam_mix"]))
             src["exam_mix"][exam] = {"share": 1, "priority_mix": _mix(r, names)}
         if r.random() < 0.2:
+            src["door_to_order"] = {p: _distribution(r, r.choice([5, 30])) for p in r.sample(names, 1)}
+        if r.random() < 0.2:
             src["cancellation"] = {p: {"share": round(r.random(), 2), "after": _distribution(r, r.choice([5, 60, 600]))}
                                    for p in r.sample(names, r.randint(1, len(names)))}
         if r.random() < 0.3:
