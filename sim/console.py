@@ -82,7 +82,7 @@ def format_summary(summary: dict) -> str:
         tat = critical["images_to_communicated"]
         lines.append(f"Critical results: {critical['count']} (communicated {critical['communicated']}); images to "
                      f"call completed: mean {_minutes(tat['mean'])}, p90 {_minutes(tat['p90'])} min")
-    lines += _technologist_side(summary)
+    lines += technologist_side_lines(summary)
     exams = summary["exams"]
     lines.append(f"Exams: {exams['ordered']} ordered, {exams['reported']} reported; at the end "
                  f"{exams['awaiting_scan']} awaiting scan, {exams['being_scanned']} being scanned, "
@@ -124,7 +124,9 @@ def _targets(summary: dict) -> list[str]:
     return lines
 
 
-def _technologist_side(summary: dict) -> list[str]:
+def technologist_side_lines(summary: dict) -> list[str]:
+    """The summary's lines for readiness, cancellations, dose, door to scan, scanner time, IR, appointments, the
+    waiting list and breaks (also in report.html)."""
     lines = []
     for source, rows in summary.get("readiness", {}).items():
         lines.append(f"Patient readiness, {source} (order to ready; then ready to scan start), median min: " + "; ".join(

@@ -125,6 +125,18 @@ def _summary_section(summary: dict) -> str:
             f"Morning backlog: {escape(backlog_text) or 'none'}.</p>")
 
 
+def _department_section(summary: dict) -> str:
+    """Readiness, cancellations, dose, door to scan, the scanners' time, IR, appointments, the waiting list and
+    breaks: the terminal summary's lines for them, as a list."""
+    from .console import technologist_side_lines
+
+    lines = technologist_side_lines(summary)
+    if not lines:
+        return ""
+    return ("<h2>Before, around and after the scan</h2><ul id=\"department\">"
+            + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+
+
 def _published_section(summary: dict) -> str:
     """Each published figure beside this run's: inside, below or above the range, with the source."""
     from .published import range_text, value_text
@@ -187,6 +199,7 @@ def write_report(result: Result, summary: dict, figures: list[Path], path: Path,
             f"<h1>radsim: {escape(result.scenario.name)}</h1>"
             + f"<h2>Warnings</h2>{warnings}"
             + _summary_section(summary)
+            + _department_section(summary)
             + _published_section(summary)
             + "<h2>Figures</h2>" + "".join(figure_html(p) for p in pngs)
             + story

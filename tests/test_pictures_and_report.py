@@ -150,6 +150,7 @@ def test_report_opens_in_a_browser_with_every_image_loaded_and_the_summary_table
     assert 'id="narrative"' in dom and "#54" in dom  # the teaching scenario's report tells its story
     assert "What happened, day 1 10:00 to day 1 11:30" in dom
     assert "Compared with published figures" in dom and "Dhanik et al., West J Emerg Med 2024" in dom
+    assert 'id="department"' in dom and "Door to scan, stroke" in dom  # the technologist side, as in the terminal
 
 
 def test_the_queue_envelope_holds_every_point_of_the_trace():
