@@ -54,7 +54,7 @@ def readiness(result: Result) -> dict[str, dict[str, dict]]:
     o = e.orders
     window = in_statistics(result)
     ready_at = o.ordered_at + o.readiness
-    ready_by_end = np.where(ready_at <= result.horizon, ready_at, np.nan)
+    ready_by_end = np.where(ready_at < result.horizon, ready_at, np.nan)  # simpy stops before the horizon
     out = {}
     delayed = window & (o.readiness > 0)
     for code, source in enumerate(s.source_names):

@@ -34,8 +34,8 @@ from .triage import reading_priority
 from .worklist import Stage, Worklist, WorklistClass
 
 TOP = -1  # display rank of a study past its aging cap: looked at before every priority
-ANY_SUBSPECIALTY = "*"
-INF = float("inf")  # a class open to readers of any subspecialty (after the fallback wait)
+ANY_SUBSPECIALTY = "*"  # a class open to readers of any subspecialty (after the fallback wait)
+INF = float("inf")
 
 
 def run(scenario: Scenario, seed: int | None = None, replication: int = 0, progress=None) -> Result:
