@@ -69,21 +69,26 @@ def readiness(result: Result) -> dict[str, dict[str, dict]]:
 
 
 def cancellations(result: Result) -> dict[str, dict[str, dict]]:
-    """Per source and priority whose orders may be cancelled: orders placed after the warm-up, how many were
-    cancelled while waiting for the scanner, the share, and how long they had waited."""
+    """Per source and priority whose orders may be cancelled, or were: orders placed after the warm-up, how many
+    were cancelled (while waiting for the scanner, or by the radiologist at the protocol), the share, and how long
+    they had waited."""
     e, s = result.exams, result.scenario
     o = e.orders
     placed = o.ordered_at >= result.warmup
+    gone = placed & ~np.isnan(e.cancelled_at)
+    at_protocol = gone & (e.cancelled_at == e.protocol_at)
     out = {}
     for code, source in enumerate(s.source_names):
         spec = s.demand.get(source)
-        for priority in (spec.cancellation if spec is not None else {}):
-            mine = placed & (o.source == code) & (o.priority == s.priority_names.index(priority))
-            gone = mine & ~np.isnan(e.cancelled_at)
-            if mine.any():
+        for rank, priority in enumerate(s.priority_names):
+            mine = placed & (o.source == code) & (o.priority == rank)
+            configured = spec is not None and priority in spec.cancellation
+            if mine.any() and (configured or (gone & mine).any()):
+                lost = gone & mine
                 out.setdefault(source, {})[priority] = {
-                    "ordered": int(mine.sum()), "cancelled": int(gone.sum()), "share": float(gone.sum() / mine.sum()),
-                    "waited": describe((e.cancelled_at - o.ordered_at)[gone])}
+                    "ordered": int(mine.sum()), "cancelled": int(lost.sum()), "share": float(lost.sum() / mine.sum()),
+                    "at_protocol": int((at_protocol & mine).sum()),
+                    "waited": describe((e.cancelled_at - o.ordered_at)[lost])}
     return out
 
 

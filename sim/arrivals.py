@@ -62,6 +62,7 @@ class Orders:
     readiness: np.ndarray  # float64 minutes from the order to the patient being ready for the scanner
     patience: np.ndarray  # float64 minutes from the order to its cancellation if the scan has not begun; inf never
     door_lead: np.ndarray  # float64 minutes from the patient's arrival (the door) to the order
+    cancelled_at_protocol: np.ndarray  # bool: the protocoling radiologist cancels the order after a consult
     follow_up: np.ndarray  # int32 row of the follow-up order this one leads to; -1 none
     steps: StepTimes
     slots: Slots
@@ -152,8 +153,10 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     critical, call = _critical_results(scenario, exams, origin, streams)
     final_read = _final_reads(scenario, exams, origin, streams)
     protocol = _protocols(scenario, exams, priorities, origin, streams)
+    cancelled_at_protocol = _protocol_cancels(scenario, exams, origin, protocol, streams)
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
-                  final_read, protocol, origin, queue_time, readiness, patience, door_lead, follow_up,
+                  final_read, protocol, origin, queue_time, readiness, patience, door_lead, cancelled_at_protocol,
+                  follow_up,
                   step_times(scenario, exams, origin, streams), slots, dose)
 
 
@@ -279,6 +282,18 @@ def _protocols(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarra
             minutes = exam.protocol.sample(rng, len(chosen))
             protocol[chosen] = np.where(standing[priorities[chosen]], 0.0, np.maximum(minutes, 1e-9))
     return protocol
+
+
+def _protocol_cancels(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, protocol: np.ndarray,
+                      streams: Streams) -> np.ndarray:
+    """Which protocolled orders the radiologist cancels after a consult, per exam type's stream."""
+    if not any(e.protocol_cancels > 0 for e in scenario.exam_types.values()):
+        return np.broadcast_to(False, len(exam_codes))  # read-only and without memory of its own
+    cancels = np.zeros(len(exam_codes), dtype=bool)
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "protocol_cancel"):
+        if exam.protocol_cancels > 0:
+            cancels[chosen] = (rng.random(len(chosen)) < exam.protocol_cancels) & (protocol[chosen] > 0)
+    return cancels
 
 
 def _final_reads(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams) -> np.ndarray:

@@ -89,7 +89,7 @@ def format_summary(summary: dict) -> str:
                  f"{exams['awaiting_read']} awaiting read, {exams['being_read']} being read"
                  + (f", {exams['awaiting_protocol']} awaiting a protocol" if exams.get("awaiting_protocol") else "")
                  + (f", {exams['getting_ready']} patients getting ready" if exams.get("getting_ready") else "")
-                 + (f"; {exams['cancelled']} cancelled while waiting" if exams.get("cancelled") else ""))
+                 + (f"; {exams['cancelled']} cancelled" if exams.get("cancelled") else ""))
     lines += _published(summary)
     for warning in summary["warnings"]:
         lines.append(f"WARNING: {warning}")
@@ -133,8 +133,9 @@ def technologist_side_lines(summary: dict) -> list[str]:
             f"{p} {_minutes(r['order_to_ready']['median'])}, then {_bound(r['ready_to_scan'], 'median', False).strip()}"
             for p, r in rows.items()))
     for source, rows in summary.get("cancellations", {}).items():
-        lines.append(f"Cancelled while waiting for the scanner, {source}: " + "; ".join(
-            f"{p} {r['cancelled']} of {r['ordered']} ({share_text(r['share'])})" for p, r in rows.items()))
+        lines.append(f"Cancelled before the scan, {source}: " + "; ".join(
+            f"{p} {r['cancelled']} of {r['ordered']} ({share_text(r['share'])}"
+            + (f", {r['at_protocol']} at the protocol" if r.get("at_protocol") else "") + ")" for p, r in rows.items()))
     for unit, table in summary.get("dose", {}).items():
         total = table["all"]
         lines.append(f"Dose ({unit}): {total['exams']} exams, mean {total['mean']:.2f}, total {total['total']:,.0f}; "

@@ -344,7 +344,12 @@ class Department:
     def _protocolled(self, exam: int) -> None:
         """The order may now be acquired: it joins the scanner queue, or does so once the patient is ready.
 
-        Protocoling and getting the patient ready (transport, IV access, labs) go on side by side."""
+        Protocoling and getting the patient ready (transport, IV access, labs) go on side by side. A consult with
+        the referrer while protocoling may cancel the order instead."""
+        if self.orders.cancelled_at_protocol[exam]:
+            if self.exams.cancelled_at[exam] != self.exams.cancelled_at[exam]:  # not cancelled by its patience
+                self.exams.cancelled_at[exam] = self.env.now
+            return
         not_ready_for = self.orders.ordered_at[exam] + self.orders.readiness[exam] - self.env.now
         if not_ready_for > 0:
             after(self.env, float(not_ready_for), self._ready, exam)
@@ -359,7 +364,8 @@ class Department:
         """The order's patience has run out: cancelled, unless its acquisition has begun. An order still awaiting
         its protocol is protocolled all the same (nobody tells the radiologist), but never joins the queue."""
         e = self.exams
-        if e.scan_start[exam] == e.scan_start[exam] or e.broken_off[exam]:  # begun (a breakdown may have cut it)
+        begun = e.scan_start[exam] == e.scan_start[exam] or e.broken_off[exam]  # a breakdown may have cut it
+        if begun or e.cancelled_at[exam] == e.cancelled_at[exam]:  # or cancelled at its protocol already
             return
         e.cancelled_at[exam] = self.env.now
         self.acquisition.withdraw(exam)

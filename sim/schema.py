@@ -310,6 +310,9 @@ class ExamType(Strict):
     critical_share: float = Field(0.0, ge=0, le=1, description="Share of reports with a critical result to phone.")
     protocol: Distribution | None = Field(
         None, description="Radiologist minutes to protocol an order of this type before it can be scanned.")
+    protocol_cancels: float = Field(
+        0.0, ge=0, le=1, description="Share of the orders protocolled that the radiologist cancels after consulting "
+                                     "the referrer (not needed, or another test answers the question).")
     priors: PriorComparison | None = Field(None, description="Extra read time when the patient has priors.")
     steps: Steps | None = Field(None, description="Preparation, contrast, screening, check and turnover.")
     portable: Portable | None = Field(None, description="Done at the bedside with a portable unit.")

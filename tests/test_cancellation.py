@@ -38,7 +38,7 @@ def test_a_cancelled_order_is_neither_met_nor_missed_and_leaves_the_statistics()
     target = next(t for t in summary["targets"] if t["priority"] == "inpatient")
     assert target["met"] + target["missed"] + target["unknown"] == 2
     row = summary["cancellations"]["ED"]["inpatient"]
-    assert row == {"ordered": 3, "cancelled": 1, "share": pytest.approx(1 / 3),
+    assert row == {"ordered": 3, "cancelled": 1, "share": pytest.approx(1 / 3), "at_protocol": 0,
                    "waited": {"mean": 15.0, "median": 15.0, "p90": 15.0, "p95": 15.0, "max": 15.0}}
 
 
@@ -70,3 +70,18 @@ def test_the_share_cancelled_follows_the_setting_and_the_arrivals_do_not_move():
 def test_cancellation_of_an_unknown_priority_is_one_line():
     with pytest.raises(ScenarioError, match=r"demand\.ED\.cancellation\.urgent: unknown priority"):
         build({"demand": _ed(cancellation={"urgent": {"after": 15}})})
+
+
+def test_the_protocoling_radiologist_may_cancel_an_order_after_a_consult():
+    demand = {"ED": {"exams_per_day": 40, "exam_mix": {"ct_abdomen": 1}, "priority_mix": {"inpatient": 1}}}
+    extra = {"days": 10, "demand": demand, "exam_types": {"ct_abdomen": {"protocol": 3, "protocol_cancels": 0.2}}}
+    result = run(build(extra))
+    o, e = result.exams.orders, result.exams
+    cancelled = ~np.isnan(e.cancelled_at)
+    assert np.array_equal(cancelled & ~np.isnan(e.protocol_at), o.cancelled_at_protocol & ~np.isnan(e.protocol_at))
+    assert 0.15 < cancelled.mean() < 0.25
+    assert np.all(e.cancelled_at[cancelled] == e.protocol_at[cancelled])  # at the end of the protocol
+    assert np.all(np.isnan(e.scan_start[cancelled]))  # never scanned
+    row = summarise(result)["cancellations"]["ED"]["inpatient"]
+    assert row["at_protocol"] == row["cancelled"] > 0
+    assert accounting(result)["cancelled"] == int(cancelled.sum())

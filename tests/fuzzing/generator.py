@@ -146,6 +146,8 @@ def _exam_type(r: random.Random, modality: str, spec: dict) -> dict:
         exam["critical_share"] = round(r.random() * 0.5, 2)
     if modality in ("CT", "MR", "IR") and r.random() < 0.4:
         exam["protocol"] = _distribution(r, 2)
+        if r.random() < 0.3:
+            exam["protocol_cancels"] = round(r.random() * 0.5, 2)
     if r.random() < 0.3:
         exam["priors"] = {"extra": _distribution(r, 3)}
     if r.random() < 0.5:

@@ -85,8 +85,10 @@ def _milestones(result):
         if not _nan(e.cancelled_at[exam]):
             if not _nan(e.scan_start[exam]):
                 yield f"exam {exam}: cancelled, yet its acquisition began"
-            if abs(e.cancelled_at[exam] - e.orders.ordered_at[exam] - e.orders.patience[exam]) > EPS:
-                yield f"exam {exam}: cancelled at another time than its patience"
+            by_patience = abs(e.cancelled_at[exam] - e.orders.ordered_at[exam] - e.orders.patience[exam]) <= EPS
+            at_protocol = e.orders.cancelled_at_protocol[exam] and e.cancelled_at[exam] == e.protocol_at[exam]
+            if not (by_patience or at_protocol):
+                yield f"exam {exam}: cancelled at another time than its patience or its protocol"
         ready = e.orders.ordered_at[exam] + e.orders.readiness[exam]
         if not _nan(e.scan_start[exam]) and e.scan_start[exam] < ready - EPS:
             yield f"exam {exam}: scanned before the patient was ready"
