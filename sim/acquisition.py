@@ -16,7 +16,8 @@ Where the modality has prep rooms, a technologist prepares the next patient
 there while the scanner is busy; the patient keeps the prep room until moved
 onto the scanner. A bedside exam takes the technologist and a portable unit
 to the patient and back instead. A nuclear medicine patient is injected (a
-technologist task), waits the uptake period, and then queues for the scanner.
+technologist task), waits the uptake period, and then queues for the scanner;
+nobody is injected whose uptake would end after the camera closes.
 
 When several technologists are free, the one with the fewest credentials is
 chosen, keeping the versatile ones free for work only they can do; ties go
@@ -73,6 +74,7 @@ class Acquisition(Crew, RoomStates):
         self.breakdown_handling = breakdown_handling  # per modality: move, restart or resume
         self.procedure_staff = procedure_staff  # finds and releases radiologists for IR procedures
         self.open = [False] * n_modalities
+        self.opening = [(0.0, float("inf"))] * n_modalities  # the current (or last) opening of each modality
         self.free_techs: list[dict[Technologist, None]] = [{} for _ in self.open]
         self.prepared: set[int] = set()  # exams holding a prep room, ready for the scanner
         self.left: dict[int, float] = {}  # resume after a breakdown: minutes of the acquisition left
@@ -113,9 +115,10 @@ class Acquisition(Crew, RoomStates):
                     self.on_queue_change()
                     return
 
-    def set_open(self, modality: int, is_open: bool) -> None:
+    def set_open(self, modality: int, is_open: bool, until: float = float("inf")) -> None:
         self.open[modality] = is_open
         if is_open:
+            self.opening[modality] = (self.env.now, until)
             self.something_freed()
 
     def something_freed(self) -> None:
@@ -189,12 +192,19 @@ class Acquisition(Crew, RoomStates):
             key = (rank, queued, IN_PREP_ROOM, exam)
             if best is None or key < best[0]:
                 best = (key, IN_PREP_ROOM, pool, exam, None)
-        if pool.to_inject:
+        if pool.to_inject and self._injectable(pool.modality, pool.to_inject[0][2]):
             rank, queued, exam = pool.to_inject[0]
             key = (rank, queued, INJECT, exam)
             if best is None or key < best[0]:
                 best = (key, INJECT, pool, exam, None)
         return best
+
+    def _injectable(self, modality: int, exam: int) -> bool:
+        """Nobody is injected whose uptake would end after the camera closes, unless the opening is too short for
+        any uptake to end within it (then as soon as it opens, as before)."""
+        opened, closes = self.opening[modality]
+        uptake = self.uptake[exam]
+        return closes - self.env.now >= uptake or closes - opened < uptake
 
     @staticmethod
     def _room_for(pool: Pool, rank: int) -> Room | None:

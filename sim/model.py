@@ -461,6 +461,6 @@ def _opening(env, acquisition, modality: int, plan):
     for start, end in plan:
         if start > env.now:
             yield env.timeout(start - env.now)
-        acquisition.set_open(modality, True)
+        acquisition.set_open(modality, True, end)
         yield env.timeout(end - env.now)
         acquisition.set_open(modality, False)

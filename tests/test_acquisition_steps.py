@@ -142,3 +142,15 @@ def test_every_exams_timestamps_are_in_order_with_steps(extra):
     for earlier, later in ((e.orders.ordered_at, e.scan_start), (e.scan_start, e.imaging_start),
                            (e.imaging_start, e.scan_end), (e.scan_end, e.read_start), (e.read_start, e.report_at)):
         assert np.all(earlier[done] <= later[done])
+
+
+def test_nobody_is_injected_whose_uptake_would_end_after_the_camera_closes():
+    open_by_day = deep_merge(NM, {"days": 2, "modalities": {"NM": {"hours": ["08:00-17:00"]}}})
+    result = run(build(open_by_day, orders=[(0, "13:00", "nm_bone", "outpatient"),
+                                            (0, "15:00", "nm_bone", "outpatient")]))
+    e = result.exams
+    assert e.scan_start[0] == minutes(0, "13:00")  # 13:05 + 180 min ends at 16:05, before 17:00
+    assert e.scan_start[1] == minutes(1, "08:00")  # at 15:00 the uptake would end at 18:05: injected next morning
+    short = deep_merge(NM, {"days": 2, "modalities": {"NM": {"hours": ["08:00-10:00"]}}})
+    result = run(build(short, orders=[(0, "09:00", "nm_bone", "outpatient")]))
+    assert result.exams.scan_start[0] == minutes(0, "09:00")  # no uptake fits a 2-hour opening: injected anyway
