@@ -97,8 +97,9 @@ class _Teller:
         e, o = self.e, self.o
         for exam in np.flatnonzero(self._in(e.scan_start)):
             t = e.scan_start[exam]
-            passed = np.sum((self.modality == self.modality[exam]) & (o.ordered_at < o.ordered_at[exam])
-                            & ~(e.scan_start <= t) & (o.priority > o.priority[exam]))
+            waiting = (o.ordered_at + o.readiness <= t) & ~(e.scan_start <= t) & ~(e.cancelled_at <= t)
+            passed = np.sum((self.modality == self.modality[exam]) & (o.queue_time < o.queue_time[exam]) & waiting
+                            & (o.priority > o.priority[exam]))
             jump = (f" It goes ahead of {passed} earlier order{'s' if passed != 1 else ''} of lower priority."
                     if passed else "")
             lines.append(Line(t, START, exam,

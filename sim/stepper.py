@@ -54,9 +54,13 @@ def snapshot(result: Result, t: float, after=None) -> dict:
     ids = np.arange(len(e))
     ordered, scanning = _happened(o.ordered_at, ORDER, ids, t, after), _happened(e.scan_start, START, ids, t, after)
     imaged, reported = _happened(e.scan_end, FINISH, ids, t, after), _happened(e.report_at, FINISH, ids, t, after)
-    scan_queue = np.flatnonzero(ordered & ~scanning)
+    # the scanner queue holds patients who are ready (readiness delays them) and not cancelled, by priority then
+    # their place in the queue (when ready, or a booked patient's slot)
+    ready = _happened(o.ordered_at + o.readiness, ORDER, ids, t, after)
+    cancelled = _happened(e.cancelled_at, FINISH, ids, t, after)
+    scan_queue = np.flatnonzero(ordered & ready & ~scanning & ~cancelled)
     worklist = np.flatnonzero(imaged & ~reported & ~being_read)
-    scan_queue = scan_queue[np.lexsort((o.ordered_at[scan_queue], o.priority[scan_queue]))]
+    scan_queue = scan_queue[np.lexsort((o.queue_time[scan_queue], o.priority[scan_queue]))]
     worklist = worklist[np.lexsort((e.scan_end[worklist], o.priority[worklist]))]
     return {"people": people, "scan_queue": scan_queue, "worklist": worklist}
 

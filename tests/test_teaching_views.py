@@ -63,3 +63,17 @@ def test_a_step_shows_the_state_after_its_own_event_not_after_the_whole_minute()
     assert "off duty" in late[0] and "free" in late[1]  # at the first step the night shift has not arrived yet
     queue = [int(s.split("Scanner queue (")[1].split()[0]) for s in steps]
     assert queue[:2] == [0, 0] and 1 in queue  # the order joins the queue at its own step, not before
+
+
+def test_the_step_view_s_scanner_queue_holds_only_patients_who_are_ready_and_not_cancelled():
+    import sim
+    from conftest import build, minutes
+    from sim.stepper import snapshot
+
+    demand = {"ED": {"exams_per_day": 0, "exam_mix": {"ct_head": 1}, "priority_mix": {"inpatient": 1},
+                     "readiness": {"inpatient": 60}, "cancellation": {"inpatient": {"after": 90}}}}
+    result = sim.run(build({"demand": demand, "technologists": {"ct": {"shifts": ["12:00-24:00"]}}},
+                           orders=[(0, "10:00", "ct_head", "inpatient")]))
+    assert list(snapshot(result, minutes(0, "10:30"))["scan_queue"]) == []  # not ready yet
+    assert list(snapshot(result, minutes(0, "11:15"))["scan_queue"]) == [0]  # ready at 11:00, nobody on duty
+    assert list(snapshot(result, minutes(0, "11:45"))["scan_queue"]) == []  # cancelled at 11:30
