@@ -136,6 +136,15 @@ def flatten(summary: dict) -> dict[str, float]:
     for row in summary.get("published", []):
         if row["value"] is not None:
             figures[f"published.{row['key']}"] = row["value"]
+    for name, book in (summary.get("waiting_list") or {}).items():
+        if book["list_size"]["mean"] is not None:
+            figures[f"waiting_list.{name}.list_size.mean"] = book["list_size"]["mean"]
+        for category, row in book["categories"].items():
+            for statistic in ("median", "p90"):
+                if row["wait_days"][statistic] is not None:
+                    figures[f"waiting_list.{name}.{category}.wait_days.{statistic}"] = row["wait_days"][statistic]
+            if row.get("within_target") is not None:
+                figures[f"waiting_list.{name}.{category}.within_target"] = row["within_target"]
     return figures
 
 

@@ -40,9 +40,19 @@ def select(keys, patterns=None) -> list[str]:
     return chosen
 
 
+def _published(key: str):
+    from .published import FIGURES
+
+    return next((f for f in FIGURES if f"published.{f.key}" == key), None)
+
+
 def unit(key: str, currency: str = "staff-hours") -> str:
-    """"minutes", "share", "studies", "hours", "exams" or the cost currency."""
+    """"minutes", "share", "studies", "hours", "exams", "days", "referrals" or the cost currency."""
     parts = key.split(".")
+    if parts[0] == "published" and _published(key) is not None:
+        return {"min": "minutes", "h": "hours"}.get(_published(key).unit, _published(key).unit)
+    if parts[0] == "waiting_list":
+        return "days" if "wait_days" in parts else "referrals" if "list_size" in parts else "share"
     if parts[0] == "cost":
         return f"{currency}/week"
     if parts[0] == "overtime":
@@ -77,6 +87,14 @@ def label(key: str) -> str:
         return "worklist peak"
     if key == "cost.per_week":
         return "staff cost per week"
+    if head == "published" and _published(key) is not None:
+        return _published(key).label
+    if head == "waiting_list":  # short: the statistic must survive a table's column width
+        if parts[2] == "list_size":
+            return f"{parts[1]} waiting list, mean"
+        if parts[3] == "wait_days":
+            return f"{parts[1]} {parts[2]} {parts[4]} wait"
+        return f"{parts[1]} {parts[2]} within target"
     return key
 
 
@@ -95,6 +113,16 @@ def possible(scenario) -> set[str]:
     for section, groups in (("technologists", scenario.technologists), ("radiologists", scenario.radiologists)):
         keys |= {f"{head}.{section}.{group}" for head in ("utilisation", "overtime") for group in groups}
     keys |= {target_key(vars(t)) for t in targets_of(scenario)}
+    from .published import FIGURES
+
+    keys |= {f"published.{f.key}" for f in FIGURES}
+    for name, book in scenario.appointments.items():
+        if book.referrals:
+            keys.add(f"waiting_list.{name}.list_size.mean")
+            for category, referral in book.referrals.items():
+                keys |= {f"waiting_list.{name}.{category}.wait_days.{s}" for s in ("median", "p90")}
+                if referral.target_days is not None:
+                    keys.add(f"waiting_list.{name}.{category}.within_target")
     return keys
 
 

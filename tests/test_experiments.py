@@ -277,3 +277,16 @@ def test_experiment_warnings_say_once_what_each_variant_missed_and_in_how_many_r
     variant = Variant("base", teaching(), runs)
     assert _warnings([variant]) == [
         f"base: {overload}", "base: target missed: stat images to report within 60 min (in 1 of 2 replications)"]
+
+
+def test_waiting_list_and_published_figures_are_measures_with_their_units():
+    from sim.experiment import flatten
+    from sim.measures import is_possible, label, unit
+
+    scenario = sim.load_scenario(SCENARIOS / "community_mr_waiting_list.yaml", ["days=28", "warmup_days=3"])
+    figures = flatten(sim.summarise(sim.run(scenario)))
+    wait = "waiting_list.mr_outpatients.routine.wait_days.p90"
+    assert wait in figures and unit(wait) == "days" and label(wait) == "mr_outpatients routine p90 wait"
+    assert unit("waiting_list.mr_outpatients.two_week_wait.within_target") == "share"
+    assert unit("published.inpatient_ct_order_to_scan") == "hours" and unit("published.no_shows") == "share"
+    assert all(is_possible(k, scenario) for k in figures if k.startswith(("waiting_list.", "published.")))
