@@ -230,14 +230,30 @@ def waiting_list(result: Result) -> dict | None:
                 row.update(target_days=target, met=met, missed=missed, not_yet_known=int((so_far <= target).sum()),
                            within_target=met / (met + missed) if met + missed else None)
             table[category] = row
-        mornings = np.arange(np.ceil(lo / 1440.0 - 1e-9), np.ceil(hi / 1440.0 - 1e-9)) * 1440.0
+        mornings, by_category = list_sizes(result, code, lo)
+        size = sum(by_category.values())
         referred = np.concatenate([slots.referred_at[mine], waiting.referred_at[left]])
         seen = np.concatenate([slots.time[mine], np.full(int(left.sum()), np.inf)])
-        size = ((referred[None, :] <= mornings[:, None]) & (seen[None, :] > mornings[:, None])).sum(axis=1)
         out[name] = {"categories": table, "list_size": {
             "mean": float(size.mean()) if len(size) else None, "max": int(size.max()) if len(size) else None,
             "at_end": int(np.sum((referred <= hi) & (seen > hi)))}}
     return out or None
+
+
+def list_sizes(result: Result, book: int, since: float = 0.0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The start of each day from `since`, and how many referrals of each category of one book were on its list
+    then (referred, and their appointment not yet come)."""
+    s, slots = result.scenario, result.exams.orders.slots
+    waiting = slots.waiting
+    mornings = np.arange(np.ceil(since / 1440.0 - 1e-9), np.ceil(result.horizon / 1440.0 - 1e-9)) * 1440.0
+    sizes = {}
+    for rank, category in enumerate(list(s.appointments.values())[book].referrals):
+        mine = (slots.book == book) & (slots.category == rank)
+        left = (waiting.book == book) & (waiting.category == rank)
+        referred = np.concatenate([slots.referred_at[mine], waiting.referred_at[left]])
+        seen = np.concatenate([slots.time[mine], np.full(int(left.sum()), np.inf)])
+        sizes[category] = ((referred[None, :] <= mornings[:, None]) & (seen[None, :] > mornings[:, None])).sum(axis=1)
+    return mornings, sizes
 
 
 def breaks(result: Result) -> dict | None:

@@ -120,6 +120,40 @@ def queues_over_time(result: Result):
     return fig
 
 
+def waiting_lists(result: Result):
+    """Each waiting list's size at the start of every day, stacked by urgency category (most urgent at the
+    bottom), one panel per book with referrals, with each category's share within its target in the legend."""
+    from .acquisition_metrics import list_sizes, waiting_list
+
+    s = result.scenario
+    books = [(code, name) for code, (name, book) in enumerate(s.appointments.items()) if book.referrals]
+    summary = waiting_list(result) or {}
+    fig, axes = plt.subplots(len(books), 1, figsize=(11, 4.2 * len(books)), squeeze=False)
+    for ax, (code, name) in zip(axes[:, 0], books):
+        mornings, sizes = list_sizes(result, code)
+        categories = summary.get(name, {}).get("categories", {})
+        labels = []
+        for category in sizes:
+            row = categories.get(category, {})
+            within = row.get("within_target")
+            labels.append(category.replace("_", " ") + (f" ({100 * within:.0f} % within {row['target_days']:g} days)"
+                                                        if within is not None else ""))
+        if len(mornings):
+            ax.stackplot(mornings / MINUTES_PER_DAY, *sizes.values(), labels=labels, step="post", alpha=0.8,
+                         colors=PRIORITY_COLOURS[:len(sizes)])
+        if result.warmup > 0:
+            ax.axvspan(0, result.warmup / MINUTES_PER_DAY, color="grey", alpha=0.15, label="warm-up")
+        ax.set_xlim(0, s.days)
+        _weekday_ticks(ax, s.days, s.start_weekday)
+        ax.set_ylabel("referrals on the list")
+        ax.set_title(f"{s.name}: waiting list {name}, at the start of each day")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize="small", frameon=False)
+        ax.grid(alpha=0.3)  # the legend sits below the axes, so that it never covers the list
+    axes[-1, 0].set_xlabel("day (ticks at midnight; day 0 is the first day of the run)", labelpad=28)
+    fig.tight_layout()
+    return fig
+
+
 ENVELOPE_ABOVE = 20_000  # queue-trace points beyond which the queue figure draws an envelope
 ENVELOPE_SLICES = 4_000
 
@@ -331,6 +365,8 @@ def write_plots(result: Result, folder: Path) -> list[Path]:
         for name, draw in FIGURES.items():
             _give_back_memory()
             written += save_figure(draw(result), folder, name)
+        if any(book.referrals for book in result.scenario.appointments.values()):
+            written += save_figure(waiting_lists(result), folder, "waiting_list")
     return written
 
 

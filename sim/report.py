@@ -42,6 +42,9 @@ CAPTIONS = {
                            "hour of day (blank: nobody scheduled, or closed). Overtime is not in these shares.",
     "timeline": "Who did what over one stretch of time, one lane per person and scanner; the followed exam is "
                 "outlined.",
+    "waiting_list": "Referrals on each waiting list at the start of every day, by urgency category (most urgent at "
+                    "the bottom), with each category's share booked within its target: a list that keeps growing "
+                    "books fewer slots than it receives referrals.",
     "profiles": "Over replications, by hour of day: both queues and the flow of orders and reports (mean, with the "
                 "band of its 95% confidence interval), and the mean busy share of every group.",
     "differences": "Each measure's change from the baseline, paired over replications, with its 95% confidence "

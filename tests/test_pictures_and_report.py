@@ -215,3 +215,20 @@ def test_the_timeline_draws_non_interpretive_work_in_its_colour_and_names_it_in_
     faces = {to_hex(c.get_facecolor()[0]) for c in fig.axes[0].collections if len(c.get_facecolor())}
     assert TASK_COLOURS[NON_INTERPRETIVE] in faces
     assert "meeting, teaching, QA" in [t.get_text() for t in fig.legends[0].get_texts()]
+
+
+def test_a_waiting_list_gets_a_figure_of_its_size_by_category_and_other_runs_do_not(tmp_path):
+    scenario = sim.load_scenario(SCENARIOS / "community_mr_waiting_list.yaml", ["days=21", "warmup_days=3"])
+    result = sim.run(scenario)
+    fig = plots.waiting_lists(result)
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    for text, (category, days) in zip(legend, (("two week wait", 14), ("urgent", 28), ("routine", 42))):
+        assert text.startswith(f"{category} (") and text.endswith(f"within {days} days)")
+    assert legend[3:] == ["warm-up"] and ax.get_ylabel() == "referrals on the list"
+    assert len(ax.collections) >= 3  # one band per category
+    written = {p.name for p in plots.write_plots(result, tmp_path)}
+    assert "waiting_list.png" in written
+    teaching = sim.run(sim.load_scenario(SCENARIOS / "teaching.yaml"))
+    (tmp_path / "t").mkdir()
+    assert not any(p.name.startswith("waiting_list") for p in plots.write_plots(teaching, tmp_path / "t"))
