@@ -160,70 +160,69 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
                   step_times(scenario, exams, origin, streams), slots, dose)
 
 
-def _readiness(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, priorities: np.ndarray,
-               origin: np.ndarray, streams: Streams) -> np.ndarray:
-    """Minutes from order to patient ready (booked patients arrive ready for their slot).
-
-    The delay is the source's for the order's priority, or the exam type's own where the source's exam mix gives
-    one. Each (source, exam type where its own, priority) draws from a stream of its own for every order it
-    covers, in arrival order, so changing one delay leaves every other order's draw as it was."""
-    readiness = np.zeros(len(sources))
-    exam_names = list(scenario.exam_types)
+def per_source_priority(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
+                        streams: Streams, purpose: str, tables, kinds=(DEMAND, SCRIPTED, FOLLOW_UP)):
+    """(value, rows, stream) for every entry of a per-source, per-priority table, as `per_exam_type` does for exam
+    types: `tables(source)` gives (scope, table, rows it covers or None) per source; each (source, scope, priority,
+    origin) draws from its own stream `<purpose>.<source><scope>.<priority><origin suffix>`, so changing one entry
+    leaves every other order's draw as it was."""
     for code, name in enumerate(scenario.source_names):
         source = scenario.demand.get(name)
-        if source is None:
-            continue
+        for scope, table, covered in (tables(source) if source is not None else ()):
+            for priority, value in table.items():
+                mine = (sources == code) & (priorities == scenario.priority_names.index(priority))
+                if covered is not None:
+                    mine &= covered
+                for kind in kinds:
+                    chosen = np.flatnonzero(mine & (origin == kind))
+                    if len(chosen):
+                        yield value, chosen, streams.get(f"{purpose}.{name}{scope}.{priority}{ORIGIN_SUFFIX[kind]}")
+
+
+def _readiness(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, priorities: np.ndarray,
+               origin: np.ndarray, streams: Streams) -> np.ndarray:
+    """Minutes from order to patient ready (booked patients arrive ready for their slot): the source's delay for
+    the order's priority, or the exam type's own where the source's exam mix gives one."""
+    exam_names = list(scenario.exam_types)
+
+    def tables(source):
         own = {exam_names.index(t): share.readiness for t, share in source.exam_mix.items()
                if share.readiness is not None}
-        delays = [(None, f"readiness.{name}", source.readiness)] + \
-                 [(t, f"readiness.{name}.{exam_names[t]}", table) for t, table in own.items()]
-        for exam, stream, table in delays:
-            of_it = np.isin(exam_codes, list(own), invert=True) if exam is None else exam_codes == exam
-            for priority, delay in table.items():
-                rank = scenario.priority_names.index(priority)
-                for kind, suffix in enumerate(ORIGIN_SUFFIX):
-                    chosen = np.flatnonzero((sources == code) & of_it & (priorities == rank) & (origin == kind))
-                    if kind != BOOKED and len(chosen):
-                        readiness[chosen] = delay.sample(streams.get(f"{stream}.{priority}{suffix}"), len(chosen))
+        return [("", source.readiness, np.isin(exam_codes, list(own), invert=True))] + \
+               [(f".{exam_names[t]}", table, exam_codes == t) for t, table in own.items()]
+
+    readiness = np.zeros(len(sources))
+    for delay, chosen, rng in per_source_priority(scenario, sources, priorities, origin, streams, "readiness",
+                                                  tables):
+        readiness[chosen] = delay.sample(rng, len(chosen))
     return readiness
 
 
 def _door_leads(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
                 streams: Streams) -> np.ndarray:
-    """Minutes from each patient's arrival to the order, per source and priority from a stream of its own
-    (`door.<source>.<priority>`); follow-ups and booked patients are ordered where they are."""
+    """Minutes from each patient's arrival to the order, per source and priority; follow-ups and booked patients
+    are ordered where they are."""
     if not any(src.door_to_order for src in scenario.demand.values()):
         return np.broadcast_to(0.0, len(sources))  # read-only and without memory of its own
     lead = np.zeros(len(sources))
-    for code, name in enumerate(scenario.source_names):
-        source = scenario.demand.get(name)
-        for priority, delay in (source.door_to_order if source is not None else {}).items():
-            rank = scenario.priority_names.index(priority)
-            for kind, suffix in ((DEMAND, ""), (SCRIPTED, ORIGIN_SUFFIX[SCRIPTED])):
-                chosen = np.flatnonzero((sources == code) & (priorities == rank) & (origin == kind))
-                if len(chosen):
-                    lead[chosen] = delay.sample(streams.get(f"door.{name}.{priority}{suffix}"), len(chosen))
+    for delay, chosen, rng in per_source_priority(scenario, sources, priorities, origin, streams, "door",
+                                                  lambda source: [("", source.door_to_order, None)],
+                                                  kinds=(DEMAND, SCRIPTED)):
+        lead[chosen] = delay.sample(rng, len(chosen))
     return lead
 
 
 def _patience(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
               streams: Streams) -> np.ndarray:
-    """Minutes after which each order is cancelled if its scan has not begun (inf: never), per source and priority
-    from a stream of its own (`cancellation.<source>.<priority>`); booked patients come for their slot."""
+    """Minutes after which each order is cancelled if its scan has not begun (inf: never), per source and
+    priority; booked patients come for their slot."""
     if not any(src.cancellation for src in scenario.demand.values()):
         return np.broadcast_to(np.inf, len(sources))  # read-only and without memory of its own: a long run's lean
     patience = np.full(len(sources), np.inf)
-    for code, name in enumerate(scenario.source_names):
-        source = scenario.demand.get(name)
-        for priority, cancel in (source.cancellation if source is not None else {}).items():
-            rank = scenario.priority_names.index(priority)
-            for kind, suffix in enumerate(ORIGIN_SUFFIX):
-                chosen = np.flatnonzero((sources == code) & (priorities == rank) & (origin == kind))
-                if kind == BOOKED or not len(chosen):
-                    continue
-                rng = streams.get(f"cancellation.{name}.{priority}{suffix}")
-                cancelled = rng.random(len(chosen)) < cancel.share
-                patience[chosen] = np.where(cancelled, cancel.after.sample(rng, len(chosen)), np.inf)
+    for cancel, chosen, rng in per_source_priority(scenario, sources, priorities, origin, streams, "cancellation",
+                                                   lambda source: [("", source.cancellation, None)]):
+        cancelled = rng.random(len(chosen)) < cancel.share
+        patience[chosen] = np.where(cancelled, cancel.after.sample(rng, len(chosen)), np.inf)
     return patience
 
 

@@ -92,8 +92,11 @@ class Department:
         self.modality_names = list(scenario.modalities)
         self.staff = staff_names(scenario)
         self.scanners = scanner_names(scenario)
-        # each order's patience, where some can be cancelled (Python floats: the clock stays in Python floats)
+        # per-exam columns read as each order is placed (Python floats: the clock stays in Python floats); the
+        # order times are views, so a follow-up's time written when it is placed shows through
+        self._ordered_at, self._readiness = per_exam(orders.ordered_at), per_exam(orders.readiness)
         self._patience = per_exam(orders.patience) if np.isfinite(orders.patience).any() else None
+        self._consult_cancels = orders.cancelled_at_protocol.any()
         self._classify_exams()
         self._build_reading()
         self._build_acquisition()
@@ -346,13 +349,13 @@ class Department:
 
         Protocoling and getting the patient ready (transport, IV access, labs) go on side by side. A consult with
         the referrer while protocoling may cancel the order instead."""
-        if self.orders.cancelled_at_protocol[exam]:
+        if self._consult_cancels and self.orders.cancelled_at_protocol[exam]:
             if self.exams.cancelled_at[exam] != self.exams.cancelled_at[exam]:  # not cancelled by its patience
                 self.exams.cancelled_at[exam] = self.env.now
             return
-        not_ready_for = self.orders.ordered_at[exam] + self.orders.readiness[exam] - self.env.now
+        not_ready_for = self._ordered_at[exam] + self._readiness[exam] - self.env.now
         if not_ready_for > 0:
-            after(self.env, float(not_ready_for), self._ready, exam)
+            after(self.env, not_ready_for, self._ready, exam)
         else:
             self._ready(exam)
 
