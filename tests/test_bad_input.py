@@ -83,6 +83,17 @@ CASES.update({
     "readiness of an unknown priority": (
         replace("priority_mix: {outpatient: 1}", "priority_mix: {outpatient: 1}\n    readiness: {routine: 30}"),
         "demand.outpatient.readiness.routine", "unknown priority"),
+    "door lead of an unknown priority": (
+        replace("priority_mix: {outpatient: 1}", "priority_mix: {outpatient: 1}\n    door_to_order: {urgent: 5}"),
+        "demand.outpatient.door_to_order.urgent", "unknown priority"),
+    "protected slots after an unknown priority": (
+        GOOD + "appointments:\n  list: {modality: CT, sessions: '08:00-12:00', slot_minutes: 30, exam_mix: {ct_head: 1}, "
+               "queue_after: urgent}\n",
+        "appointments.list.queue_after", "unknown priority 'urgent'"),
+    "a referral category of an unknown priority": (
+        GOOD + "appointments:\n  list: {modality: CT, sessions: '08:00-12:00', slot_minutes: 30, exam_mix: {ct_head: 1}, "
+               "referrals: {two_week_wait: {per_week: 5, priority: cancer}}}\n",
+        "appointments.list.referrals.two_week_wait.priority", "unknown priority 'cancer'"),
     "non-interpretive work of no minutes": (
         replace("    names: [Dr Lee]\n", "    names: [Dr Lee]\n    non_interpretive: [{start: '12:00', minutes: 0}]\n"),
         "radiologists.late.non_interpretive.0.minutes", "greater than 0"),
