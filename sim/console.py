@@ -43,14 +43,15 @@ def format_summary(summary: dict) -> str:
     hours = {m: _needs_hours(r[m][k] for r in rows.values() for k in stats) for m in measures}
     target_hours = _needs_hours(r["target_minutes"] for r in rows.values())
     titles = [f"{m} ({'hours' if hours[m] else 'minutes'})" for m in measures]
-    header = f"{'priority':<12}{'count':>7}  " + "  ".join(f"{t:^27}" for t in titles) + \
+    w = _name_width(rows)
+    header = f"{'priority':<{w}}{'count':>7}  " + "  ".join(f"{t:^27}" for t in titles) + \
         f"  {'report target':>13} {'within':>7}"
-    sub = f"{'':<12}{'':>7}  " + "  ".join(f"{'mean':>6} {'med':>6} {'p90':>6} {'p95':>6}" for _ in measures) + \
+    sub = f"{'':<{w}}{'':>7}  " + "  ".join(f"{'mean':>6} {'med':>6} {'p90':>6} {'p95':>6}" for _ in measures) + \
         f"  {'(hours)' if target_hours else '(minutes)':>13}"
     lines += [header, sub]
     for name, row in rows.items():
         cells = [" ".join(_bound(row[m], k, hours[m]) for k in stats) for m in measures]
-        lines.append(f"{name:<12}{row['count']:>7}  " + "  ".join(cells)
+        lines.append(f"{name:<{w}}{row['count']:>7}  " + "  ".join(cells)
                      + f"  {_in(row['target_minutes'], target_hours, 13)} {share_text(row['within_target']):>7}")
     lines += _targets(summary)
     lines += ["", "Utilisation (busy share of scheduled duty or opening time)"]
@@ -199,11 +200,17 @@ def _share_ci(estimate) -> str:
     return f"{100 * estimate.mean:.0f}% ±{100 * estimate.half_width:.0f}"
 
 
+def _name_width(names) -> int:
+    """The priority column fits the longest name (suspected_cancer), and is never narrower than the header."""
+    return max(12, 1 + max(map(len, names), default=0))
+
+
 def format_replications(variant, scenario) -> str:
     """Headline figures across replications: mean ± 95% CI half-width (relative half-width)."""
     e = variant.estimates
+    w = _name_width(scenario.priority_names)
     lines = [f"radsim: {scenario.name}, {len(variant.runs)} replications (mean ± 95% CI half-width; minutes)", "",
-             f"{'priority':<12}{'wait_to_scan mean':>20}{'report_tat mean':>20}{'rel':>6}"
+             f"{'priority':<{w}}{'wait_to_scan mean':>20}{'report_tat mean':>20}{'rel':>6}"
              f"{'report_tat p90':>20}{'rel':>6}{'order_to_report p90':>22}{'within target':>16}"]
     for name in scenario.priority_names:
         mean = e.get(f"priority.{name}.report_tat.mean")
@@ -211,7 +218,7 @@ def format_replications(variant, scenario) -> str:
             continue
         p90 = e.get(f"priority.{name}.report_tat.p90")
         lines.append(
-            f"{name:<12}{_ci(e.get(f'priority.{name}.wait_to_scan.mean')):>20}{_ci(mean):>20}"
+            f"{name:<{w}}{_ci(e.get(f'priority.{name}.wait_to_scan.mean')):>20}{_ci(mean):>20}"
             f"{_rel(mean):>6}{_ci(p90):>20}{_rel(p90):>6}"
             f"{_ci(e.get(f'priority.{name}.order_to_report.p90')):>22}"
             f"{_share_ci(e.get(f'priority.{name}.within_target')):>16}")

@@ -167,8 +167,13 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> dict:
 
 
 def deep_merge(base: dict, override: dict) -> dict:
-    """Mappings merge key by key; anything else replaces; null deletes the key."""
-    merged = dict(base)
+    """Mappings merge key by key; anything else replaces; null deletes the key.
+
+    The merged mapping keeps the base's order with new keys after it, unless the override names every key of the
+    base: then it keeps the override's order. Order matters where a mapping ranks (priorities are read in the
+    order listed), and restating them all is how a variant slots a new priority in between."""
+    restated = bool(base) and set(base) <= set(override)
+    merged = {key: base.get(key) for key in override} | base if restated else dict(base)
     for key, value in override.items():
         if value is None and key in merged and isinstance(merged[key], dict):
             del merged[key]

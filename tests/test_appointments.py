@@ -145,3 +145,24 @@ def test_a_referral_category_can_be_done_at_its_own_priority():
     came = slots.exam >= 0
     assert np.all(o.priority[slots.exam[came & (slots.category == 0)]] == 3)  # inpatient
     assert np.all(o.priority[slots.exam[came & (slots.category == 1)]] == 4)  # the book's: outpatient
+
+
+def test_suspected_cancer_as_its_own_priority_is_read_ahead_of_routine_work():
+    from sim.scenario import load_scenario
+    from conftest import SCENARIOS
+    scenario = load_scenario(SCENARIOS / "community_mr_waiting_list.yaml", ["days=42"])
+    names = scenario.priority_names
+    assert names.index("stat") < names.index("suspected_cancer") < names.index("inpatient")
+    book = scenario.appointments["mr_outpatients"]
+    assert book.referrals["two_week_wait"].priority == "suspected_cancer"
+    as_routine = load_scenario(SCENARIOS / "community_mr_waiting_list.yaml",
+                               ["days=42", "appointments.mr_outpatients.referrals.two_week_wait.priority=outpatient"])
+    tat = {}
+    for label, s in (("own", scenario), ("routine", as_routine)):
+        result = run(s)
+        o, e = result.exams.orders, result.exams
+        cancer = o.slots.exam[(o.slots.exam >= 0) & (o.slots.category == 0)]
+        done = cancer[~np.isnan(e.report_at[cancer])]
+        assert len(done) > 10
+        tat[label] = np.mean(e.report_at[done] - e.scan_end[done])
+    assert tat["own"] < tat["routine"]  # bumped up the worklist, not read among the routine studies

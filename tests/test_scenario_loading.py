@@ -26,6 +26,21 @@ def test_extends_inherits_and_overrides_and_null_removes(tmp_path):
     assert scenario.exam_types == base.exam_types
 
 
+def test_a_variant_naming_every_priority_slots_a_new_one_in_between(tmp_path):
+    (tmp_path / "cancer.yaml").write_text(
+        f"extends: {SCENARIOS / 'community_hospital.yaml'}\n"
+        "priorities:\n  stroke: {}\n  trauma: {}\n  stat: {}\n  suspected_cancer: {target_minutes: 2880}\n"
+        "  inpatient: {target_minutes: 600}\n  outpatient: {}\n"
+        "technologists:\n  ct_night: {count: 2}\n")
+    scenario = load_scenario(tmp_path / "cancer.yaml")
+    base = load_scenario(SCENARIOS / "community_hospital.yaml")
+    assert scenario.priority_names == ["stroke", "trauma", "stat", "suspected_cancer", "inpatient", "outpatient"]
+    assert scenario.priorities["stroke"] == base.priorities["stroke"]  # an empty entry inherits
+    assert scenario.priorities["inpatient"].target_minutes == 600
+    # a mapping that names only some inherited entries keeps the base's order
+    assert list(scenario.technologists) == list(base.technologists)
+
+
 def test_set_overrides_parse_values_as_yaml():
     scenario = load_scenario(SCENARIOS / "community_hospital.yaml",
                              ["technologists.ct_night.count=3", "days=7", "priorities.stat.target_minutes=45",
