@@ -323,7 +323,9 @@ class Department:
             rng = self.streams.get(f"interruptions.{reader.name}")
             times = poisson_times_within(self.duty_plan[reader.index], options.per_hour, rng)
             durations = options.duration.sample(rng, len(times))
-            self.env.process(_interruptions(self.env, self.reading, reader, times.tolist(), durations.tolist()))
+            spared = frozenset(self.scenario.priority_names.index(p) for p in options.spared)
+            self.env.process(_interruptions(self.env, self.reading, reader, times.tolist(), durations.tolist(),
+                                            spared))
 
     # ---------------------------------------------------------------- events
 
@@ -418,11 +420,11 @@ class Department:
                 self.log.add(person.index, person.task_kind, person.task_start, float("nan"), person.task_exam)
 
 
-def _interruptions(env, reading, reader, times, durations):
+def _interruptions(env, reading, reader, times, durations, spared):
     for t, minutes in zip(times, durations):
         if t > env.now:
             yield env.timeout(t - env.now)
-        reading.interruption(reader, minutes)
+        reading.interruption(reader, minutes, spared)
 
 
 def break_times(breaks, member: int, duty: list[tuple[float, float]], days: int) -> list[tuple[float, float]]:

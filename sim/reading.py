@@ -280,11 +280,14 @@ class Reading(Crew):
 
     # ------------------------------------------------------------ interruptions
 
-    def interruption(self, reader: Radiologist, minutes: float) -> None:
+    def interruption(self, reader: Radiologist, minutes: float, spared: frozenset = frozenset()) -> None:
         """A phone call, consult or question. It pauses a read or occupies a free reader; one arriving
-        during a call or another interruption is absorbed by it. An interrupted study's read costs a
-        resumption penalty once (the published figures are per interrupted study)."""
+        during a call or another interruption, or during the read of a spared priority (a stroke in hand), never
+        reaches the reader. An interrupted study's read costs a resumption penalty once (the published figures
+        are per interrupted study)."""
         if not reader.on_duty or reader.leaving or (reader.busy and reader.task_kind != READ):
+            return
+        if reader.busy and spared and self.exams.read_priority[reader.task_exam] in spared:
             return
         paused = -1
         if reader.busy:

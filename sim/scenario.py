@@ -336,6 +336,10 @@ def check_references(scenario: Scenario, source: str) -> None:
             for i, priority in enumerate(group.priorities):
                 if priority not in priorities:
                     fail(f"radiologists.{name}.priorities.{i}", f"unknown priority {priority!r} (declared: {_list(priorities)})")
+        for i, priority in enumerate(group.interruptions.spared if group.interruptions else ()):
+            if priority not in priorities:
+                fail(f"radiologists.{name}.interruptions.spared.{i}",
+                     f"unknown priority {priority!r} (declared: {_list(priorities)})")
     _check_unique_staff_names(scenario, fail)
     preliminary = [n for n, g in scenario.radiologists.items() if g.reports == "preliminary" and g.count]
     if preliminary and not any(g.reports == "final" and g.count for g in scenario.radiologists.values()):

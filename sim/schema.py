@@ -621,6 +621,9 @@ class Interruptions(Strict):
     resumption_penalty: dict[str, Annotated[float, Field(ge=0, le=MAX_MINUTES)]] = Field(
         default_factory=lambda: {"XR": 1.0, "US": 2.0, "CT": 6.0, "MR": 10.0},
         description="Minutes added once to a study whose read is interrupted, by modality (others: 0).")
+    spared: list[str] = Field(
+        default_factory=list, description="Priorities whose reads are not interrupted: a call for a reader reading "
+                                          "one of them goes to a colleague or waits (e.g. [stroke], a code in hand).")
 
 
 class NonInterpretive(Strict):

@@ -94,6 +94,9 @@ CASES.update({
         GOOD + "appointments:\n  list: {modality: CT, sessions: '08:00-12:00', slot_minutes: 30, exam_mix: {ct_head: 1}, "
                "referrals: {two_week_wait: {per_week: 5, priority: cancer}}}\n",
         "appointments.list.referrals.two_week_wait.priority", "unknown priority 'cancer'"),
+    "calls sparing an unknown priority": (
+        replace("    names: [Dr Lee]\n", "    names: [Dr Lee]\n    interruptions: {spared: [code]}\n"),
+        "radiologists.late.interruptions.spared.0", "unknown priority 'code'"),
     "non-interpretive work of no minutes": (
         replace("    names: [Dr Lee]\n", "    names: [Dr Lee]\n    non_interpretive: [{start: '12:00', minutes: 0}]\n"),
         "radiologists.late.non_interpretive.0.minutes", "greater than 0"),

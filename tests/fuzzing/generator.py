@@ -191,7 +191,8 @@ def _radiologist_group(r: random.Random, modalities: list[str], subspecialties: 
         group["reports"] = "preliminary"
     if r.random() < 0.3:
         group["interruptions"] = {"per_hour": r.choice([2, 6, [r.choice([0, 3, 8]) for _ in range(24)]]),
-                                  "resumption_penalty": {m: r.choice([0, 2, 6]) for m in r.sample(modalities, 1)}}
+                                  "resumption_penalty": {m: r.choice([0, 2, 6]) for m in r.sample(modalities, 1)},
+                                  "spared": r.sample(priorities, r.randint(0, min(2, len(priorities))))}
     if "IR" in modalities and r.random() < 0.3:
         group["call_in_minutes"] = r.choice([10, 30, 120])
     if r.random() < 0.3:

@@ -17,6 +17,8 @@ report) and is stated as the department would state it:
 - rooms: no room serves two patients at once, nor while down, warming up
   or in maintenance; scans start only while the modality is open; every
   maintenance window and warm-up is in the room log;
+- set_work: set non-interpretive work keeps its times, and no call breaks
+  into a read its group spares;
 - busy_share: no busy share exceeds 100 %;
 - summary: the summary and the exam table can be computed.
 """
@@ -146,9 +148,14 @@ def _conservation(result):
 
 
 def _set_work(result):
-    """Non-interpretive work is joined at or after its set time and ends exactly at its set end."""
+    """Non-interpretive work is joined at or after its set time and ends exactly at its set end; no interruption
+    breaks into the read of a priority the reader's group spares."""
     s = result.scenario
     for person, kind, start, end, exam in _staff_rows(result):
+        if kind == INTERRUPTION and exam >= 0:
+            calls = s.radiologists[result.staff[person].group].interruptions
+            if s.priority_names[result.exams.read_priority[exam]] in calls.spared:
+                yield f"{result.staff[person].name}: interrupted a spared read of exam {exam} at {start:.1f}"
         if kind != NON_INTERPRETIVE:
             continue
         group = s.radiologists[result.staff[person].group]
