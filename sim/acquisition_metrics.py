@@ -17,7 +17,8 @@ from .targets import judge, share_met
 
 def technologist_side(result: Result) -> dict:
     """The summary's sections for this side, those that apply to the scenario."""
-    sections = {"readiness": readiness(result), "cancellations": cancellations(result), "dose": dose(result),
+    sections = {"readiness": readiness(result), "cancellations": cancellations(result),
+                "protocol_changes": protocol_changes(result), "dose": dose(result),
                 "door_to_scan": door_to_scan(result),
                 "scanner_time": scanner_time(result),
                 "procedures": procedures(result), "appointments": appointments(result),
@@ -89,6 +90,24 @@ def cancellations(result: Result) -> dict[str, dict[str, dict]]:
                     "ordered": int(mine.sum()), "cancelled": int(lost.sum()), "share": float(lost.sum() / mine.sum()),
                     "at_protocol": int((at_protocol & mine).sum()),
                     "waited": describe((e.cancelled_at - o.ordered_at)[lost])}
+    return out
+
+
+def protocol_changes(result: Result) -> dict[str, dict]:
+    """Per exam type that the protocoling radiologist may change: orders of it placed after the warm-up and
+    protocolled, and how many were changed into each other type."""
+    e, s = result.exams, result.scenario
+    o = e.orders
+    names = list(s.exam_types)
+    protocolled = (o.ordered_at >= result.warmup) & ~np.isnan(e.protocol_at)
+    out = {}
+    for code, (name, exam) in enumerate(s.exam_types.items()):
+        if not exam.protocol_changes:
+            continue
+        mine = protocolled & (o.ordered_as == code)
+        changed = {t: int((mine & (o.exam_type == names.index(t))).sum()) for t in exam.protocol_changes}
+        out[name] = {"protocolled": int(mine.sum()), "changed": changed,
+                     "share": float(sum(changed.values()) / mine.sum()) if mine.any() else None}
     return out
 
 

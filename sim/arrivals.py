@@ -67,6 +67,7 @@ class Orders:
     steps: StepTimes
     slots: Slots
     dose: np.ndarray  # float64 dose of the exam in its type's unit; NaN where the type has no dose
+    ordered_as: np.ndarray  # int16 exam type as ordered; `exam_type` differs where the protocol changed it
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -146,18 +147,19 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     queue_time = np.where(origin == BOOKED, queue_time, queue_time + readiness)
     patience = _patience(scenario, sources, priorities, origin, streams)
     door_lead = _door_leads(scenario, sources, priorities, origin, streams)
+    protocol = _protocols(scenario, exams, priorities, origin, streams)
+    cancelled_at_protocol = _protocol_cancels(scenario, exams, origin, protocol, streams)
+    ordered_as, exams = exams, _protocol_changes(scenario, exams, origin, protocol, cancelled_at_protocol, streams)
     acquisition, read = _durations(scenario, exams, priorities, origin, streams)
     priors = _prior_comparisons(scenario, sources, exams, origin, read, streams)
     dose = _doses(scenario, exams, origin, read, streams)
     finding, flagged = ai_screening(scenario, exams, origin, streams)
     critical, call = _critical_results(scenario, exams, origin, streams)
     final_read = _final_reads(scenario, exams, origin, streams)
-    protocol = _protocols(scenario, exams, priorities, origin, streams)
-    cancelled_at_protocol = _protocol_cancels(scenario, exams, origin, protocol, streams)
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
                   final_read, protocol, origin, queue_time, readiness, patience, door_lead, cancelled_at_protocol,
                   follow_up,
-                  step_times(scenario, exams, origin, streams), slots, dose)
+                  step_times(scenario, exams, origin, streams), slots, dose, ordered_as)
 
 
 def per_source_priority(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
@@ -293,6 +295,26 @@ def _protocol_cancels(scenario: Scenario, exam_codes: np.ndarray, origin: np.nda
         if exam.protocol_cancels > 0:
             cancels[chosen] = (rng.random(len(chosen)) < exam.protocol_cancels) & (protocol[chosen] > 0)
     return cancels
+
+
+def _protocol_changes(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, protocol: np.ndarray,
+                      cancelled: np.ndarray, streams: Streams) -> np.ndarray:
+    """The exam type each order is done as: another one where the protocoling radiologist changes it after a
+    consult (per exam type's stream), else as ordered (the same array, without a copy). A share is of all the
+    orders protocolled, so it is drawn among those not cancelled at the protocol."""
+    if not any(e.protocol_changes for e in scenario.exam_types.values()):
+        return exam_codes
+    names, done_as = list(scenario.exam_types), exam_codes.copy()
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "protocol_change"):
+        if not exam.protocol_changes:
+            continue
+        kept = 1.0 - exam.protocol_cancels
+        bounds = np.cumsum(list(exam.protocol_changes.values())) / kept if kept > 0 else np.zeros(1)
+        targets = np.array([names.index(t) for t in exam.protocol_changes] + [-1], dtype=np.int16)
+        pick = targets[np.searchsorted(bounds, rng.random(len(chosen)), side="right")]
+        change = (pick >= 0) & (protocol[chosen] > 0) & ~cancelled[chosen]
+        done_as[chosen[change]] = pick[change]
+    return done_as
 
 
 def _final_reads(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams) -> np.ndarray:

@@ -46,7 +46,19 @@ def expected_order_groups(scenario: Scenario) -> list[tuple[str, str, dict[str, 
         attended = booked * (1 - book.no_show)
         for name, weight in book.exam_mix.items():
             groups.append((book.source, name, book_priorities(book), attended * weight / sum(book.exam_mix.values())))
-    return groups
+    return [part for group in groups for part in _after_protocol(scenario, *group)]
+
+
+def _after_protocol(scenario: Scenario, source: str, name: str, mix: dict[str, float], orders: float):
+    """A group of orders as done: the share the protocoling radiologist changes moves to its new exam type (at
+    the priorities that get a protocol). The protocol's own minutes are counted as the new type's, if any."""
+    exam = scenario.exam_types[name]
+    protocolled = {p: w for p, w in mix.items() if not scenario.priorities[p].standing_protocol}
+    if not exam.protocol_changes or exam.protocol is None or not sum(protocolled.values()):
+        return [(source, name, mix, orders)]
+    reach = orders * sum(protocolled.values()) / sum(mix.values())
+    moved = [(source, target, protocolled, reach * share) for target, share in exam.protocol_changes.items()]
+    return [(source, name, mix, orders - sum(m[3] for m in moved)), *moved]
 
 
 def expected_orders(scenario: Scenario) -> dict[str, float]:

@@ -137,6 +137,10 @@ def technologist_side_lines(summary: dict) -> list[str]:
         lines.append(f"Cancelled before the scan, {source}: " + "; ".join(
             f"{p} {r['cancelled']} of {r['ordered']} ({share_text(r['share'])}"
             + (f", {r['at_protocol']} at the protocol" if r.get("at_protocol") else "") + ")" for p, r in rows.items()))
+    for name, row in summary.get("protocol_changes", {}).items():
+        lines.append(f"Changed at the protocol, {name}: {sum(row['changed'].values())} of {row['protocolled']} "
+                     f"protocolled ({share_text(row['share'])}): "
+                     + ", ".join(f"{n} to {target}" for target, n in row["changed"].items()))
     for unit, table in summary.get("dose", {}).items():
         total = table["all"]
         lines.append(f"Dose ({unit}): {total['exams']} exams, mean {total['mean']:.2f}, total {total['total']:,.0f}; "

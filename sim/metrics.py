@@ -39,6 +39,7 @@ def exam_columns(result: Result) -> dict[str, np.ndarray]:
         "ordered_at": o.ordered_at,
         "source": o.source,
         "exam_type": o.exam_type,
+        "ordered_as": o.ordered_as,
         "priority": o.priority,
         "scan_start": e.scan_start,
         "scan_end": e.scan_end,

@@ -145,7 +145,7 @@ class Department:
         protocol_class = [keys.get(key._replace(stage=Stage.PROTOCOL), k) for key, k in keys.items()]
         # An order is protocolled at its own priority: an AI flag can only raise a study once images exist.
         self.protocol_class_of_exam = per_exam(np.array(protocol_class, dtype=np.int32)[
-            table[self.orders.exam_type, self.orders.priority]])
+            table[self.orders.ordered_as, self.orders.priority]])  # by readers of what was ordered
         self.moves = []
         if fallback is not None:
             self.moves.append((fallback, [keys.get(key._replace(subspecialty=ANY_SUBSPECIALTY), k)

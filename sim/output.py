@@ -29,7 +29,7 @@ EXAM_COLUMNS = (
     "acquisition", "report_tat", "order_to_report", "interrupted", "read_priority", "ai_flagged", "finding",
     "critical", "critical_at", "critical_tat", "priors", "prelim_at", "prelim_tat", "prelim_radiologist",
     "protocol_at", "origin", "imaging_start", "door_to_scan", "contrast", "broken_off", "procedure_radiologist",
-    "ready_at", "ready_to_scan", "cancelled_at", "dose", "dose_above_reference", "door_at",
+    "ready_at", "ready_to_scan", "cancelled_at", "dose", "dose_above_reference", "door_at", "ordered_as",
 )
 
 
@@ -182,6 +182,7 @@ def exam_table(result: Result, rows: np.ndarray | None = None, columns: dict | N
         "priority": _names(c["priority"], s.priority_names),
         "modality": _names(c["exam_type"], [e.modality for e in exam_types]),
         "exam_type": _names(c["exam_type"], list(s.exam_types)),
+        "ordered_as": _names(c["ordered_as"], list(s.exam_types)),
         "subspecialty": _names(c["exam_type"], [e.subspecialty for e in exam_types]),
         "technologist": _names(c["technologist"], staff_names),
         "scanner": _names(c["scanner"], [sc.name for sc in result.scanners]),

@@ -459,6 +459,7 @@ def _check_exam_steps(scenario: Scenario, fail) -> None:
                 fail(f"{where}.portable", f"{exam.modality} rooms are IR suites; a procedure is not portable")
             if modality.portable_units < 1:
                 fail(f"{where}.portable", f"modality {exam.modality} has no portable_units")
+        _check_protocol_changes(scenario, name, exam, where, fail)
         follow = exam.leads_to
         if follow is not None:
             if follow.exam_type not in scenario.exam_types:
@@ -474,6 +475,20 @@ def _check_exam_steps(scenario: Scenario, fail) -> None:
             if follow.priority is not None and follow.priority not in scenario.priorities:
                 fail(f"{where}.leads_to.priority",
                      f"unknown priority {follow.priority!r} (declared: {_list(scenario.priorities)})")
+
+
+def _check_protocol_changes(scenario: Scenario, exam_name: str, exam, where: str, fail) -> None:
+    for target in exam.protocol_changes:
+        if target not in scenario.exam_types:
+            fail(f"{where}.protocol_changes.{target}", f"unknown exam type (declared: {_list(scenario.exam_types)})")
+        if target == exam_name:
+            fail(f"{where}.protocol_changes.{target}", "an order cannot be changed into its own exam type")
+        if scenario.exam_types[target].protocol_changes:
+            fail(f"{where}.protocol_changes.{target}", f"{target!r} can be changed itself; changes go one step only")
+    if exam.protocol_changes and exam.protocol is None:
+        fail(f"{where}.protocol_changes", "orders are changed at their protocol, and this exam type has no protocol")
+    if exam.protocol_cancels + sum(exam.protocol_changes.values()) > 1 + 1e-9:
+        fail(f"{where}.protocol_changes", "the shares changed and cancelled at the protocol add up to more than 1")
 
 
 def _check_appointments(scenario: Scenario, fail) -> None:

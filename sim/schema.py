@@ -313,6 +313,10 @@ class ExamType(Strict):
     protocol_cancels: float = Field(
         0.0, ge=0, le=1, description="Share of the orders protocolled that the radiologist cancels after consulting "
                                      "the referrer (not needed, or another test answers the question).")
+    protocol_changes: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict, description="Shares of the orders protocolled that the radiologist changes, after "
+                                          "consulting the referrer, to another exam type (e.g. a CT head to an MR "
+                                          "brain); the order is then scanned and read as the new type.")
     priors: PriorComparison | None = Field(None, description="Extra read time when the patient has priors.")
     steps: Steps | None = Field(None, description="Preparation, contrast, screening, check and turnover.")
     portable: Portable | None = Field(None, description="Done at the bedside with a portable unit.")
@@ -724,6 +728,14 @@ def demanded(scenario: Scenario) -> dict[str, set[str]]:
     for book in scenario.appointments.values():
         for exam_name in book.exam_mix:
             out.setdefault(exam_name, set()).update(book_priorities(book))
+    for exam_name, priorities in list(out.items()):  # an order changed at its protocol is done as another type
+        exam = scenario.exam_types.get(exam_name)
+        if exam is not None and exam.protocol is not None:
+            protocolled = {p for p in priorities if p in scenario.priorities
+                           and not scenario.priorities[p].standing_protocol}
+            for target, share in exam.protocol_changes.items():
+                if share > 0 and protocolled and target in scenario.exam_types:
+                    out.setdefault(target, set()).update(protocolled)
     return out
 
 

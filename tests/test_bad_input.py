@@ -94,6 +94,16 @@ CASES.update({
         GOOD + "appointments:\n  list: {modality: CT, sessions: '08:00-12:00', slot_minutes: 30, exam_mix: {ct_head: 1}, "
                "referrals: {two_week_wait: {per_week: 5, priority: cancer}}}\n",
         "appointments.list.referrals.two_week_wait.priority", "unknown priority 'cancer'"),
+    "an order changed at its protocol into an unknown exam type": (
+        replace("  ct_head:\n", "  ct_head:\n    protocol: 3\n    protocol_changes: {mr_brain: 0.1}\n"),
+        "exam_types.ct_head.protocol_changes.mr_brain", "unknown exam type"),
+    "orders changed at a protocol they never get": (
+        replace("  ct_head:\n", "  ct_head:\n    protocol_changes: {ct_abdomen: 0.1}\n"),
+        "exam_types.ct_head.protocol_changes", "has no protocol"),
+    "more changed and cancelled at the protocol than protocolled": (
+        replace("  ct_head:\n", "  ct_head:\n    protocol: 3\n    protocol_cancels: 0.5\n"
+                                 "    protocol_changes: {ct_abdomen: 0.6}\n"),
+        "exam_types.ct_head.protocol_changes", "add up to more than 1"),
     "calls sparing an unknown priority": (
         replace("    names: [Dr Lee]\n", "    names: [Dr Lee]\n    interruptions: {spared: [code]}\n"),
         "radiologists.late.interruptions.spared.0", "unknown priority 'code'"),

@@ -5,7 +5,8 @@ in YAML), small enough to run in well under a second: a few days, a few
 dozen exams a day. It draws, among other things, several modalities and
 groups, multi-credentialed staff, split and overnight shifts, breaks, prep
 rooms and steps, appointments, reservations, maintenance, breakdowns,
-warm-up, portables, NM uptake, IR suites and follow-ups, protocoling,
+warm-up, portables, NM uptake, IR suites and follow-ups, protocoling (with
+cancellations and changes of exam type),
 subspecialties and fallback, priors, preliminary and remote readers,
 interruptions, critical calls, AI triage in both modes, every worklist
 policy, groups with nobody in them and warm-ups longer than most of the run.
@@ -239,6 +240,12 @@ def generate(seed: int) -> dict:
     for exam in exam_types.values():
         if r.random() < 0.15:
             exam["read_by_priority"] = {p: _distribution(r, 5) for p in r.sample(names, r.randint(1, len(names)))}
+    unprotocolled = [n for n, e in exam_types.items() if "protocol" not in e]  # targets: changes go one step only
+    for exam in exam_types.values():
+        if "protocol" in exam and unprotocolled and r.random() < 0.3:
+            room = 1 - exam.get("protocol_cancels", 0)
+            exam["protocol_changes"] = {t: round(r.uniform(0, room) / 2, 2)
+                                        for t in r.sample(unprotocolled, min(2, len(unprotocolled)))}
     subspecialties = sorted({e.get("subspecialty", "general") for e in exam_types.values()})
     type_names = list(exam_types)
     demand = {}

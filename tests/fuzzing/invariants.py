@@ -228,7 +228,8 @@ def _credentials(result):
         elif kind == PROCEDURE:
             if exam_type.modality not in group.modalities:
                 yield f"{member.name} performs a {exam_type.modality} procedure"
-        elif kind == PROTOCOL:
+        elif kind == PROTOCOL:  # by a reader of the type ordered, which the protocol may change
+            exam_type = types[e.orders.ordered_as[exam]]
             own = priorities[e.orders.priority[exam]]
             if not can_read(group, exam_type.modality, exam_type.subspecialty, own, any_subspecialty=None) and not (
                     fallback is not None and can_read(group, exam_type.modality, exam_type.subspecialty, own,
