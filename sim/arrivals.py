@@ -27,13 +27,14 @@ from .triage import ai_screening
 class StepTimes:
     """Per order, minutes of each acquisition step besides the scan itself (0 where the exam type has none)."""
 
-    prep: np.ndarray  # preparation, IV contrast and MR screening: in a prep room, or on the scanner
+    prep: np.ndarray  # preparation, IV contrast, MR and pregnancy screening: in a prep room, or on the scanner
     contrast: np.ndarray  # bool: given IV contrast
     check: np.ndarray  # image check after the scan, on the scanner
     turnover: np.ndarray  # room turnover after the patient
     travel: np.ndarray  # bedside exams: each way between the department and the patient
     injection: np.ndarray  # NM: the technologist injects...
     uptake: np.ndarray  # ...and the patient waits this long before imaging
+    pregnancy_checked: np.ndarray  # bool: screened for pregnancy (its minutes are in `prep`)
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,25 @@ def step_times(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, s
         if exam.uptake is not None:
             injection[chosen] = exam.uptake.injection.sample(rng, k)
             uptake[chosen] = exam.uptake.minutes.sample(rng, k)
-    return StepTimes(prep, contrast, check, turnover, travel, injection, uptake)
+    pregnancy = _pregnancy_checks(scenario, exam_codes, origin, streams)
+    if pregnancy is None:
+        return StepTimes(prep, contrast, check, turnover, travel, injection, uptake, np.broadcast_to(False, n))
+    return StepTimes(prep + pregnancy, contrast, check, turnover, travel, injection, uptake, pregnancy > 0)
+
+
+def _pregnancy_checks(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray,
+                      streams: Streams) -> np.ndarray | None:
+    """Minutes of pregnancy screening per exam (0 where none; None if no exam type screens), from a stream of its
+    own per exam type, so that switching it on leaves every other step's draws as they were."""
+    if not any(e.steps is not None and e.steps.pregnancy_check for e in scenario.exam_types.values()):
+        return None
+    minutes = np.zeros(len(exam_codes))
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "pregnancy_check"):
+        check = exam.steps.pregnancy_check if exam.steps is not None else None
+        if check is not None:
+            screened = rng.random(len(chosen)) < check.share
+            minutes[chosen] = np.where(screened, np.maximum(check.minutes.sample(rng, len(chosen)), 1e-9), 0.0)
+    return minutes
 
 
 def _protocols(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarray, origin: np.ndarray,

@@ -243,6 +243,14 @@ class Contrast(Strict):
     minutes: Distribution = Field(description="IV placement and contrast, minutes.")
 
 
+class PregnancyCheck(Strict):
+    """Asking, and where needed testing, whether a patient of child-bearing age may be pregnant before ionising
+    radiation (ACR-SPR practice parameter: females 12-50 years are screened; UK IR(ME)R: ask and record)."""
+
+    share: float = Field(ge=0, le=1, description="Share of these exams' patients of child-bearing age (screened).")
+    minutes: Distribution = Field(description="Technologist minutes to ask, record and, where needed, test.")
+
+
 class Steps(Strict):
     """Acquisition in steps, around the scan itself (`acquisition`). Preparation steps happen in a prep room
     when the modality has one free and the scanner is busy; otherwise on the scanner. US figures: setup 2:10,
@@ -251,6 +259,8 @@ class Steps(Strict):
     prep: Distribution = Field(0.0, validate_default=True, description="Patient preparation and positioning.")
     contrast: Contrast | None = Field(None, description="IV placement and contrast, for a share of these exams.")
     screening: Distribution = Field(0.0, validate_default=True, description="MR safety screening.")
+    pregnancy_check: PregnancyCheck | None = Field(
+        None, description="Pregnancy screening of patients of child-bearing age before XR, CT, NM or IR.")
     check: Distribution = Field(0.0, validate_default=True, description="Image check after the scan.")
     turnover: Distribution = Field(0.0, validate_default=True, description="Room turnover after the patient.")
 
@@ -331,8 +341,9 @@ def acquisition_mean(exam: ExamType) -> float:
     if exam.steps is not None:
         st = exam.steps
         minutes += st.prep.mean() + st.screening.mean() + st.check.mean() + st.turnover.mean()
-        if st.contrast is not None:
-            minutes += st.contrast.share * st.contrast.minutes.mean()
+        for share_step in (st.contrast, st.pregnancy_check):
+            if share_step is not None:
+                minutes += share_step.share * share_step.minutes.mean()
     if exam.portable is not None:
         minutes += 2 * exam.portable.travel_minutes.mean()
     if exam.uptake is not None:

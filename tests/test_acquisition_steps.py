@@ -154,3 +154,26 @@ def test_nobody_is_injected_whose_uptake_would_end_after_the_camera_closes():
     short = deep_merge(NM, {"days": 2, "modalities": {"NM": {"hours": ["08:00-10:00"]}}})
     result = run(build(short, orders=[(0, "09:00", "nm_bone", "outpatient")]))
     assert result.exams.scan_start[0] == minutes(0, "09:00")  # no uptake fits a 2-hour opening: injected anyway
+
+
+def test_a_pregnancy_check_comes_before_the_scan_for_its_share_and_moves_nothing_else():
+    demand = {"ED": {"exams_per_day": 40, "exam_mix": {"ct_abdomen": 1}, "priority_mix": {"stat": 1}}}
+    steps = {"prep": 5, "contrast": {"share": 0.5, "minutes": 4}}
+    plain = {"days": 10, "demand": demand, "technologists": {"ct": {"count": 3}}, "modalities": {"CT": {"scanners": 3}},
+             "exam_types": {"ct_abdomen": {"steps": steps}}}
+    checked = deep_merge(plain, {"exam_types": {"ct_abdomen": {"steps": {
+        "pregnancy_check": {"share": 0.3, "minutes": {"dist": "uniform", "min": 1, "max": 3}}}}}})
+    before, after = run(build(plain)), run(build(checked))
+    o0, o1 = before.exams.orders, after.exams.orders
+    assert np.array_equal(o0.ordered_at, o1.ordered_at)
+    assert np.array_equal(o0.steps.contrast, o1.steps.contrast)  # the other steps' draws stay as they were
+    screened = o1.steps.pregnancy_checked
+    assert 0.22 < screened.mean() < 0.38 and not o0.steps.pregnancy_checked.any()
+    extra = o1.steps.prep - o0.steps.prep
+    assert np.all((extra[screened] >= 1) & (extra[screened] <= 3)) and np.all(extra[~screened] == 0)
+    e = after.exams
+    done = np.flatnonzero(~np.isnan(e.imaging_start))
+    # the check is part of the preparation: the scan itself starts after it
+    assert np.allclose(e.imaging_start[done] - e.scan_start[done], o1.steps.prep[done])
+    from sim.capacity import demand_minutes
+    assert demand_minutes(build(checked), "technologist")["CT"] > demand_minutes(build(plain), "technologist")["CT"]

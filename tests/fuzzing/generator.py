@@ -156,6 +156,8 @@ def _exam_type(r: random.Random, modality: str, spec: dict) -> dict:
                        "turnover": _small(r, 4)}
         if r.random() < 0.4:
             steps["contrast"] = {"share": round(r.random(), 2), "minutes": _distribution(r, 4)}
+        if modality != "MR" and r.random() < 0.2:
+            steps["pregnancy_check"] = {"share": round(r.random(), 2), "minutes": _distribution(r, 2)}
         exam["steps"] = steps
     if spec.get("portable_units") and r.random() < 0.5:
         exam["portable"] = {"travel_minutes": _distribution(r, 8)}
