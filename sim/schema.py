@@ -291,8 +291,9 @@ class FollowUp(Strict):
 
 class Dose(Strict):
     """Radiation dose per exam of this type, drawn per exam; one above the diagnostic reference level is flagged,
-    and its dose reviewed by the radiologist who reads it. Take the figures from the site's dose registry: radsim's
-    reference has no published dose figures, so there is no default."""
+    and its dose reviewed by the radiologist who reads it. No default: doses differ by scanner and protocol, so take
+    them from the site's dose registry and national reference levels (UK NDRLs 2022: CT head for acute stroke
+    790 mGy·cm DLP, chest 290, abdomen and pelvis 530)."""
 
     unit: str = Field("mSv", description="The unit of `value` and `reference_level`: mSv (effective dose), "
                                          "mGy·cm (DLP) or mGy (CTDIvol).")

@@ -57,3 +57,11 @@ def test_the_overload_check_counts_the_dose_reviews():
     extra = radiologist_minutes_per_order(scenario, "ED", "ct_head", {"stat": 1}) - \
         radiologist_minutes_per_order(plain, "ED", "ct_head", {"stat": 1})
     assert 0.2 * 30 < extra < 0.5 * 30
+
+
+def test_the_academic_centre_sets_its_ct_doses_so_a_quarter_exceed_the_national_reference_level(academic_result):
+    # a national DRL is the 75th percentile of the national distribution: a typical centre has a quarter above it
+    table = summarise(academic_result)["dose"]["mGy·cm"]
+    assert set(table["exam_type"]) == {"ct_head", "ct_chest", "ct_abdomen"}
+    for row in table["exam_type"].values():
+        assert row["exams"] > 100 and 0.18 < row["above_reference"] / row["exams"] < 0.32
