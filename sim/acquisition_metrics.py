@@ -10,7 +10,7 @@ import numpy as np
 
 from .arrivals import above_reference
 from .metrics import clipped_minutes, describe, describe_censored, in_statistics, scanner_groups
-from .records import BREAK, DUTY, PROCEDURE, ROOM_DOWN, ROOM_KIND_NAMES, Result
+from .records import BREAK, DUTY, PROCEDURE, ROLES, ROOM_DOWN, ROOM_KIND_NAMES, TRANSPORT, Result
 from .streams import FOLLOW_UP
 from .targets import judge, share_met
 
@@ -18,7 +18,7 @@ from .targets import judge, share_met
 def technologist_side(result: Result) -> dict:
     """The summary's sections for this side, those that apply to the scenario."""
     sections = {"readiness": readiness(result), "cancellations": cancellations(result),
-                "protocol_changes": protocol_changes(result), "dose": dose(result),
+                "protocol_changes": protocol_changes(result), "transport": transport(result), "dose": dose(result),
                 "door_to_scan": door_to_scan(result),
                 "scanner_time": scanner_time(result),
                 "procedures": procedures(result), "appointments": appointments(result),
@@ -90,6 +90,32 @@ def cancellations(result: Result) -> dict[str, dict[str, dict]]:
                     "ordered": int(mine.sum()), "cancelled": int(lost.sum()), "share": float(lost.sum() / mine.sum()),
                     "at_protocol": int((at_protocol & mine).sum()),
                     "waited": describe((e.cancelled_at - o.ordered_at)[lost])}
+    return out
+
+
+def transport(result: Result) -> dict[str, dict]:
+    """Per source whose patients porters fetch: patients ordered after the warm-up and fetched, how long the ready
+    patient waited for a porter to set off (one still waiting at the end counts at its wait so far), and the
+    porter's round trip."""
+    e, s = result.exams, result.scenario
+    o = e.orders
+    if not np.any(o.transport > 0):
+        return {}
+    log = result.staff_log.columns()
+    rows = log["kind"] == TRANSPORT
+    set_off = np.full(len(e), np.nan)
+    np.fmin.at(set_off, log["exam"][rows], log["start"][rows])  # the first trip is the fetch
+    ready_at = o.ordered_at + o.readiness
+    ready_by_end = np.where(ready_at < result.horizon, ready_at, np.nan)
+    waiting = in_statistics(result) & (o.transport > 0) & ~np.isnan(ready_by_end)
+    out = {}
+    for code, source in enumerate(s.source_names):
+        mine = waiting & (o.source == code)
+        if mine.any():
+            out[source] = {"patients": int(mine.sum()), "fetched": int((mine & ~np.isnan(set_off)).sum()),
+                           "wait_for_porter": describe_censored((set_off - ready_at)[mine], ready_by_end[mine],
+                                                                result.horizon),
+                           "round_trip": describe(2 * o.transport[mine])}
     return out
 
 
@@ -277,8 +303,7 @@ def list_sizes(result: Result, book: int, since: float = 0.0) -> tuple[np.ndarra
 
 def breaks(result: Result) -> dict | None:
     """Break minutes taken per staff group, and how long breaks were deferred past their time."""
-    groups = {**{("technologist", n): g for n, g in result.scenario.technologists.items()},
-              **{("radiologist", n): g for n, g in result.scenario.radiologists.items()}}
+    groups = {(role.name, n): g for role in ROLES for n, g in role.groups(result.scenario).items()}
     if not any(g.breaks for g in groups.values()):
         return None
     log = result.staff_log.columns()

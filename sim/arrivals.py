@@ -69,6 +69,7 @@ class Orders:
     slots: Slots
     dose: np.ndarray  # float64 dose of the exam in its type's unit; NaN where the type has no dose
     ordered_as: np.ndarray  # int16 exam type as ordered; `exam_type` differs where the protocol changed it
+    transport: np.ndarray  # float64 porter minutes each leg (to the ward, back with the patient); 0: no porter
 
     def __len__(self) -> int:
         return len(self.ordered_at)
@@ -160,7 +161,8 @@ def generate_orders(scenario: Scenario, streams: Streams) -> Orders:
     return Orders(times, sources, exams, priorities, acquisition, read, finding, flagged, critical, call, priors,
                   final_read, protocol, origin, queue_time, readiness, patience, door_lead, cancelled_at_protocol,
                   follow_up,
-                  step_times(scenario, exams, origin, streams), slots, dose, ordered_as)
+                  step_times(scenario, exams, origin, streams), slots, dose, ordered_as,
+                  _transport(scenario, sources, exams, priorities, origin, streams))
 
 
 def per_source_priority(scenario: Scenario, sources: np.ndarray, priorities: np.ndarray, origin: np.ndarray,
@@ -314,6 +316,26 @@ def _protocol_cancels(scenario: Scenario, exam_codes: np.ndarray, origin: np.nda
         if exam.protocol_cancels > 0:
             cancels[chosen] = (rng.random(len(chosen)) < exam.protocol_cancels) & (protocol[chosen] > 0)
     return cancels
+
+
+def _transport(scenario: Scenario, sources: np.ndarray, exam_codes: np.ndarray, priorities: np.ndarray,
+               origin: np.ndarray, streams: Streams) -> np.ndarray:
+    """Porter minutes per leg for the patients of sources with transport (booked outpatients come by themselves,
+    bedside exams need nobody carried), from a stream per source; a read-only zero without memory where no source
+    has any."""
+    if not any(src.transport is not None for src in scenario.demand.values()):
+        return np.broadcast_to(0.0, len(sources))
+    minutes = np.zeros(len(sources))
+    bedside = np.array([e.portable is not None for e in scenario.exam_types.values()])  # the unit goes to them
+    for code, name in enumerate(scenario.source_names):
+        spec = scenario.demand.get(name)
+        if spec is None or spec.transport is None:
+            continue
+        allowed = [scenario.priority_names.index(p) for p in spec.transport.priorities or scenario.priority_names]
+        mine = np.flatnonzero((sources == code) & np.isin(priorities, allowed) & (origin != BOOKED)
+                              & ~bedside[exam_codes])
+        minutes[mine] = np.maximum(spec.transport.minutes.sample(streams.get(f"transport.{name}"), len(mine)), 1e-9)
+    return minutes
 
 
 def _protocol_changes(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, protocol: np.ndarray,

@@ -89,6 +89,24 @@ def radiologist_minutes_per_order(scenario: Scenario, source: str, exam_name: st
     return minutes
 
 
+def porter_minutes(scenario: Scenario) -> float:
+    """Expected porter minutes over the horizon: each carried patient is fetched and taken back, two legs each."""
+    total = 0.0
+    for name, source in scenario.demand.items():
+        if source.transport is None:
+            continue
+        orders = float(np.sum(hourly_rates(scenario, name)))
+        weights = {n: share.share for n, share in source.exam_mix.items()}
+        carried = source.transport.priorities
+        for exam_name, weight in weights.items():
+            if scenario.exam_types[exam_name].portable is not None:
+                continue
+            mix = source.priority_mix_for(exam_name)
+            share = sum(w for p, w in mix.items() if carried is None or p in carried) / sum(mix.values())
+            total += orders * weight / sum(weights.values()) * share * 4 * source.transport.minutes.mean()
+    return total
+
+
 def share_above(distribution, level: float, draws: int = 20_000) -> float:
     """The share of a distribution's values above `level`, from a fixed sample (the same answer every time)."""
     return float(np.mean(distribution.sample(np.random.default_rng(0), draws) > level))
@@ -184,6 +202,10 @@ def offered_loads(scenario: Scenario) -> list[tuple[str, float, float, float]]:
             if demand > 0:
                 load = demand / capacity if capacity > 0 else float("inf")
                 rows.append((label, load, demand, capacity))
+    carrying = porter_minutes(scenario)
+    if carrying > 0:
+        capacity = sum(working_minutes(scenario, g) for g in scenario.porters.values() if g.count)
+        rows.append(("porters", carrying / capacity if capacity > 0 else float("inf"), carrying, capacity))
     # each person once: staff who cover several modalities cannot give each of them all their time
     for label, demand, groups in (("technologists, all modalities", sum(technologist.values()), scenario.technologists),
                                   ("radiologists, all modalities", sum(reading.values()), scenario.radiologists)):

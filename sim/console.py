@@ -90,6 +90,7 @@ def format_summary(summary: dict) -> str:
                  f"{exams['awaiting_read']} awaiting read, {exams['being_read']} being read"
                  + (f", {exams['awaiting_protocol']} awaiting a protocol" if exams.get("awaiting_protocol") else "")
                  + (f", {exams['getting_ready']} patients getting ready" if exams.get("getting_ready") else "")
+                 + (f", {exams['awaiting_porter']} waiting for or with a porter" if exams.get("awaiting_porter") else "")
                  + (f"; {exams['cancelled']} cancelled" if exams.get("cancelled") else ""))
     lines += _published(summary)
     for warning in summary["warnings"]:
@@ -137,6 +138,11 @@ def technologist_side_lines(summary: dict) -> list[str]:
         lines.append(f"Cancelled before the scan, {source}: " + "; ".join(
             f"{p} {r['cancelled']} of {r['ordered']} ({share_text(r['share'])}"
             + (f", {r['at_protocol']} at the protocol" if r.get("at_protocol") else "") + ")" for p, r in rows.items()))
+    for source, row in summary.get("transport", {}).items():
+        wait = row["wait_for_porter"]
+        lines.append(f"Porters, {source}: {row['fetched']} of {row['patients']} ready patients fetched; waited for a "
+                     f"porter a median {_bound(wait, 'median', False).strip()} min (p90 "
+                     f"{_bound(wait, 'p90', False).strip()}); round trip a median {_minutes(row['round_trip']['median'])} min")
     for name, row in summary.get("protocol_changes", {}).items():
         lines.append(f"Changed at the protocol, {name}: {sum(row['changed'].values())} of {row['protocolled']} "
                      f"protocolled ({share_text(row['share'])}): "

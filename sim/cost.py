@@ -28,8 +28,7 @@ def staff_cost(result: Result) -> dict:
     reports = _reports_by_person(result)
     by_group: dict[str, float] = {}
     for index, member in enumerate(result.staff):
-        rate = costs.hourly.get(member.group, costs.technologist_hourly if member.role == "technologist"
-                                else costs.radiologist_hourly)
+        rate = costs.hourly.get(member.group, getattr(costs, f"{member.role}_hourly"))
         plan = merge(clip(result.duty_plan[index], lo, hi))
         minutes = sum(e - st for st, e in plan)
         premium = costs.night_premium * overlap_minutes(plan, night) + \

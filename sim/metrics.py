@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
-from .records import (BREAK, CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROCEDURE, PROTOCOL, RADIOLOGIST_WORK, READ, ROOM_WORK,
-                      TECHNOLOGIST_WORK, Result)
+from .records import (BREAK, CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROCEDURE, PROTOCOL, READ, ROLES, ROOM_WORK,
+                      TRANSPORT, Result)
 from .capacity import offered_load_warnings
 from .cost import staff_cost
 from .coverage import coverage_warnings
@@ -178,7 +178,8 @@ def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
     """Busy share of scheduled duty per staff group (work in overtime is overtime, see `overtime_hours`), and of
     opening time per scanner group (scanning past closing is after-hours work, see `scanner_after_hours`)."""
     lo, hi = result.warmup, result.horizon
-    out: dict[str, dict[str, float | None]] = {"technologists": {}, "scanners": {}, "radiologists": {}}
+    out: dict[str, dict[str, float | None]] = {"technologists": {}, "scanners": {}, "radiologists": {},
+                                               **{role.section: {} for role in staffed_roles(result.scenario)}}
     for section, group, (duty_starts, duty_ends, busy_starts, busy_ends) in duty_and_work(result):
         on_duty = clipped_minutes(duty_starts, duty_ends, lo, hi).sum()
         busy = clipped_minutes(busy_starts, busy_ends, lo, hi).sum()
@@ -213,20 +214,19 @@ def duty_and_work(result: Result):
     order = np.argsort(log["person"], kind="stable").astype(np.int32)
     counts = np.bincount(log["person"], minlength=len(result.staff))
     rows_of = np.split(order, np.cumsum(counts)[:-1])
-    for role, section, tasks, groups in (("technologist", "technologists", TECHNOLOGIST_WORK, result.scenario.technologists),
-                                         ("radiologist", "radiologists", RADIOLOGIST_WORK, result.scenario.radiologists)):
-        for group in groups:
+    for role in ROLES:
+        for group in role.groups(result.scenario):
             parts: list[list[np.ndarray]] = [[np.zeros(0)] for _ in range(4)]
-            for person in members(result, role, group):
+            for person in members(result, role.name, group):
                 plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
                 rows = rows_of[person]
-                rows = rows[np.isin(log["kind"][rows], tasks)]
+                rows = rows[np.isin(log["kind"][rows], role.work)]
                 ends = log["end"][rows]
                 work = cut_to(log["start"][rows], np.where(np.isnan(ends), result.horizon, ends),
                               result.duty_plan[person])
                 for part, values in zip(parts, (plan[:, 0], plan[:, 1], *work)):
                     part.append(values)
-            yield section, group, [np.concatenate(part) for part in parts]
+            yield role.section, group, [np.concatenate(part) for part in parts]
 
 
 def room_work_within(result: Result, ids: list[int], opening: list[tuple[float, float]]):
@@ -260,13 +260,17 @@ def overtime_hours(result: Result) -> dict[str, dict[str, float]]:
     """Hours worked past scheduled shift ends, per staff group (stretches of duty ending after the warm-up)."""
     log = result.staff_log.columns()
     duty = (log["kind"] == DUTY) & (np.nan_to_num(log["end"], nan=result.horizon) > result.warmup)
-    out: dict[str, dict[str, float]] = {"technologists": {}, "radiologists": {}}
-    for section, role, groups in (("technologists", "technologist", result.scenario.technologists),
-                                  ("radiologists", "radiologist", result.scenario.radiologists)):
-        for group in groups:
-            people = members(result, role, group)
-            out[section][group] = round(float(log["overtime"][duty & np.isin(log["person"], people)].sum()) / 60, 6)
+    out: dict[str, dict[str, float]] = {role.section: {} for role in staffed_roles(result.scenario)}
+    for role in staffed_roles(result.scenario):
+        for group in role.groups(result.scenario):
+            people = members(result, role.name, group)
+            out[role.section][group] = round(float(log["overtime"][duty & np.isin(log["person"], people)].sum()) / 60, 6)
     return out
+
+
+def staffed_roles(scenario) -> list:
+    """The roles the scenario has groups of (technologists and radiologists always; porters where given)."""
+    return [role for role in ROLES if role.groups(scenario)]
 
 
 def scanner_after_hours(result: Result) -> dict[str, float]:
@@ -332,7 +336,7 @@ def worklist_summary(result: Result) -> dict:
 def accounting(result: Result) -> dict[str, int]:
     """Every order placed is reported, being read, waiting to be read, being scanned, waiting to be scanned,
     waiting for (or being given) its protocol, or, protocolled or needing none, waiting for the patient to be
-    ready or cancelled. Follow-ups whose report never came are not orders yet."""
+    ready, for a porter to bring them (where porters do), or cancelled. Follow-ups whose report never came are not orders yet."""
     e = result.exams
     placed = ~np.isnan(e.orders.ordered_at)
     reported = ~np.isnan(e.report_at)
@@ -345,18 +349,31 @@ def accounting(result: Result) -> dict[str, int]:
     log = result.staff_log.columns()
     being_protocolled = np.zeros(len(e), dtype=bool)
     being_protocolled[log["exam"][(log["kind"] == PROTOCOL) & np.isnan(log["end"])]] = True
-    return {
+    ready = placed & np.isnan(e.scan_start) & ~protocolling & ~getting_ready & ~cancelled
+    with_porter = ready & _not_yet_brought(result)
+    counts = {
         "ordered": int(placed.sum()),
         "reported": int(reported.sum()),
         "being_read": int(being_read.sum()),
         "awaiting_read": int((scanned & ~reported & ~being_read).sum()),
         "being_scanned": int(scanning.sum()),
-        "awaiting_scan": int((placed & np.isnan(e.scan_start) & ~protocolling & ~getting_ready & ~cancelled).sum()),
+        "awaiting_scan": int((ready & ~with_porter).sum()),
         "getting_ready": int((placed & np.isnan(e.scan_start) & ~protocolling & getting_ready).sum()),
         "cancelled": int((cancelled & ~protocolling).sum()),
         "awaiting_protocol": int((protocolling & ~being_protocolled).sum()),
         "being_protocolled": int(being_protocolled.sum()),
     }
+    if np.any(e.orders.transport > 0):  # ready, waiting for a porter or on the way with one
+        counts["awaiting_porter"] = int(with_porter.sum())
+    return counts
+
+
+def _not_yet_brought(result: Result) -> np.ndarray:
+    """Patients porters should bring who have not arrived: no fetch finished for them."""
+    e, log = result.exams, result.staff_log.columns()
+    brought = np.zeros(len(e), dtype=bool)
+    brought[log["exam"][(log["kind"] == TRANSPORT) & ~np.isnan(log["end"])]] = True
+    return (e.orders.transport > 0) & ~brought
 
 
 def _being_read(result: Result) -> np.ndarray:

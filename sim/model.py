@@ -24,7 +24,8 @@ from .clock import weekday_of
 from .equipment import start_equipment
 from .hooks import AcquisitionHooks, ReadingHooks
 from .reading import ProcedureStaff, Radiologist, Reading
-from .records import NON_INTERPRETIVE, ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember, per_exam
+from .records import (NON_INTERPRETIVE, ROLES, ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember,
+                      per_exam)
 from .rooms import Pool, Room
 from .roster import intervals
 from .schema import Scenario, can_read
@@ -32,6 +33,7 @@ from .streams import Streams
 from .timers import Environment, after
 from .triage import reading_priority
 from .worklist import Stage, Worklist, WorklistClass
+from .transport import Porter, Transport
 
 TOP = -1  # display rank of a study past its aging cap: looked at before every priority
 ANY_SUBSPECIALTY = "*"  # a class open to readers of any subspecialty (after the fallback wait)
@@ -54,14 +56,15 @@ def run(scenario: Scenario, seed: int | None = None, replication: int = 0, progr
 
 
 def staff_names(scenario: Scenario) -> list[StaffMember]:
-    """Everyone in the scenario, technologists first, in the order of the file."""
+    """Everyone in the scenario, technologists, then radiologists, then porters, in the order of the file."""
     people = []
-    shared = set(scenario.technologists) & set(scenario.radiologists)
-    for role, groups in (("technologist", scenario.technologists), ("radiologist", scenario.radiologists)):
-        for group_name, group in groups.items():
-            # a group name used for both roles gets the role in generated names, so names stay unique
-            label = f"{group_name} {role}" if group_name in shared else group_name
-            people.extend(StaffMember(name, role, group_name) for name in group.member_names(label))
+    used = [name for role in ROLES for name in role.groups(scenario)]
+    shared = {name for name in used if used.count(name) > 1}
+    for role in ROLES:
+        for group_name, group in role.groups(scenario).items():
+            # a group name used for two roles gets the role in generated names, so names stay unique
+            label = f"{group_name} {role.name}" if group_name in shared else group_name
+            people.extend(StaffMember(name, role.name, group_name) for name in group.member_names(label))
     return people
 
 
@@ -100,6 +103,7 @@ class Department:
         self._classify_exams()
         self._build_reading()
         self._build_acquisition()
+        self._build_transport()
         self._start_rosters()
         self.env.process(self._release_orders())
 
@@ -188,6 +192,16 @@ class Department:
                 modalities = [self.modality_names.index(m) for m in group.modalities]
                 self.technologists.append(Technologist(index, member.name, member.group, modalities))
 
+    def _build_transport(self) -> None:
+        """Porters, where some source's patients are fetched (None otherwise: patients come by themselves)."""
+        self.porters = [Porter(i, m.name, m.group) for i, m in enumerate(self.staff) if m.role == "porter"]
+        carried = bool(np.any(self.orders.transport > 0))
+        self._carried = per_exam(self.orders.transport > 0) if carried else None
+        self.transport = Transport(
+            self.env, self.log, self.request_dispatch, per_exam(self.orders.transport), per_exam(self.orders.priority),
+            self.acquisition.order, lambda exam: self.exams.cancelled_at[exam] == self.exams.cancelled_at[exam],
+        ) if carried or self.porters else None
+
     def _build_reading(self) -> None:
         s = self.scenario
         priorities = s.priority_names
@@ -265,8 +279,7 @@ class Department:
     def _start_rosters(self) -> None:
         s = self.scenario
         self.duty_plan: list[list[tuple[float, float]]] = [[] for _ in self.staff]
-        for person, crew, groups in [(p, self.acquisition, s.technologists) for p in self.technologists] + \
-                                    [(p, self.reading, s.radiologists) for p in self.radiologists]:
+        for person, crew, groups in self._crews():
             plan = intervals(groups[person.group].shifts, s.days, s.start_weekday)
             self.duty_plan[person.index] = plan
             self.env.process(_duty(self.env, crew, person, plan))
@@ -280,17 +293,23 @@ class Department:
             self.env.process(_opening(self.env, self.acquisition, m, plan))
         start_equipment(self.env, s, self.acquisition, self.rooms_by_modality, self.streams)
 
+    def _crews(self):
+        """(person, their crew, their role's groups in the scenario) for everyone, in the order of the staff."""
+        s = self.scenario
+        return [(p, self.acquisition, s.technologists) for p in self.technologists] + \
+            [(p, self.reading, s.radiologists) for p in self.radiologists] + \
+            [(p, self.transport, s.porters) for p in self.porters]
+
     def _start_breaks(self) -> None:
         """Each person's breaks: the group's break times on the days they are on duty then, wave by wave."""
         s = self.scenario
         defer = frozenset(rank for rank, p in enumerate(s.priorities.values()) if p.defers_breaks)
         self.acquisition.defer_ranks = self.reading.defer_ranks = defer
-        position: dict[tuple[str, str], int] = {}
-        for person, crew, role in [(p, self.acquisition, "technologist") for p in self.technologists] + \
-                                  [(p, self.reading, "radiologist") for p in self.radiologists]:
-            group = (s.technologists if role == "technologist" else s.radiologists)[person.group]
-            wave = position.setdefault((role, person.group), 0)
-            position[role, person.group] += 1
+        position: dict[tuple[int, str], int] = {}
+        for person, crew, groups in self._crews():
+            group = groups[person.group]
+            wave = position.setdefault((id(groups), person.group), 0)
+            position[id(groups), person.group] += 1
             crew.groups.setdefault(person.group, []).append(person)
             times = break_times(group.breaks, wave, self.duty_plan[person.index], s.days)
             if times:
@@ -363,7 +382,10 @@ class Department:
 
     def _ready(self, exam: int) -> None:
         if self.exams.cancelled_at[exam] != self.exams.cancelled_at[exam]:  # NaN: not cancelled meanwhile
-            self.acquisition.order(exam)
+            if self._carried is not None and self._carried[exam]:
+                self.transport.fetch(exam)  # joins the scanner queue once the porter brings them
+            else:
+                self.acquisition.order(exam)
 
     def _cancel(self, exam: int) -> None:
         """The order's patience has run out: cancelled, unless its acquisition has begun. An order still awaiting
@@ -386,6 +408,8 @@ class Department:
 
     def _images_complete(self, exam: int) -> None:
         self.reading.add(exam)
+        if self._carried is not None and self._carried[exam]:
+            self.transport.take_back(exam)
 
     def request_dispatch(self) -> None:
         """Hand out work once every other event of this instant has happened."""
@@ -396,6 +420,8 @@ class Department:
         # waiting IR procedure goes to the procedure (a patient on the table outranks a study on the worklist).
         self.acquisition.dispatch()
         self.reading.dispatch()
+        if self.transport is not None:  # porters share nobody with the other two: their turn changes nothing there
+            self.transport.dispatch()
 
     def _record_queues(self) -> None:
         self.queues.record(self.env.now, len(self.worklist), self.acquisition.waiting_count)
@@ -405,9 +431,11 @@ class Department:
     def result(self, seed: int, replication: int) -> Result:
         # the scan itself is planned when the acquisition starts; one planned past the horizon has not begun
         self.exams.imaging_start[self.exams.imaging_start > self.horizon] = np.nan
-        for crew, people in ((self.acquisition, self.technologists), (self.reading, self.radiologists)):
+        for crew, people in ((self.acquisition, self.technologists), (self.reading, self.radiologists),
+                             (self.transport, self.porters)):
             self._close_tasks(people)
-            crew.close(people, self.horizon)
+            if crew is not None:
+                crew.close(people, self.horizon)
         return Result(
             scenario=self.scenario, seed=seed, replication=replication, exams=self.exams,
             staff=self.staff, scanners=self.scanners, staff_log=self.log, room_log=self.room_log, queues=self.queues,

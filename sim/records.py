@@ -8,30 +8,48 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from .arrivals import Orders
 from .schema import Scenario
 
-DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL, PREP, PROCEDURE, BREAK, NON_INTERPRETIVE = range(10)
+DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL, PREP, PROCEDURE, BREAK, NON_INTERPRETIVE, TRANSPORT = range(11)
 KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call", INTERRUPTION: "interruption",
               PROTOCOL: "protocol", PREP: "prep", PROCEDURE: "procedure", BREAK: "break",
-              NON_INTERPRETIVE: "non_interpretive"}
+              NON_INTERPRETIVE: "non_interpretive", TRANSPORT: "transport"}
 # What someone is doing during a task of each kind, in words (teaching views); a task with no exam is shown alone.
 DOING = {SCAN: "scanning", PREP: "preparing", READ: "reading", CALL: "phoning a critical result of",
          INTERRUPTION: "interrupted (call or question), pausing", PROTOCOL: "protocolling order",
-         PROCEDURE: "performing the procedure of", BREAK: "on a break",
+         PROCEDURE: "performing the procedure of", BREAK: "on a break", TRANSPORT: "taking a patient for exam",
          NON_INTERPRETIVE: "in non-interpretive work (a meeting, teaching, QA)"}
 DOING_ALONE = {INTERRUPTION: "taking a call or question", BREAK: "on a break",
                NON_INTERPRETIVE: DOING[NON_INTERPRETIVE]}
 # Colours of the tasks figures do not colour by priority, and of a scanner that is down (one place for every view).
 TASK_COLOURS = {CALL: "#34495e", INTERRUPTION: "#f1c40f", PROTOCOL: "#95a5a6", BREAK: "#a3d9a5",
-                NON_INTERPRETIVE: "#b39ddb"}
+                NON_INTERPRETIVE: "#b39ddb", TRANSPORT: "#8d6e63"}
 DOWN_COLOUR = "#4d4d4d"
 RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL, PROCEDURE, NON_INTERPRETIVE)
 AWAY = (BREAK, NON_INTERPRETIVE)  # taken at set times, after the task in hand: away from the queues
 TECHNOLOGIST_WORK = (SCAN, PREP)
+PORTER_WORK = (TRANSPORT,)
+
+
+class Role(NamedTuple):
+    """A kind of staff: its name, the scenario's section of its groups (also the summary's), and the tasks that
+    count as its work."""
+
+    name: str
+    section: str
+    work: tuple[int, ...]
+
+    def groups(self, scenario: Scenario) -> dict:
+        return getattr(scenario, self.section)
+
+
+ROLES = (Role("technologist", "technologists", TECHNOLOGIST_WORK), Role("radiologist", "radiologists", RADIOLOGIST_WORK),
+         Role("porter", "porters", PORTER_WORK))
 
 # What a scanner, IR suite or portable unit is doing: the scanner time split.
 ROOM_PREP, ROOM_SCAN, ROOM_TURNOVER, ROOM_TRAVEL, ROOM_WARM_UP, ROOM_MAINTENANCE, ROOM_BROKEN = range(7)
@@ -46,7 +64,7 @@ class StaffMember:
     """A person in the records: name, role and staff group."""
 
     name: str
-    role: str  # "technologist" or "radiologist"
+    role: str  # "technologist", "radiologist" or "porter"
     group: str
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .clock import format_clock
 from .console import share_text
-from .records import Result
+from .records import ROLES, Result
 
 ASSUMPTIONS = [
     "Times are minutes; turnaround statistics cover exams ordered after the warm-up.",
@@ -67,12 +67,12 @@ def table_html(header: list[str], rows: list[list[str]], css: str = "", row_clas
 
 def _scenario_section(result: Result) -> str:
     s = result.scenario
-    staff = [[role, name, g.count, ", ".join(g.modalities), _window_text(g.shifts),
-              ("" if role == "technologist" else
+    staff = [[role.name, name, g.count, ", ".join(getattr(g, "modalities", ["patient transport"])),
+              _window_text(g.shifts),
+              ("" if role.name != "radiologist" else
                f"{'any' if g.subspecialties == 'any' else ', '.join(g.subspecialties)}; "
                f"{'all' if g.priorities == 'all' else ', '.join(g.priorities)}")]
-             for role, groups in (("technologist", s.technologists), ("radiologist", s.radiologists))
-             for name, g in groups.items()]
+             for role in ROLES for name, g in role.groups(s).items()]
     scanners = [[m, spec.scanner_count, _window_text(spec.hours)] for m, spec in s.modalities.items()]
     demand = [[name, f"{src.exams_per_day:g}", ", ".join(f"{k} {v.share:g}" for k, v in src.exam_mix.items()),
                ", ".join(f"{k} {v:g}" for k, v in src.priority_mix.items())] for name, src in s.demand.items()]

@@ -354,6 +354,13 @@ def check_references(scenario: Scenario, source: str) -> None:
             for priority in getattr(src, section):
                 if priority not in priorities:
                     fail(f"{where}.{section}.{priority}", f"unknown priority (declared: {_list(priorities)})")
+        if src.transport is not None:
+            for i, priority in enumerate(src.transport.priorities or ()):
+                if priority not in priorities:
+                    fail(f"{where}.transport.priorities.{i}", f"unknown priority {priority!r} (declared: "
+                                                              f"{_list(priorities)})")
+            if not any(g.count > 0 for g in scenario.porters.values()):
+                fail(f"{where}.transport", "patients fetched by porters, but the scenario has no porters")
         for exam_name, share in src.exam_mix.items():
             if exam_name not in exam_types:
                 fail(f"{where}.exam_mix.{exam_name}", f"unknown exam type (declared: {_list(exam_types)})")
@@ -515,7 +522,7 @@ def _check_appointments(scenario: Scenario, fail) -> None:
 
 def _check_unique_staff_names(scenario: Scenario, fail) -> None:
     seen: dict[str, str] = {}
-    for section in ("technologists", "radiologists"):
+    for section in ("technologists", "radiologists", "porters"):
         for group_name, group in getattr(scenario, section).items():
             for i, person in enumerate(group.given_names()):
                 if person in seen:

@@ -4,7 +4,7 @@ import pytest
 
 import sim
 from conftest import build, minutes
-from sim.records import CALL, DUTY, READ, SCAN
+from sim.records import CALL, DUTY, INTERRUPTION, READ, SCAN
 from sim.metrics import accounting
 from sim.scenario import can_read
 
@@ -22,14 +22,19 @@ RESULTS = ["community_result", "academic_result"]
 @pytest.mark.parametrize("name", RESULTS)
 def test_nobody_starts_a_task_off_shift(name, request):
     result = request.getfixturevalue(name)
-    for person, kind, start, end, exam in _rows(result):
+    paused_until = {}  # (person, exam) -> when an interruption of that read ended
+    for person, kind, start, end, exam in sorted(_rows(result), key=lambda row: (row[2], row[1] != INTERRUPTION)):
         if kind == DUTY:
             continue
+        if kind == INTERRUPTION:
+            paused_until[person, exam] = end
         if kind == CALL:
             # phoning a critical result finishes the report it belongs to: it starts as that report is signed
             e = result.exams
             assert start == (e.prelim_at[exam] if not np.isnan(e.prelim_at[exam]) else e.report_at[exam])
             continue
+        if kind == READ and paused_until.get((person, exam)) == start:
+            continue  # the read in hand resumes after a call that came just before the shift's end: not a new task
         plan = result.duty_plan[person]
         assert any(a <= start < b for a, b in plan), f"{result.staff[person].name} started exam {exam} off shift"
 
@@ -74,11 +79,15 @@ def test_staff_work_only_within_their_credentials(name, request):
         if result.exams.scanner[exam] >= 0:  # an NM patient injected but not yet imaged has no scanner
             assert result.scanners[result.exams.scanner[exam]].modality == exam_type.modality
     fallback = s.reading.subspecialty_fallback_minutes
+    log = result.staff_log.columns()
+    took_it = {}  # (reader, exam) -> when that reader first took the study (a preempted read may pass to another)
+    for k in np.flatnonzero(log["kind"] == READ)[::-1]:
+        took_it[int(log["person"][k]), int(log["exam"][k])] = log["start"][k]
     for exam in np.flatnonzero(result.exams.radiologist >= 0):
         reader = result.staff[result.exams.radiologist[exam]]
         exam_type = exam_types[result.exams.orders.exam_type[exam]]
         priority = s.priority_names[result.exams.orders.priority[exam]]
-        waited = result.exams.read_start[exam] - result.exams.scan_end[exam]
+        waited = took_it[int(result.exams.radiologist[exam]), int(exam)] - result.exams.scan_end[exam]
         any_subspecialty = "*" if fallback is not None and waited >= fallback - 1e-9 else None
         assert can_read(s.radiologists[reader.group], exam_type.modality,
                         "*" if any_subspecialty else exam_type.subspecialty, priority, any_subspecialty=any_subspecialty)

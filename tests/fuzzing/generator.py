@@ -6,7 +6,7 @@ dozen exams a day. It draws, among other things, several modalities and
 groups, multi-credentialed staff, split and overnight shifts, breaks, prep
 rooms and steps, appointments, reservations, maintenance, breakdowns,
 warm-up, portables, NM uptake, IR suites and follow-ups, protocoling (with
-cancellations and changes of exam type),
+cancellations and changes of exam type), porters fetching patients,
 subspecialties and fallback, priors, preliminary and remote readers,
 interruptions, critical calls, AI triage in both modes, every worklist
 policy, groups with nobody in them and warm-ups longer than most of the run.
@@ -329,6 +329,17 @@ def generate(seed: int) -> dict:
         radiologists[f"readers_{i}"] = _radiologist_group(
             r, r.sample(modality_names, r.randint(1, len(modality_names))), subspecialties, names)
     data["radiologists"] = radiologists
+    carried = [src for src in demand.values() if r.random() < 0.25]
+    if carried or r.random() < 0.05:  # porters, perhaps short, perhaps off duty some hours (or with nobody to carry)
+        data["porters"] = {f"porters_{i}": {"count": r.randint(1, 3), "shifts": _windows(r) if r.random() < 0.5
+                                            else ["00:00-24:00"],
+                                            **({"breaks": [{"start": clock(r.randrange(0, 1440, 30)), "minutes": 30}]}
+                                               if r.random() < 0.3 else {})}
+                           for i in range(r.randint(1, 2))}
+        for src in carried:
+            src["transport"] = {"minutes": _distribution(r, r.choice([3, 10, 40])),
+                                **({"priorities": r.sample(names, r.randint(1, len(names)))} if r.random() < 0.4
+                                   else {})}
     if r.random() < 0.4:
         data["targets"] = [{"measure": r.choice(["order_to_images", "door_to_scan", "report_tat", "order_to_report"]),
                             "priority": r.choice(names), "minutes": r.choice([20, 60, 600, 1440]),

@@ -19,6 +19,8 @@ report) and is stated as the department would state it:
   maintenance window and warm-up is in the room log;
 - set_work: set non-interpretive work keeps its times, and no call breaks
   into a read its group spares;
+- transport: a patient porters bring is fetched once ready and scanned only
+  after arriving, and taken back at most once;
 - busy_share: no busy share exceeds 100 %;
 - summary: the summary and the exam table can be computed.
 """
@@ -30,8 +32,8 @@ from collections import defaultdict
 import numpy as np
 
 from sim.metrics import accounting, exam_columns, summarise, utilisation, utilisation_by_hour
-from sim.records import (BREAK, CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PREP, PROCEDURE, PROTOCOL, READ, ROOM_DOWN,
-                         ROOM_MAINTENANCE, ROOM_WARM_UP, ROOM_WORK, SCAN)
+from sim.records import (BREAK, CALL, DUTY, INTERRUPTION, KIND_NAMES, NON_INTERPRETIVE, PREP, PROCEDURE, PROTOCOL, READ,
+                         ROLES, ROOM_DOWN, ROOM_MAINTENANCE, ROOM_WARM_UP, ROOM_WORK, SCAN, TRANSPORT)
 from sim.clock import weekday_of
 from sim.roster import intervals, merge
 from sim.scenario import can_read
@@ -43,7 +45,7 @@ def violations(result) -> list[tuple[str, str]]:
     """(rule, what broke it) for every broken rule, at most a few per rule."""
     found: list[tuple[str, str]] = []
     for check in (_milestones, _conservation, _one_thing_at_a_time, _off_duty, _credentials, _rooms,
-                  _busy_share, _set_work, _summary):
+                  _busy_share, _set_work, _transport, _summary):
         problems = list(check(result))
         found.extend((check.__name__.lstrip("_"), p) for p in problems[:3])
     return found
@@ -117,6 +119,7 @@ def _conservation(result):
     for person, kind, start, end, exam in _staff_rows(result):
         if _nan(end) and exam >= 0:
             open_task[kind].add(exam)
+    brought = {exam for person, kind, start, end, exam in _staff_rows(result) if kind == TRANSPORT and not _nan(end)}
     states = defaultdict(int)
     for exam in np.flatnonzero(placed).tolist():
         if not _nan(e.report_at[exam]):
@@ -132,6 +135,8 @@ def _conservation(result):
             state = "cancelled"
         elif e.orders.ordered_at[exam] + e.orders.readiness[exam] >= result.horizon:
             state = "getting_ready"
+        elif e.orders.transport[exam] > 0 and exam not in brought:
+            state = "awaiting_porter"
         else:
             state = "awaiting_scan"
         states[state] += 1
@@ -139,8 +144,8 @@ def _conservation(result):
     if counted["ordered"] != int(placed.sum()):
         yield f"accounting says {counted['ordered']} ordered, the records {int(placed.sum())}"
     for state in ("reported", "being_read", "awaiting_read", "being_scanned", "awaiting_scan",
-                  "awaiting_protocol", "being_protocolled", "getting_ready", "cancelled"):
-        if counted[state] != states[state]:
+                  "awaiting_protocol", "being_protocolled", "getting_ready", "cancelled", "awaiting_porter"):
+        if counted.get(state, 0) != states[state]:
             yield f"accounting says {counted[state]} {state}, the records {states[state]}"
     if sum(v for k, v in counted.items() if k != "ordered") != counted["ordered"]:
         yield f"the end-of-run states add up to {sum(v for k, v in counted.items() if k != 'ordered')}, " \
@@ -164,6 +169,30 @@ def _set_work(result):
                  for d in (day - 1, day) if d >= 0 and weekday_of(d, s.start_weekday) in w.days]
         if not any(a - EPS <= start and (_nan(end) or abs(end - b) <= EPS) for a, b in slots):
             yield f"{result.staff[person].name}: non-interpretive work {start:.1f}-{end:.1f} matches no set time"
+
+
+def _transport(result):
+    """A patient porters bring is fetched after being ready and scanned only once the fetch has ended; nobody else
+    is fetched; no patient is fetched or taken back twice."""
+    e = result.exams
+    o = e.orders
+    log = result.staff_log.columns()
+    rows = np.flatnonzero(log["kind"] == TRANSPORT)
+    trips = defaultdict(list)
+    for k in rows.tolist():
+        trips[int(log["exam"][k])].append((log["start"][k], log["end"][k]))
+    for exam, legs in trips.items():
+        legs.sort()
+        if o.transport[exam] <= 0 or len(legs) > 2:
+            yield f"exam {exam}: {len(legs)} porter trips, transport minutes {o.transport[exam]:g}"
+            continue
+        if legs[0][0] < o.ordered_at[exam] + o.readiness[exam] - EPS:
+            yield f"exam {exam}: fetched at {legs[0][0]:.1f} before the patient was ready"
+        if not _nan(e.scan_start[exam]) and (_nan(legs[0][1]) or e.scan_start[exam] < legs[0][1] - EPS):
+            yield f"exam {exam}: scanned at {e.scan_start[exam]:.1f} before the porter brought the patient"
+    for exam in np.flatnonzero((o.transport > 0) & ~np.isnan(e.scan_start)).tolist():
+        if exam not in trips:
+            yield f"exam {exam}: scanned without the porter who should have brought the patient"
 
 
 def _one_thing_at_a_time(result):
@@ -210,8 +239,7 @@ def _credentials(result):
     s, e = result.scenario, result.exams
     types = list(s.exam_types.values())
     priorities = s.priority_names
-    groups = {**{("technologist", n): g for n, g in s.technologists.items()},
-              **{("radiologist", n): g for n, g in s.radiologists.items()}}
+    groups = {(role.name, n): g for role in ROLES for n, g in role.groups(s).items()}
     from sim.triage import reading_priority
 
     read_rank = reading_priority(s, e.orders)
@@ -221,6 +249,11 @@ def _credentials(result):
             continue
         member = result.staff[person]
         group = groups[member.role, member.group]
+        if (kind == TRANSPORT) != (member.role == "porter"):
+            yield f"{member.name}, a {member.role}, does a {KIND_NAMES[kind]} task"
+            continue
+        if kind == TRANSPORT:
+            continue
         exam_type = types[e.orders.exam_type[exam]]
         if kind in (SCAN, PREP):
             if member.role != "technologist" or exam_type.modality not in group.modalities:
