@@ -59,7 +59,7 @@ class Acquisition(Crew, RoomStates):
 
     def __init__(self, env, log: StaffLog, room_log: RoomLog, request_dispatch, exams: ExamLog, n_modalities: int,
                  pools: list[Pool], pool_of_exam: list[int], hooks: AcquisitionHooks,
-                 breakdown_handling: list[str], procedure_staff=None, queue_rank=None):
+                 breakdown_handling: list[str], procedure_staff=None, queue_rank=None, anaesthesia=None):
         super().__init__(env, log, request_dispatch)
         self.exams, self.room_log = exams, room_log
         orders = exams.orders
@@ -73,6 +73,8 @@ class Acquisition(Crew, RoomStates):
         self.on_images_complete, self.on_queue_change = hooks.images_complete, hooks.queue_changed
         self.breakdown_handling = breakdown_handling  # per modality: move, restart or resume
         self.procedure_staff = procedure_staff  # finds and releases radiologists for IR procedures
+        self.anaesthesia = anaesthesia  # anaesthetists for sedated patients (None where nobody is sedated)
+        self.sedated = per_exam(steps.sedated) if anaesthesia is not None else None
         self.open = [False] * n_modalities
         self.opening = [(0.0, float("inf"))] * n_modalities  # the current (or last) opening of each modality
         self.free_techs: list[dict[Technologist, None]] = [{} for _ in self.open]
@@ -92,8 +94,14 @@ class Acquisition(Crew, RoomStates):
             self._ready(exam)
 
     def _ready(self, exam: int) -> None:
-        pool = self.pools[self.pool_of_exam[exam]]
-        self._queue(pool.to_prep if pool.has_prep_rooms and self.prep[exam] > 0 else pool.waiting, exam)
+        self._queue(self._queue_for(self.pools[self.pool_of_exam[exam]], exam), exam)
+
+    def _queue_for(self, pool: Pool, exam: int) -> list:
+        """A sedated patient waits for an anaesthetist as well (and is induced on the scanner, not in a prep room);
+        others wait for a prep room where the pool has them and there is preparation, else for the scanner."""
+        if self.sedated is not None and self.sedated[exam]:
+            return pool.sedated
+        return pool.to_prep if pool.has_prep_rooms and self.prep[exam] > 0 else pool.waiting
 
     def _queue(self, queue: list, exam: int) -> None:
         heapq.heappush(queue, (self.rank[exam], self.queue_time[exam], exam))
@@ -105,7 +113,7 @@ class Acquisition(Crew, RoomStates):
     def withdraw(self, exam: int) -> None:
         """A cancelled order leaves whichever queue of its pool holds it (rare, so a linear search is fine)."""
         pool = self.pools[self.pool_of_exam[exam]]
-        for queue in (pool.waiting, pool.to_prep, pool.to_inject):
+        for queue in (pool.waiting, pool.to_prep, pool.to_inject, pool.sedated):
             for i, entry in enumerate(queue):
                 if entry[-1] == exam:
                     queue[i] = queue[-1]
@@ -140,7 +148,7 @@ class Acquisition(Crew, RoomStates):
     def urgent_waiting(self, tech: Technologist) -> bool:
         for pool in self.pools:
             if pool.modality in tech.modalities:
-                heads = [q[0][0] for q in (pool.waiting, pool.to_prep, pool.to_inject) if q]
+                heads = [q[0][0] for q in (pool.waiting, pool.to_prep, pool.to_inject, pool.sedated) if q]
                 heads += [self.rank[r.pinned] for r in pool.rooms if r.pinned >= 0]
                 if any(rank in self.defer_ranks for rank in heads):
                     return True
@@ -158,7 +166,7 @@ class Acquisition(Crew, RoomStates):
             best = None
             for pool in self.pools:
                 # cheap checks first: most pools, most of the time, have nobody waiting or nobody free
-                if not (pool.waiting or pool.to_prep or pool.to_inject or pool.pinned) \
+                if not (pool.waiting or pool.to_prep or pool.to_inject or pool.sedated or pool.pinned) \
                         or not open_[pool.modality] or not free_techs[pool.modality]:
                     continue
                 option = self._best_option(pool)
@@ -172,14 +180,16 @@ class Acquisition(Crew, RoomStates):
         """((rank, queue time, action, exam), action, pool, exam, room) of the best thing this pool can start."""
         best = None
         radiologist_free = not pool.procedures or self.procedure_staff.available(pool.modality)
+        anaesthetist_free = self.anaesthesia is not None and self.anaesthesia.available()
         if pool.pinned:
             for room in pool.rooms:
-                if room.pinned >= 0 and not room.busy and not room.down and radiologist_free:
+                if room.pinned >= 0 and not room.busy and not room.down and radiologist_free and \
+                        (anaesthetist_free or not (self.sedated is not None and self.sedated[room.pinned])):
                     exam = room.pinned
                     key = (self.rank[exam], self.queue_time[exam], PINNED, exam)
                     if best is None or key < best[0]:
                         best = (key, PINNED, pool, exam, room)
-        for queue in (pool.waiting, pool.to_prep):
+        for queue in (pool.waiting, pool.to_prep, pool.sedated if anaesthetist_free else ()):
             if queue and radiologist_free:
                 rank, queued, exam = queue[0]
                 key = (rank, queued, ON_SCANNER, exam)
@@ -223,8 +233,7 @@ class Acquisition(Crew, RoomStates):
             pool.pinned -= 1
             self.waiting_count -= 1
         elif action == ON_SCANNER:
-            queue = pool.waiting if pool.waiting and pool.waiting[0][2] == exam else pool.to_prep
-            heapq.heappop(queue)
+            heapq.heappop(next(q for q in (pool.waiting, pool.to_prep, pool.sedated) if q and q[0][2] == exam))
             self.waiting_count -= 1
         else:
             heapq.heappop(pool.to_prep if action == IN_PREP_ROOM else pool.to_inject)
@@ -271,6 +280,7 @@ class Acquisition(Crew, RoomStates):
         self.start_task(tech, exam)
         tech.task_kind = SCAN
         radiologist = self.procedure_staff.take(pool.modality, exam) if pool.procedures else None
+        anaesthetist = self.anaesthesia.take(exam) if self.sedated is not None and self.sedated[exam] else None
         prepared = exam in self.prepared
         if prepared:  # the patient leaves the prep room for the scanner
             self.prepared.discard(exam)
@@ -280,7 +290,7 @@ class Acquisition(Crew, RoomStates):
         call_in = self.procedure_staff.call_in_minutes(radiologist) if radiologist is not None else 0.0
         steps = self._plan(pool, exam, now, prepared, call_in)
         room.busy, room.token = True, room.token + 1
-        room.task = task = Task(exam, tech, radiologist, now, steps)
+        room.task = task = Task(exam, tech, radiologist, now, steps, anaesthetist)
         if unset(exams.scan_start[exam]):  # the acquisition starts now
             exams.scan_start[exam] = now
         if unset(exams.imaging_start[exam]):
@@ -325,6 +335,8 @@ class Acquisition(Crew, RoomStates):
         self.log.add(task.tech.index, SCAN, task.start, now, task.exam)
         if task.radiologist is not None:
             self.procedure_staff.release(task.radiologist, task.start, task.exam)
+        if task.anaesthetist is not None:
+            self.anaesthesia.release(task.anaesthetist, task.start, task.exam)
         room.busy, room.task = False, None
         self.end_task(task.tech)
         self.room_freed(room)
@@ -349,7 +361,8 @@ class Acquisition(Crew, RoomStates):
         else:
             self.exams.scan_start[exam] = self.exams.imaging_start[exam] = NAN
         if handling == "move":
-            heapq.heappush(room.pool.waiting, (self.rank[exam], self.queue_time[exam], exam))
+            queue = room.pool.sedated if self.sedated is not None and self.sedated[exam] else room.pool.waiting
+            heapq.heappush(queue, (self.rank[exam], self.queue_time[exam], exam))
         else:
             room.pinned = exam
             room.pool.pinned += 1

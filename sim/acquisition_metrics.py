@@ -18,7 +18,8 @@ from .targets import judge, share_met
 def technologist_side(result: Result) -> dict:
     """The summary's sections for this side, those that apply to the scenario."""
     sections = {"readiness": readiness(result), "cancellations": cancellations(result),
-                "protocol_changes": protocol_changes(result), "transport": transport(result), "dose": dose(result),
+                "protocol_changes": protocol_changes(result), "transport": transport(result),
+                "sedation": sedation(result), "dose": dose(result),
                 "door_to_scan": door_to_scan(result),
                 "scanner_time": scanner_time(result),
                 "procedures": procedures(result), "appointments": appointments(result),
@@ -116,6 +117,27 @@ def transport(result: Result) -> dict[str, dict]:
                            "wait_for_porter": describe_censored((set_off - ready_at)[mine], ready_by_end[mine],
                                                                 result.horizon),
                            "round_trip": describe(2 * o.transport[mine])}
+    return out
+
+
+def sedation(result: Result) -> dict[str, dict]:
+    """Per exam type with sedation: exams ordered after the warm-up done under sedation, those begun, and how long
+    the ready patient waited for a scanner, a technologist and an anaesthetist together (one still waiting at the
+    end counts at its wait so far)."""
+    e, s = result.exams, result.scenario
+    o = e.orders
+    if not np.any(o.steps.sedated):
+        return {}
+    ready_at = o.ordered_at + o.readiness
+    ready_by_end = np.where(ready_at < result.horizon, ready_at, np.nan)
+    sedated = in_statistics(result) & o.steps.sedated & ~np.isnan(ready_by_end)
+    out = {}
+    for code, (name, exam) in enumerate(s.exam_types.items()):
+        mine = sedated & (o.exam_type == code)
+        if exam.sedation is not None and mine.any():
+            out[name] = {"sedated": int(mine.sum()), "begun": int((mine & ~np.isnan(e.scan_start)).sum()),
+                         "ready_to_scan": describe_censored((e.scan_start - ready_at)[mine], ready_by_end[mine],
+                                                            result.horizon)}
     return out
 
 

@@ -35,6 +35,7 @@ class StepTimes:
     injection: np.ndarray  # NM: the technologist injects...
     uptake: np.ndarray  # ...and the patient waits this long before imaging
     pregnancy_checked: np.ndarray  # bool: screened for pregnancy (its minutes are in `prep`)
+    sedated: np.ndarray  # bool: under sedation or anaesthesia (the induction is in `prep`, on the scanner)
 
 
 @dataclass(frozen=True)
@@ -273,24 +274,32 @@ def step_times(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, s
         if exam.uptake is not None:
             injection[chosen] = exam.uptake.injection.sample(rng, k)
             uptake[chosen] = exam.uptake.minutes.sample(rng, k)
-    pregnancy = _pregnancy_checks(scenario, exam_codes, origin, streams)
-    if pregnancy is None:
-        return StepTimes(prep, contrast, check, turnover, travel, injection, uptake, np.broadcast_to(False, n))
-    return StepTimes(prep + pregnancy, contrast, check, turnover, travel, injection, uptake, pregnancy > 0)
+    pregnancy = _share_step(scenario, exam_codes, origin, streams, "pregnancy_check",
+                            lambda e: e.steps.pregnancy_check if e.steps is not None else None)
+    sedation = _share_step(scenario, exam_codes, origin, streams, "sedation", lambda e: e.sedation, "induction")
+    never = np.broadcast_to(False, n)  # read-only and without memory of its own
+    for extra in (pregnancy, sedation):
+        if extra is not None:
+            prep = prep + extra
+    return StepTimes(prep, contrast, check, turnover,
+                     travel, injection, uptake, never if pregnancy is None else pregnancy > 0,
+                     never if sedation is None else sedation > 0)
 
 
-def _pregnancy_checks(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray,
-                      streams: Streams) -> np.ndarray | None:
-    """Minutes of pregnancy screening per exam (0 where none; None if no exam type screens), from a stream of its
-    own per exam type, so that switching it on leaves every other step's draws as they were."""
-    if not any(e.steps is not None and e.steps.pregnancy_check for e in scenario.exam_types.values()):
+def _share_step(scenario: Scenario, exam_codes: np.ndarray, origin: np.ndarray, streams: Streams, purpose: str,
+                spec_of, minutes_field: str = "minutes") -> np.ndarray | None:
+    """Minutes per exam of a step done for a share of an exam type's patients (pregnancy screening, sedation): 0
+    where not done, None if no exam type has it. From a stream of its own per exam type (`<purpose>.<type>`), so
+    switching it on leaves every other draw as it was."""
+    if not any(spec_of(e) for e in scenario.exam_types.values()):
         return None
     minutes = np.zeros(len(exam_codes))
-    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, "pregnancy_check"):
-        check = exam.steps.pregnancy_check if exam.steps is not None else None
-        if check is not None:
-            screened = rng.random(len(chosen)) < check.share
-            minutes[chosen] = np.where(screened, np.maximum(check.minutes.sample(rng, len(chosen)), 1e-9), 0.0)
+    for exam, chosen, rng in per_exam_type(scenario, exam_codes, origin, streams, purpose):
+        spec = spec_of(exam)
+        if spec is not None:
+            done = rng.random(len(chosen)) < spec.share
+            minutes[chosen] = np.where(done, np.maximum(getattr(spec, minutes_field).sample(rng, len(chosen)), 1e-9),
+                                       0.0)
     return minutes
 
 

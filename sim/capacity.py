@@ -107,6 +107,18 @@ def porter_minutes(scenario: Scenario) -> float:
     return total
 
 
+def anaesthetist_minutes(scenario: Scenario) -> float:
+    """Expected anaesthetist minutes over the horizon: the whole room time of each sedated acquisition."""
+    total = 0.0
+    for name, orders in expected_orders(scenario).items():
+        exam = scenario.exam_types[name]
+        if exam.sedation is not None:
+            sedation = exam.sedation
+            room_time = acquisition_mean(exam) + (1 - sedation.share) * sedation.induction.mean()
+            total += orders * sedation.share * room_time
+    return total
+
+
 def share_above(distribution, level: float, draws: int = 20_000) -> float:
     """The share of a distribution's values above `level`, from a fixed sample (the same answer every time)."""
     return float(np.mean(distribution.sample(np.random.default_rng(0), draws) > level))
@@ -202,10 +214,11 @@ def offered_loads(scenario: Scenario) -> list[tuple[str, float, float, float]]:
             if demand > 0:
                 load = demand / capacity if capacity > 0 else float("inf")
                 rows.append((label, load, demand, capacity))
-    carrying = porter_minutes(scenario)
-    if carrying > 0:
-        capacity = sum(working_minutes(scenario, g) for g in scenario.porters.values() if g.count)
-        rows.append(("porters", carrying / capacity if capacity > 0 else float("inf"), carrying, capacity))
+    for label, demand, groups in (("porters", porter_minutes(scenario), scenario.porters),
+                                  ("anaesthetists", anaesthetist_minutes(scenario), scenario.anaesthesia)):
+        if demand > 0:
+            capacity = sum(working_minutes(scenario, g) for g in groups.values() if g.count)
+            rows.append((label, demand / capacity if capacity > 0 else float("inf"), demand, capacity))
     # each person once: staff who cover several modalities cannot give each of them all their time
     for label, demand, groups in (("technologists, all modalities", sum(technologist.values()), scenario.technologists),
                                   ("radiologists, all modalities", sum(reading.values()), scenario.radiologists)):

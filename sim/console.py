@@ -143,6 +143,10 @@ def technologist_side_lines(summary: dict) -> list[str]:
         lines.append(f"Porters, {source}: {row['fetched']} of {row['patients']} ready patients fetched; waited for a "
                      f"porter a median {_bound(wait, 'median', False).strip()} min (p90 "
                      f"{_bound(wait, 'p90', False).strip()}); round trip a median {_minutes(row['round_trip']['median'])} min")
+    for name, row in summary.get("sedation", {}).items():
+        wait = row["ready_to_scan"]
+        lines.append(f"Sedation, {name}: {row['begun']} of {row['sedated']} sedated patients begun; ready to scan a "
+                     f"median {_bound(wait, 'median', False).strip()} min (p90 {_bound(wait, 'p90', False).strip()})")
     for name, row in summary.get("protocol_changes", {}).items():
         lines.append(f"Changed at the protocol, {name}: {sum(row['changed'].values())} of {row['protocolled']} "
                      f"protocolled ({share_text(row['share'])}): "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .acquisition import Acquisition, Technologist
+from .anaesthesia import Anaesthesia, Anaesthetist
 from .arrivals import Orders, generate_orders, poisson_times_within
 from .clock import weekday_of
 from .equipment import start_equipment
@@ -181,10 +182,15 @@ class Department:
             raise ValueError("an exam type has no rooms to be acquired in")
         pool_of_exam = per_exam(pool_of_exam)
         handling = [spec.breakdowns.interrupted_exam if spec.breakdowns else "move" for spec in s.modalities.values()]
+        self.anaesthetists = [Anaesthetist(i, m.name, m.group) for i, m in enumerate(self.staff)
+                              if m.role == "anaesthetist"]
+        self.anaesthesia = Anaesthesia(self.env, self.log, self.request_dispatch,
+                                       lambda: self.acquisition.something_freed()) \
+            if self.anaesthetists or np.any(self.orders.steps.sedated) else None
         self.acquisition = Acquisition(
             self.env, self.log, self.room_log, self.request_dispatch, self.exams, len(self.modality_names), pools,
             pool_of_exam, AcquisitionHooks(images_complete=self._images_complete, queue_changed=self._record_queues),
-            handling, self._procedure_staff(), self._queue_rank())
+            handling, self._procedure_staff(), self._queue_rank(), self.anaesthesia)
         self.technologists = []
         for index, member in enumerate(self.staff):
             if member.role == "technologist":
@@ -298,7 +304,8 @@ class Department:
         s = self.scenario
         return [(p, self.acquisition, s.technologists) for p in self.technologists] + \
             [(p, self.reading, s.radiologists) for p in self.radiologists] + \
-            [(p, self.transport, s.porters) for p in self.porters]
+            [(p, self.transport, s.porters) for p in self.porters] + \
+            [(p, self.anaesthesia, s.anaesthesia) for p in self.anaesthetists]
 
     def _start_breaks(self) -> None:
         """Each person's breaks: the group's break times on the days they are on duty then, wave by wave."""
@@ -422,6 +429,8 @@ class Department:
         self.reading.dispatch()
         if self.transport is not None:  # porters share nobody with the other two: their turn changes nothing there
             self.transport.dispatch()
+        if self.anaesthesia is not None:  # anaesthetists are taken by the acquisition side; here only their breaks
+            self.anaesthesia.dispatch()
 
     def _record_queues(self) -> None:
         self.queues.record(self.env.now, len(self.worklist), self.acquisition.waiting_count)
@@ -432,7 +441,7 @@ class Department:
         # the scan itself is planned when the acquisition starts; one planned past the horizon has not begun
         self.exams.imaging_start[self.exams.imaging_start > self.horizon] = np.nan
         for crew, people in ((self.acquisition, self.technologists), (self.reading, self.radiologists),
-                             (self.transport, self.porters)):
+                             (self.transport, self.porters), (self.anaesthesia, self.anaesthetists)):
             self._close_tasks(people)
             if crew is not None:
                 crew.close(people, self.horizon)

@@ -30,7 +30,7 @@ EXAM_COLUMNS = (
     "critical", "critical_at", "critical_tat", "priors", "prelim_at", "prelim_tat", "prelim_radiologist",
     "protocol_at", "origin", "imaging_start", "door_to_scan", "contrast", "broken_off", "procedure_radiologist",
     "ready_at", "ready_to_scan", "cancelled_at", "dose", "dose_above_reference", "door_at", "ordered_as",
-    "pregnancy_check",
+    "pregnancy_check", "sedated",
 )
 
 
@@ -198,6 +198,7 @@ def exam_table(result: Result, rows: np.ndarray | None = None, columns: dict | N
         "origin": _names(orders.origin[rows], ORIGIN_NAMES),
         "contrast": orders.steps.contrast[rows].astype(np.int8),
         "pregnancy_check": orders.steps.pregnancy_checked[rows].astype(np.int8),
+        "sedated": orders.steps.sedated[rows].astype(np.int8),
         "dose_above_reference": _flags(above_reference(s, orders.exam_type[rows], orders.dose[rows])),
         "procedure_radiologist": _names(c["procedure_radiologist"], staff_names),
     }

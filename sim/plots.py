@@ -21,13 +21,13 @@ import numpy as np  # noqa: E402
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
 from .metrics import hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
 from .records import (BREAK, CALL, DOWN_COLOUR, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROTOCOL, READ,  # noqa: E402
-                      ROOM_DOWN, SCAN, TASK_COLOURS, TRANSPORT, Result)
+                      ROOM_DOWN, SCAN, SEDATION, TASK_COLOURS, TRANSPORT, Result)
 
 PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
 
 
 # Bars not coloured by priority: critical calls, interruptions, protocols, breaks, scanners down.
-TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4, NON_INTERPRETIVE: -6, TRANSPORT: -7}
+TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4, NON_INTERPRETIVE: -6, TRANSPORT: -7, SEDATION: -8}
 DOWN_STYLE = -5  # a style of its own: no task's
 STYLE_COLOURS = {**{TASK_STYLE[kind]: colour for kind, colour in TASK_COLOURS.items()}, DOWN_STYLE: DOWN_COLOUR}
 
@@ -306,17 +306,17 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     ticks = np.arange(0, hours(end) + 1e-9, 1 if end - start <= 1440 else 6)
     ax.set_xticks(ticks, [describe_time(start + 60 * t).split(" ", 2)[-1] for t in ticks], fontsize="small")
     ax.set_xlabel(f"clock time from {describe_time(start)} (hours)")
-    for boundary in (sum(1 for lane in lanes if lane[0] == "technologist") - 0.5,
-                     sum(1 for lane in lanes if lane[0] in ("technologist", "scanner")) - 0.5,
-                     sum(1 for lane in lanes if lane[0] != "porter") - 0.5):
-        if boundary < len(lanes) - 0.5:
-            ax.axhline(boundary, color="black", linewidth=0.8)
+    for row in range(1, len(lanes)):  # a line between technologists, scanners, radiologists and others
+        if lanes[row][0] != lanes[row - 1][0]:
+            ax.axhline(row - 0.5, color="black", linewidth=0.8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=priority_colour(r)) for r in range(len(result.scenario.priorities))]
     tasks = {CALL: "critical call", INTERRUPTION: "interruption", PROTOCOL: "protocol", BREAK: "break"}
     if any(g.non_interpretive for g in result.scenario.radiologists.values()):
         tasks[NON_INTERPRETIVE] = "meeting, teaching, QA"
     if any(lane[0] == "porter" for lane in lanes):
         tasks[TRANSPORT] = "patient transport"
+    if any(lane[0] == "anaesthetist" for lane in lanes):
+        tasks[SEDATION] = "sedation"
     handles += [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="///"),
                 *(plt.Rectangle((0, 0), 1, 1, color=TASK_COLOURS[kind]) for kind in tasks),
                 plt.Rectangle((0, 0), 1, 1, color=DOWN_COLOUR), plt.Rectangle((0, 0), 1, 1, color="#dddddd")]

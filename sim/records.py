@@ -15,25 +15,27 @@ import numpy as np
 from .arrivals import Orders
 from .schema import Scenario
 
-DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL, PREP, PROCEDURE, BREAK, NON_INTERPRETIVE, TRANSPORT = range(11)
+DUTY, SCAN, READ, CALL, INTERRUPTION, PROTOCOL, PREP, PROCEDURE, BREAK, NON_INTERPRETIVE, TRANSPORT, SEDATION = range(12)
 KIND_NAMES = {DUTY: "duty", SCAN: "scan", READ: "read", CALL: "call", INTERRUPTION: "interruption",
               PROTOCOL: "protocol", PREP: "prep", PROCEDURE: "procedure", BREAK: "break",
-              NON_INTERPRETIVE: "non_interpretive", TRANSPORT: "transport"}
+              NON_INTERPRETIVE: "non_interpretive", TRANSPORT: "transport", SEDATION: "sedation"}
 # What someone is doing during a task of each kind, in words (teaching views); a task with no exam is shown alone.
 DOING = {SCAN: "scanning", PREP: "preparing", READ: "reading", CALL: "phoning a critical result of",
          INTERRUPTION: "interrupted (call or question), pausing", PROTOCOL: "protocolling order",
          PROCEDURE: "performing the procedure of", BREAK: "on a break", TRANSPORT: "taking a patient for exam",
+         SEDATION: "sedating and watching the patient of",
          NON_INTERPRETIVE: "in non-interpretive work (a meeting, teaching, QA)"}
 DOING_ALONE = {INTERRUPTION: "taking a call or question", BREAK: "on a break",
                NON_INTERPRETIVE: DOING[NON_INTERPRETIVE]}
 # Colours of the tasks figures do not colour by priority, and of a scanner that is down (one place for every view).
 TASK_COLOURS = {CALL: "#34495e", INTERRUPTION: "#f1c40f", PROTOCOL: "#95a5a6", BREAK: "#a3d9a5",
-                NON_INTERPRETIVE: "#b39ddb", TRANSPORT: "#8d6e63"}
+                NON_INTERPRETIVE: "#b39ddb", TRANSPORT: "#8d6e63", SEDATION: "#4db6ac"}
 DOWN_COLOUR = "#4d4d4d"
 RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL, PROCEDURE, NON_INTERPRETIVE)
 AWAY = (BREAK, NON_INTERPRETIVE)  # taken at set times, after the task in hand: away from the queues
 TECHNOLOGIST_WORK = (SCAN, PREP)
 PORTER_WORK = (TRANSPORT,)
+ANAESTHETIST_WORK = (SEDATION,)
 
 
 class Role(NamedTuple):
@@ -49,7 +51,7 @@ class Role(NamedTuple):
 
 
 ROLES = (Role("technologist", "technologists", TECHNOLOGIST_WORK), Role("radiologist", "radiologists", RADIOLOGIST_WORK),
-         Role("porter", "porters", PORTER_WORK))
+         Role("porter", "porters", PORTER_WORK), Role("anaesthetist", "anaesthesia", ANAESTHETIST_WORK))
 
 # What a scanner, IR suite or portable unit is doing: the scanner time split.
 ROOM_PREP, ROOM_SCAN, ROOM_TURNOVER, ROOM_TRAVEL, ROOM_WARM_UP, ROOM_MAINTENANCE, ROOM_BROKEN = range(7)
@@ -64,7 +66,7 @@ class StaffMember:
     """A person in the records: name, role and staff group."""
 
     name: str
-    role: str  # "technologist", "radiologist" or "porter"
+    role: str  # "technologist", "radiologist", "porter" or "anaesthetist"
     group: str
 
 

@@ -57,16 +57,18 @@ class Pool:
         self.waiting: list[tuple[int, float, int]] = []  # ready for the scanner (prepared, or to prepare on it)
         self.to_prep: list[tuple[int, float, int]] = []  # waiting for a prep room (or the scanner)
         self.to_inject: list[tuple[int, float, int]] = []  # NM: waiting for the injection
+        self.sedated: list[tuple[int, float, int]] = []  # ready, to be sedated on the scanner: wait for an anaesthetist
         self.pinned = 0  # rooms keeping an exam broken off by a breakdown
 
 
 class Task:
     """One acquisition on a room, planned step by step from its start."""
 
-    __slots__ = ("exam", "tech", "radiologist", "start", "steps", "images_at")
+    __slots__ = ("exam", "tech", "radiologist", "anaesthetist", "start", "steps", "images_at")
 
-    def __init__(self, exam, tech, radiologist, start, steps):
+    def __init__(self, exam, tech, radiologist, start, steps, anaesthetist=None):
         self.exam, self.tech, self.radiologist, self.start = exam, tech, radiologist, start
+        self.anaesthetist = anaesthetist  # with a sedated patient from induction until the room is left
         self.steps = steps  # [(room log kind, start, end)]: before the scan, the scan and check, after it
         self.images_at = steps[-2][2]
 

@@ -459,6 +459,11 @@ def _check_exam_steps(scenario: Scenario, fail) -> None:
             if priority not in scenario.priorities:
                 fail(f"{where}.read_by_priority.{priority}", f"unknown priority (declared: {_list(scenario.priorities)})")
         modality = scenario.modalities.get(exam.modality)
+        if exam.sedation is not None and exam.sedation.share > 0:
+            if exam.portable is not None:
+                fail(f"{where}.sedation", "a bedside exam cannot be done under sedation here; give it a scanner")
+            if not any(g.count > 0 for g in scenario.anaesthesia.values()):
+                fail(f"{where}.sedation", "patients sedated, but the scenario has no anaesthetists")
         if exam.portable is not None:
             if exam.uptake is not None:
                 fail(f"{where}.portable", "a bedside exam cannot also have an uptake period")
@@ -522,7 +527,7 @@ def _check_appointments(scenario: Scenario, fail) -> None:
 
 def _check_unique_staff_names(scenario: Scenario, fail) -> None:
     seen: dict[str, str] = {}
-    for section in ("technologists", "radiologists", "porters"):
+    for section in ("technologists", "radiologists", "porters", "anaesthesia"):
         for group_name, group in getattr(scenario, section).items():
             for i, person in enumerate(group.given_names()):
                 if person in seen:

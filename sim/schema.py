@@ -138,6 +138,7 @@ class Costs(Strict):
     technologist_hourly: float = Field(1.0, ge=0, description="Hourly rate of technologist groups not listed.")
     radiologist_hourly: float = Field(1.0, ge=0, description="Hourly rate of radiologist groups not listed.")
     porter_hourly: float = Field(1.0, ge=0, description="Hourly rate of porter groups not listed.")
+    anaesthetist_hourly: float = Field(1.0, ge=0, description="Hourly rate of anaesthesia groups not listed.")
     hourly: dict[str, Annotated[float, Field(ge=0)]] = Field(
         default_factory=dict, description="Hourly rate per staff group, by group name.")
     night: Window = Field(default_factory=lambda: Window(start="19:00", end="07:00"),
@@ -252,6 +253,15 @@ class PregnancyCheck(Strict):
     minutes: Distribution = Field(description="Technologist minutes to ask, record and, where needed, test.")
 
 
+class Sedation(Strict):
+    """Sedation or general anaesthesia for a share of these exams' patients (young children for MR): an
+    anaesthetist of an `anaesthesia` group induces on the scanner and stays for the whole acquisition, so the scan
+    waits for one. Children of 2-7 usually need heavy sedation or anaesthesia for MR (UTHealth paediatric imaging)."""
+
+    share: float = Field(1.0, ge=0, le=1, description="Share of these exams done under sedation or anaesthesia.")
+    induction: Distribution = Field(description="Minutes on the scanner to sedate or anaesthetise before the scan.")
+
+
 class Steps(Strict):
     """Acquisition in steps, around the scan itself (`acquisition`). Preparation steps happen in a prep room
     when the modality has one free and the scanner is busy; otherwise on the scanner. US figures: setup 2:10,
@@ -335,6 +345,7 @@ class ExamType(Strict):
     uptake: Uptake | None = Field(None, description="Injection and uptake period before imaging (NM).")
     leads_to: FollowUp | None = Field(None, description="A follow-up order placed when the report is signed.")
     dose: Dose | None = Field(None, description="Radiation dose per exam and its reference level; default none.")
+    sedation: Sedation | None = Field(None, description="Sedation or anaesthesia for a share of the patients.")
 
 
 def acquisition_mean(exam: ExamType) -> float:
@@ -346,6 +357,8 @@ def acquisition_mean(exam: ExamType) -> float:
         for share_step in (st.contrast, st.pregnancy_check):
             if share_step is not None:
                 minutes += share_step.share * share_step.minutes.mean()
+    if exam.sedation is not None:
+        minutes += exam.sedation.share * exam.sedation.induction.mean()
     if exam.portable is not None:
         minutes += 2 * exam.portable.travel_minutes.mean()
     if exam.uptake is not None:
@@ -634,6 +647,10 @@ class PorterGroup(PeopleGroup):
     """Porters who take patients from the ward to the department and back (see a source's `transport`)."""
 
 
+class AnaesthesiaGroup(PeopleGroup):
+    """Anaesthetists (or sedation teams) who attend sedated acquisitions (see an exam type's `sedation`)."""
+
+
 class TechnologistGroup(StaffGroup):
     """Radiologic technologists credentialed for the listed modalities."""
 
@@ -725,6 +742,8 @@ class Scenario(Strict):
     technologists: dict[str, TechnologistGroup] = Field(min_length=1)
     radiologists: dict[str, RadiologistGroup] = Field(min_length=1)
     porters: dict[str, PorterGroup] = Field(default_factory=dict, description="Porters, for sources with transport.")
+    anaesthesia: dict[str, AnaesthesiaGroup] = Field(default_factory=dict,
+                                                     description="Anaesthetists, for exam types with sedation.")
 
     @property
     def priority_names(self) -> list[str]:

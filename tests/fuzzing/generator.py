@@ -7,6 +7,7 @@ groups, multi-credentialed staff, split and overnight shifts, breaks, prep
 rooms and steps, appointments, reservations, maintenance, breakdowns,
 warm-up, portables, NM uptake, IR suites and follow-ups, protocoling (with
 cancellations and changes of exam type), porters fetching patients,
+sedation with anaesthetists,
 subspecialties and fallback, priors, preliminary and remote readers,
 interruptions, critical calls, AI triage in both modes, every worklist
 policy, groups with nobody in them and warm-ups longer than most of the run.
@@ -161,6 +162,8 @@ def _exam_type(r: random.Random, modality: str, spec: dict) -> dict:
         exam["steps"] = steps
     if spec.get("portable_units") and r.random() < 0.5:
         exam["portable"] = {"travel_minutes": _distribution(r, 8)}
+    elif modality in ("MR", "CT", "NM") and r.random() < 0.15:
+        exam["sedation"] = {"share": round(r.random(), 2), "induction": _distribution(r, 15)}
     elif modality == "NM" and r.random() < 0.7:
         exam["uptake"] = {"injection": _distribution(r, 5), "minutes": _distribution(r, r.choice([30, 180]))}
     if r.random() < 0.2:
@@ -329,6 +332,9 @@ def generate(seed: int) -> dict:
         radiologists[f"readers_{i}"] = _radiologist_group(
             r, r.sample(modality_names, r.randint(1, len(modality_names))), subspecialties, names)
     data["radiologists"] = radiologists
+    if any("sedation" in e for e in exam_types.values()):  # anaesthetists, perhaps few and only some hours
+        data["anaesthesia"] = {"anaesthetists": {"count": r.randint(1, 2), "shifts": _windows(r) if r.random() < 0.6
+                                                 else ["00:00-24:00"]}}
     carried = [src for src in demand.values() if r.random() < 0.25]
     if carried or r.random() < 0.05:  # porters, perhaps short, perhaps off duty some hours (or with nobody to carry)
         data["porters"] = {f"porters_{i}": {"count": r.randint(1, 3), "shifts": _windows(r) if r.random() < 0.5

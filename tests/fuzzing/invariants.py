@@ -21,6 +21,8 @@ report) and is stated as the department would state it:
   into a read its group spares;
 - transport: a patient porters bring is fetched once ready and scanned only
   after arriving, and taken back at most once;
+- sedation: a sedated patient's acquisition is attended by an anaesthetist
+  throughout;
 - busy_share: no busy share exceeds 100 %;
 - summary: the summary and the exam table can be computed.
 """
@@ -33,7 +35,7 @@ import numpy as np
 
 from sim.metrics import accounting, exam_columns, summarise, utilisation, utilisation_by_hour
 from sim.records import (BREAK, CALL, DUTY, INTERRUPTION, KIND_NAMES, NON_INTERPRETIVE, PREP, PROCEDURE, PROTOCOL, READ,
-                         ROLES, ROOM_DOWN, ROOM_MAINTENANCE, ROOM_WARM_UP, ROOM_WORK, SCAN, TRANSPORT)
+                         ROLES, ROOM_DOWN, ROOM_MAINTENANCE, ROOM_WARM_UP, ROOM_WORK, SCAN, SEDATION, TRANSPORT)
 from sim.clock import weekday_of
 from sim.roster import intervals, merge
 from sim.scenario import can_read
@@ -45,7 +47,7 @@ def violations(result) -> list[tuple[str, str]]:
     """(rule, what broke it) for every broken rule, at most a few per rule."""
     found: list[tuple[str, str]] = []
     for check in (_milestones, _conservation, _one_thing_at_a_time, _off_duty, _credentials, _rooms,
-                  _busy_share, _set_work, _transport, _summary):
+                  _busy_share, _set_work, _transport, _sedation, _summary):
         problems = list(check(result))
         found.extend((check.__name__.lstrip("_"), p) for p in problems[:3])
     return found
@@ -195,6 +197,23 @@ def _transport(result):
             yield f"exam {exam}: scanned without the porter who should have brought the patient"
 
 
+def _sedation(result):
+    """Every stretch of a sedated patient's acquisition has an anaesthetist with them, and nobody else is sedated."""
+    o = result.exams.orders
+    log = result.staff_log.columns()
+    attended = defaultdict(list)
+    for k in np.flatnonzero(log["kind"] == SEDATION).tolist():
+        attended[int(log["exam"][k])].append((log["start"][k], log["end"][k]))
+    for k in np.flatnonzero(log["kind"] == SCAN).tolist():
+        exam, start, end = int(log["exam"][k]), log["start"][k], log["end"][k]
+        if o.steps.sedated[exam] and not any(a <= start + EPS and (_nan(b) or (not _nan(end) and end <= b + EPS))
+                                             for a, b in attended[exam]):
+            yield f"exam {exam}: sedated, scanned {start:.1f}-{end:.1f} with no anaesthetist"
+    for exam in attended:
+        if not o.steps.sedated[exam]:
+            yield f"exam {exam}: an anaesthetist attended a patient who was not to be sedated"
+
+
 def _one_thing_at_a_time(result):
     spans = defaultdict(list)
     for person, kind, start, end, exam in _staff_rows(result):
@@ -249,10 +268,11 @@ def _credentials(result):
             continue
         member = result.staff[person]
         group = groups[member.role, member.group]
-        if (kind == TRANSPORT) != (member.role == "porter"):
+        support = {TRANSPORT: "porter", SEDATION: "anaesthetist"}
+        if support.get(kind, member.role) != member.role or (member.role in support.values() and kind not in support):
             yield f"{member.name}, a {member.role}, does a {KIND_NAMES[kind]} task"
             continue
-        if kind == TRANSPORT:
+        if kind in support:
             continue
         exam_type = types[e.orders.exam_type[exam]]
         if kind in (SCAN, PREP):
