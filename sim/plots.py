@@ -321,10 +321,12 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
                 *(plt.Rectangle((0, 0), 1, 1, color=TASK_COLOURS[kind]) for kind in tasks),
                 plt.Rectangle((0, 0), 1, 1, color=DOWN_COLOUR), plt.Rectangle((0, 0), 1, 1, color="#dddddd")]
     names = list(result.scenario.priorities) + ["interrupted read", *tasks.values(), "scanner down", "off duty"]
-    fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize="small", frameon=False)
+    columns = min(len(names), 9)  # wrap onto a second row rather than run off the figure's edges
+    rows = -(-len(names) // columns)
+    fig.legend(handles, names, loc="lower center", ncol=columns, fontsize="small", frameon=False)
     followed_text = f"; following exam #{follow} (outlined)" if follow is not None else ""
     ax.set_title(f"{result.scenario.name}: who did what, {describe_time(start)} to {describe_time(end)}{followed_text}")
-    fig.tight_layout(rect=(0, 0.4 / fig.get_figheight(), 1, 1))
+    fig.tight_layout(rect=(0, (0.15 + 0.25 * rows) / fig.get_figheight(), 1, 1))
     return fig
 
 
