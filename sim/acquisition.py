@@ -4,7 +4,8 @@ A scan needs, at the same moment, a usable room of the exam's pool (a
 scanner of its modality that is open, up and not reserved for other
 priorities; a portable unit for a bedside exam; an IR suite) and a free
 technologist who is on duty and credentialed for the modality; a procedure
-in an IR suite also needs a free radiologist credentialed for it. Nothing is
+in an IR suite also needs a free radiologist credentialed for it, and a
+sedated patient a free anaesthetist (`sim.anaesthesia`). Nothing is
 ever held while waiting for the rest: one dispatcher matches waiting orders
 with free resources whenever something changes. Waiting orders are served by
 priority, then by queue time (the order time, or a booked patient's slot).
@@ -99,9 +100,12 @@ class Acquisition(Crew, RoomStates):
     def _queue_for(self, pool: Pool, exam: int) -> list:
         """A sedated patient waits for an anaesthetist as well (and is induced on the scanner, not in a prep room);
         others wait for a prep room where the pool has them and there is preparation, else for the scanner."""
-        if self.sedated is not None and self.sedated[exam]:
+        if self._is_sedated(exam):
             return pool.sedated
         return pool.to_prep if pool.has_prep_rooms and self.prep[exam] > 0 else pool.waiting
+
+    def _is_sedated(self, exam: int) -> bool:
+        return self.sedated is not None and self.sedated[exam]
 
     def _queue(self, queue: list, exam: int) -> None:
         heapq.heappush(queue, (self.rank[exam], self.queue_time[exam], exam))
@@ -184,7 +188,7 @@ class Acquisition(Crew, RoomStates):
         if pool.pinned:
             for room in pool.rooms:
                 if room.pinned >= 0 and not room.busy and not room.down and radiologist_free and \
-                        (anaesthetist_free or not (self.sedated is not None and self.sedated[room.pinned])):
+                        (anaesthetist_free or not self._is_sedated(room.pinned)):
                     exam = room.pinned
                     key = (self.rank[exam], self.queue_time[exam], PINNED, exam)
                     if best is None or key < best[0]:
@@ -280,7 +284,7 @@ class Acquisition(Crew, RoomStates):
         self.start_task(tech, exam)
         tech.task_kind = SCAN
         radiologist = self.procedure_staff.take(pool.modality, exam) if pool.procedures else None
-        anaesthetist = self.anaesthesia.take(exam) if self.sedated is not None and self.sedated[exam] else None
+        anaesthetist = self.anaesthesia.take(exam) if self._is_sedated(exam) else None
         prepared = exam in self.prepared
         if prepared:  # the patient leaves the prep room for the scanner
             self.prepared.discard(exam)
@@ -361,8 +365,8 @@ class Acquisition(Crew, RoomStates):
         else:
             self.exams.scan_start[exam] = self.exams.imaging_start[exam] = NAN
         if handling == "move":
-            queue = room.pool.sedated if self.sedated is not None and self.sedated[exam] else room.pool.waiting
-            heapq.heappush(queue, (self.rank[exam], self.queue_time[exam], exam))
+            heapq.heappush(room.pool.sedated if self._is_sedated(exam) else room.pool.waiting,
+                           (self.rank[exam], self.queue_time[exam], exam))
         else:
             room.pinned = exam
             room.pool.pinned += 1

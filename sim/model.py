@@ -16,6 +16,8 @@ out: an order arriving at 19:00 sharp goes to the night shift.
 """
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 from .acquisition import Acquisition, Technologist
@@ -32,9 +34,9 @@ from .roster import intervals
 from .schema import Scenario, can_read
 from .streams import Streams
 from .timers import Environment, after
+from .transport import Porter, Transport
 from .triage import reading_priority
 from .worklist import Stage, Worklist, WorklistClass
-from .transport import Porter, Transport
 
 TOP = -1  # display rank of a study past its aging cap: looked at before every priority
 ANY_SUBSPECIALTY = "*"  # a class open to readers of any subspecialty (after the fallback wait)
@@ -57,7 +59,8 @@ def run(scenario: Scenario, seed: int | None = None, replication: int = 0, progr
 
 
 def staff_names(scenario: Scenario) -> list[StaffMember]:
-    """Everyone in the scenario, technologists, then radiologists, then porters, in the order of the file."""
+    """Everyone in the scenario, role by role (technologists, radiologists, porters, anaesthetists), in the order of
+    the file."""
     people = []
     used = [name for role in ROLES for name in role.groups(scenario)]
     shared = {name for name in used if used.count(name) > 1}
@@ -350,7 +353,9 @@ class Department:
             times = poisson_times_within(self.duty_plan[reader.index], options.per_hour, rng)
             durations = options.duration.sample(rng, len(times))
             spared = frozenset(self.scenario.priority_names.index(p) for p in options.spared)
-            self.env.process(_interruptions(self.env, self.reading, reader, times.tolist(), durations.tolist(),
+            # compact arrays that still hand out Python floats (the clock stays in Python floats): a year of an
+            # academic centre's calls is most of a million of them
+            self.env.process(_interruptions(self.env, self.reading, reader, array("d", times), array("d", durations),
                                             spared))
 
     # ---------------------------------------------------------------- events
