@@ -258,13 +258,17 @@ def appointments(result: Result) -> dict | None:
         mine = (slots.book == code) & (slots.time >= result.warmup)
         came = slots.exam[mine & (slots.exam >= 0)]
         late_start = e.scan_start[came] - slots.time[mine & (slots.exam >= 0)]
+        tolerance = s.appointments[name].start_tolerance_minutes
+        begun = ~np.isnan(late_start)
         booked, no_show = int(slots.booked[mine].sum()), int(slots.no_show[mine].sum())
         total = int(mine.sum())
         out[name] = {"slots": total, "booked": booked, "attended": len(came), "no_shows": no_show,
                      "idle_slots": total - booked + no_show,
                      "no_show_share": no_show / booked if booked else None,
                      "start_after_slot_minutes": _mean(late_start),
-                     "start_after_slot": describe(late_start)}
+                     "start_after_slot": describe(late_start),
+                     "start_tolerance_minutes": tolerance,
+                     "started_within_tolerance": float(np.mean(late_start[begun] <= tolerance)) if begun.any() else None}
     return out
 
 

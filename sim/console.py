@@ -177,7 +177,8 @@ def technologist_side_lines(summary: dict) -> list[str]:
     for name, book in (summary.get("appointments") or {}).items():
         late = book.get("start_after_slot") or {}
         after_slot = (f"; started a median {_minutes(late['median'])} min after the slot (p90 "
-                      f"{_minutes(late['p90'])})" if late.get("median") is not None else "")
+                      f"{_minutes(late['p90'])}), {share_text(book['started_within_tolerance'])} within "
+                      f"{book['start_tolerance_minutes']:g} min" if late.get("median") is not None else "")
         lines.append(f"Appointments {name}: {book['slots']} slots, {book['attended']} attended, {book['no_shows']} "
                      f"no-shows, {book['idle_slots']} idle slots{after_slot}")
     for name, book in (summary.get("waiting_list") or {}).items():

@@ -588,6 +588,10 @@ class AppointmentBook(Strict):
     referrals: dict[str, Referral] = Field(
         default_factory=dict, description="A waiting list: referrals by urgency category, most urgent first; the "
                                           "slots are then booked from the list, not by booked_share.")
+    start_tolerance_minutes: float = Field(
+        30.0, gt=0, le=MAX_MINUTES, description="Booked patients should start within this long after their slot; "
+                                                "the summary gives the share who did (a department's own standard; "
+                                                "30 min is a judgement).")
 
     @field_validator("exam_mix")
     @classmethod

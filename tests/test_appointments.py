@@ -166,3 +166,22 @@ def test_suspected_cancer_as_its_own_priority_is_read_ahead_of_routine_work():
         assert len(done) > 10
         tat[label] = np.mean(e.report_at[done] - e.scan_end[done])
     assert tat["own"] < tat["routine"]  # bumped up the worklist, not read among the routine studies
+
+
+def test_the_summary_says_how_many_booked_patients_started_within_the_tolerance_and_protection_raises_it():
+    from sim.scenario import load_scenario
+    from sim.metrics import summarise
+    from conftest import SCENARIOS
+    shares = []
+    for overrides in ([], ["appointments.mr_outpatients.queue_after=null"]):
+        scenario = load_scenario(SCENARIOS / "community_hospital.yaml", ["days=14", *overrides])
+        result = run(scenario)
+        book = summarise(result)["appointments"]["mr_outpatients"]
+        slots, e = result.exams.orders.slots, result.exams
+        mine = (slots.time >= result.warmup) & (slots.exam >= 0)
+        late = e.scan_start[slots.exam[mine]] - slots.time[mine]
+        late = late[~np.isnan(late)]
+        assert book["start_tolerance_minutes"] == 30
+        assert book["started_within_tolerance"] == np.mean(late <= 30)
+        shares.append(book["started_within_tolerance"])
+    assert shares[0] > shares[1] + 0.3  # protected slots start near their time; unprotected ones queue behind add-ons

@@ -293,6 +293,8 @@ def generate(seed: int) -> dict:
             if r.random() < 0.4:
                 data["appointments"]["clinic"]["queue_after"] = r.choice(names)
             if r.random() < 0.3:
+                data["appointments"]["clinic"]["start_tolerance_minutes"] = r.choice([5, 30, 240])
+            if r.random() < 0.3:
                 data["appointments"]["clinic"]["referrals"] = {
                     f"category_{k}": {"per_week": r.choice([0, 5, 30, 200]), "lead_days": r.choice([0, 1, 7]),
                                       **({"target_days": r.choice([1, 14])} if r.random() < 0.6 else {}),
