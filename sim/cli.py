@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -93,7 +94,8 @@ def _run_parser() -> argparse.ArgumentParser:
         prog="run_sim.py",
         description="Simulate a radiology department and report turnaround times. Other commands: "
                     "'compare A.yaml B.yaml', 'sweep SCENARIO --vary key=v1,v2', 'narrate SCENARIO [--step]', "
-                    "'validate SCENARIO', 'schema'.")
+                    "'validate SCENARIO', 'optimise SCENARIO --spec SEARCH.yaml', 'export SCENARIO --out X.csv', "
+                    "'fit EXPORT.csv --onto BASE.yaml --out FITTED.yaml', 'schema'.")
     parser.add_argument("--version", action="version", version=f"radsim {__version__}")
     parser.add_argument("--parquet", action="store_true",
                         help="also write the tables as Parquet (needs pyarrow: pip install -e '.[parquet]')")
@@ -250,6 +252,81 @@ def cmd_validate(argv: list[str]) -> int:
     return 0
 
 
+def _export_parser() -> Parser:
+    parser = Parser(prog="run_sim.py export",
+                    description="Run a scenario and write its exams as a RIS/PACS exam export (CSV), optionally with "
+                                "the dirt of a real one: data to try `fit` on.")
+    parser.add_argument("scenario")
+    parser.add_argument("--out", required=True, help="the CSV file to write")
+    parser.add_argument("--days", type=int)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    for name, what in (("duplicates", "rows duplicated"), ("missing-final", "final-report times left empty"),
+                       ("out-of-order", "final-report times stamped before the exam ended")):
+        parser.add_argument(f"--{name}", type=float, default=0.0, metavar="SHARE", help=f"share of {what}")
+    return parser
+
+
+def cmd_export(argv: list[str]) -> int:
+    from .model import run
+    from .ris_export import Dirt, export_rows, write_export
+
+    args = _export_parser().parse_args(argv)
+    scenario = _load(args.scenario, args.overrides, args.days)
+    rows = export_rows(run(scenario, seed=args.seed), Dirt(args.duplicates, args.missing_final, args.out_of_order))
+    write_export(args.out, rows)
+    print(f"{len(rows)} rows written to {args.out}")
+    return 0
+
+
+def _fit_parser() -> Parser:
+    parser = Parser(prog="run_sim.py fit",
+                    description="Fit demand and exam durations from a RIS/PACS exam export and write them as a "
+                                "variant of a scenario that supplies what an export cannot tell (staff, shifts, "
+                                "scanners, read times).")
+    parser.add_argument("export", help="the export (CSV, one row per exam)")
+    parser.add_argument("--onto", required=True, metavar="BASE.yaml", help="the scenario the fitted one extends")
+    parser.add_argument("--out", required=True, metavar="FITTED.yaml", help="the scenario file to write")
+    parser.add_argument("--mapping", metavar="MAP.yaml",
+                        help="radsim's column names to the export's, and date_format (docs/user-guide.md)")
+    parser.add_argument("--date-format", help="strptime format of the export's dates (default ISO)")
+    return parser
+
+
+def cmd_fit(argv: list[str]) -> int:
+    from .fitting import fit, fitted_scenario, read_export
+    from .scenario import read_yaml
+
+    args = _fit_parser().parse_args(argv)
+    mapping = dict(read_yaml(Path(args.mapping))) if args.mapping else {}
+    date_format = args.date_format or mapping.pop("date_format", None)
+    base = _load(args.onto, [])
+    export = read_export(args.export, mapping, date_format)
+    fitted = fit(export, base)
+    out = Path(args.out)
+    base_path = os.path.relpath(Path(args.onto).resolve(), out.resolve().parent)
+    text, assumptions = fitted_scenario(fitted, export, base_path, base)
+    temporary = out.with_name(f".{out.name}.partial")
+    temporary.write_text(text)
+    try:
+        _load(str(temporary), [])  # the file must load as it is, or nothing is written
+    except ScenarioError:
+        temporary.unlink()
+        raise
+    temporary.replace(out)
+    print(f"{export.source}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in export.cleaning.items()))
+    for source, d in fitted["demand"].items():
+        low, high = d["exams_per_day_ci"]
+        print(f"  {source}: {d['exams_per_day']:.1f} orders a day (95% CI {low:.1f}-{high:.1f})")
+    for name, f in fitted["acquisition"].items():
+        best = f["best"]
+        print(f"  {name}: room time {best['dist']} (AIC {best['aic']}, KS p {best['ks_p']}) from {f['n']} exams")
+    for line in assumptions:
+        print(f"ASSUMED: {line}")
+    print(f"Fitted scenario written to {out}")
+    return 0
+
+
 def _schema_parser() -> Parser:
     return Parser(prog="run_sim.py schema", description="Print the scenario format's JSON Schema.")
 
@@ -317,7 +394,8 @@ def cmd_optimise(argv: list[str]) -> int:
 
 
 PARSERS = {"run": _run_parser, "compare": _compare_parser, "sweep": _sweep_parser, "narrate": _narrate_parser,
-           "validate": _validate_parser, "schema": _schema_parser, "optimise": _optimise_parser}
+           "validate": _validate_parser, "schema": _schema_parser, "optimise": _optimise_parser,
+           "export": _export_parser, "fit": _fit_parser}
 
 
 def check_command(argv: list[str]) -> list[Scenario]:
@@ -329,7 +407,8 @@ def check_command(argv: list[str]) -> list[Scenario]:
         return []
     days = getattr(args, "days", None)
     overrides = getattr(args, "overrides", [])
-    paths = getattr(args, "scenarios", None) or [getattr(args, "scenario", str(DEFAULT_SCENARIO))]
+    paths = getattr(args, "scenarios", None) or [getattr(args, "scenario", None) or getattr(args, "onto", None)
+                                                 or str(DEFAULT_SCENARIO)]
     scenarios = [_load(path, overrides, days) for path in paths]
     if command == "optimise":
         from .optimise import check_measures, check_values, load_spec
@@ -347,7 +426,8 @@ def check_command(argv: list[str]) -> list[Scenario]:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "narrate": cmd_narrate,
-            "validate": cmd_validate, "schema": cmd_schema, "optimise": cmd_optimise}
+            "validate": cmd_validate, "schema": cmd_schema, "optimise": cmd_optimise, "export": cmd_export,
+            "fit": cmd_fit}
 
 
 def main(argv: list[str] | None = None) -> int:

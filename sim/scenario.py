@@ -167,7 +167,8 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> dict:
 
 
 def deep_merge(base: dict, override: dict) -> dict:
-    """Mappings merge key by key; anything else replaces; null deletes the key.
+    """Mappings merge key by key; anything else replaces, and so does a distribution (a mapping naming its
+    `dist`: a gamma's mean and cv never mix with a log-logistic's scale); null deletes the key.
 
     The merged mapping keeps the base's order with new keys after it, unless the override names every key of the
     base: then it keeps the override's order. Order matters where a mapping ranks (priorities are read in the
@@ -177,7 +178,7 @@ def deep_merge(base: dict, override: dict) -> dict:
     for key, value in override.items():
         if value is None and key in merged and isinstance(merged[key], dict):
             del merged[key]
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict) and "dist" not in value:
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value

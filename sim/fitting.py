@@ -1,0 +1,264 @@
+"""A department's own exam export in, demand and exam durations fitted from it out.
+
+`read_export` reads a RIS/PACS export (CSV, one row per exam) through a column mapping and cleans it as an
+analyst would, counting everything it set aside: duplicated accessions, cancelled exams, rows without an order
+time, timestamps out of order. `fit` then estimates, from the clean rows:
+
+- demand per source (patient class): orders a day with a 95 % confidence interval (Poisson), the share of each
+  hour of the day and each weekday's factor, the priority mix and the exam mix;
+- each exam type's acquisition time (exam begun -> ended), fitted by maximum likelihood with the families radsim
+  can draw from (lognormal, gamma, log-logistic, exponential), the one with the lowest AIC chosen, with its
+  Kolmogorov-Smirnov distance and p-value.
+
+`fitted_scenario` writes the result as a variant of a scenario that supplies what an export cannot tell (staff,
+shifts, breaks, scanners, read times, targets): the fitted demand replaces the base's, and each fitted exam
+type's acquisition replaces its own. Pure functions of the export's rows: nothing here runs the model.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from .clock import WEEKDAYS
+from .scenario import ScenarioError
+
+REQUIRED = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt")
+OPTIONAL = ("begin_dt", "end_dt", "final_dt", "status")
+CANCELLED = ("CANCELLED", "CANCELED", "CA", "X")
+MIN_SAMPLE = 20  # fewer exams of a type than this: its acquisition time is not fitted (the base's is kept)
+
+
+@dataclass
+class Export:
+    """The clean rows of an export (times as minutes from midnight of its first day) and what cleaning did."""
+
+    source: str
+    first_day: datetime
+    days: int
+    rows: list[dict]
+    cleaning: Counter = field(default_factory=Counter)
+
+
+def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_format: str | None = None) -> Export:
+    """Read and clean an export; `mapping` names the export's column for each of radsim's (default: the same
+    name). A missing required column, an unparseable date or an empty export is a ScenarioError naming it."""
+    path, mapping = Path(path), {**{c: c for c in REQUIRED + OPTIONAL}, **(mapping or {})}
+    if not path.is_file():
+        raise ScenarioError(str(path), "export", "file not found")
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        for column in REQUIRED:
+            if mapping[column] not in header:
+                raise ScenarioError(str(path), mapping[column], f"required column missing (the export has: "
+                                                                f"{', '.join(header) or 'no columns'})")
+        raw = list(reader)
+    if not raw:
+        raise ScenarioError(str(path), "export", "no exams in the export")
+    cleaning: Counter = Counter(rows_read=len(raw))
+    seen, rows = set(), []
+    for line, row in enumerate(raw, start=2):
+        record = {column: (row.get(mapping[column]) or "").strip() for column in REQUIRED + OPTIONAL}
+        if record["accession"] in seen:
+            cleaning["duplicates"] += 1
+            continue
+        seen.add(record["accession"])
+        if record["status"].upper() in CANCELLED:
+            cleaning["cancelled"] += 1
+            continue
+        times = {c: _parse(record[c], date_format, path, mapping[c], line) for c in REQUIRED + OPTIONAL
+                 if c.endswith("_dt")}
+        if times["ordered_dt"] is None:
+            cleaning["no_order_time"] += 1
+            continue
+        record.update(times)
+        if _out_of_order(record):
+            cleaning["out_of_order"] += 1
+            record["final_dt"] = None  # the report time cannot be right; the rest of the row still counts
+        elif record["final_dt"] is None:
+            cleaning["no_report_time"] += 1  # kept: unreported, or the time is missing
+        rows.append(record)
+    if not rows:
+        raise ScenarioError(str(path), "export", "no usable exams after cleaning "
+                                                 f"({', '.join(f'{k} {v}' for k, v in cleaning.items())})")
+    first = min(r["ordered_dt"] for r in rows).replace(hour=0, minute=0, second=0, microsecond=0)
+    last = max(r["ordered_dt"] for r in rows)
+    days = (last - first).days + 1
+    for r in rows:
+        for c in ("ordered_dt", "begin_dt", "end_dt", "final_dt"):
+            r[c] = None if r[c] is None else (r[c] - first).total_seconds() / 60
+    cleaning["exams_kept"] = len(rows)
+    return Export(str(path), first, days, rows, cleaning)
+
+
+def _parse(text: str, date_format: str | None, path: Path, column: str, line: int) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, date_format) if date_format else datetime.fromisoformat(text)
+    except ValueError:
+        expected = f"dates like {date_format!r}" if date_format else "ISO dates (YYYY-MM-DD HH:MM[:SS])"
+        raise ScenarioError(str(path), column, f"line {line}: {text!r} is not a date (expected {expected}; "
+                                               "give --date-format)") from None
+
+
+def _out_of_order(record: dict) -> bool:
+    order = [record[c] for c in ("ordered_dt", "begin_dt", "end_dt", "final_dt") if record[c] is not None]
+    return any(b < a for a, b in zip(order, order[1:]))
+
+
+# ---------------------------------------------------------------- demand
+
+
+def fit_demand(export: Export, booked: set[tuple[str, str]] = frozenset()) -> dict[str, dict]:
+    """Per source: orders a day (with a 95 % CI), hourly profile, weekday factors, priority and exam mix. Exams of
+    a (source, exam type) in `booked` come from appointment books, not random demand, and are left out."""
+    out = {}
+    for source in sorted({r["patient_class"] for r in export.rows}):
+        mine = [r for r in export.rows if r["patient_class"] == source and (source, r["procedure_code"]) not in booked]
+        if not mine:
+            continue
+        n, days = len(mine), export.days
+        minutes = np.array([r["ordered_dt"] for r in mine])
+        hours = np.bincount((minutes // 60 % 24).astype(int), minlength=24)
+        day_of = (minutes // 1440).astype(int)
+        weekday_of = [(export.first_day.weekday() + d) % 7 for d in range(days)]
+        per_day = np.bincount(day_of, minlength=days)
+        overall = per_day.mean()
+        factors = {}
+        for w, name in enumerate(WEEKDAYS):
+            these = [per_day[d] for d in range(days) if weekday_of[d] == w]
+            if these and overall > 0:
+                factors[name] = round(float(np.mean(these) / overall), 3)
+        rate = n / days
+        out[source] = {
+            "orders": n, "exams_per_day": rate,
+            "exams_per_day_ci": (max(0.0, rate - 1.96 * math.sqrt(n) / days), rate + 1.96 * math.sqrt(n) / days),
+            "hourly_profile": [round(float(h) / n * 24, 4) for h in hours],
+            "weekday_factors": factors,
+            "priority_mix": _shares(r["priority"] for r in mine),
+            "exam_mix": _shares(r["procedure_code"] for r in mine),
+            # priorities differ by exam type (strokes are head CTs): each type keeps its own mix
+            "priority_mix_by_exam": {name: _shares(r["priority"] for r in mine if r["procedure_code"] == name)
+                                     for name in {r["procedure_code"] for r in mine}},
+            "modality": {r["procedure_code"]: r["modality"] for r in mine}}
+    return out
+
+
+def _flow(mapping: dict) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in mapping.items()) + "}"
+
+
+def _shares(values) -> dict[str, float]:
+    counts = Counter(values)
+    total = sum(counts.values())
+    return {k: round(v / total, 4) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
+
+
+# ---------------------------------------------------------------- durations
+
+FAMILIES = {
+    "lognormal": (stats.lognorm, lambda p: _mean_cv(stats.lognorm(*p))),
+    "gamma": (stats.gamma, lambda p: _mean_cv(stats.gamma(*p))),
+    "loglogistic": (stats.fisk, lambda p: {"scale": round(float(p[2]), 4), "shape": round(float(p[0]), 4)}),
+    "exponential": (stats.expon, lambda p: {"mean": round(float(p[1]), 4)}),
+}
+
+
+def _mean_cv(frozen) -> dict:
+    mean, var = frozen.stats("mv")
+    return {"mean": round(float(mean), 4), "cv": round(float(math.sqrt(var) / mean), 4)}
+
+
+def fit_duration(values: np.ndarray) -> dict:
+    """Every family fitted by maximum likelihood (location fixed at 0), ranked by AIC; each with its KS test."""
+    values = np.asarray(values, dtype=float)
+    values = values[values > 0]
+    fits = []
+    for name, (family, to_radsim) in FAMILIES.items():
+        params = family.fit(values, floc=0)
+        loglik = float(np.sum(family.logpdf(values, *params)))
+        free = len(params) - 1  # the location is fixed
+        ks = stats.kstest(values, family.cdf, args=params)
+        fits.append({"dist": name, **to_radsim(params), "aic": round(2 * free - 2 * loglik, 2),
+                     "ks_distance": round(float(ks.statistic), 4), "ks_p": round(float(ks.pvalue), 4)})
+    fits.sort(key=lambda f: f["aic"])
+    return {"n": int(len(values)), "best": fits[0], "all": fits}
+
+
+def fit_acquisition(export: Export) -> dict[str, dict]:
+    """Per exam type with at least MIN_SAMPLE exams begun and ended: its room time (begun -> ended) fitted."""
+    times: dict[str, list[float]] = {}
+    for r in export.rows:
+        if r["begin_dt"] is not None and r["end_dt"] is not None and r["end_dt"] > r["begin_dt"]:
+            times.setdefault(r["procedure_code"], []).append(r["end_dt"] - r["begin_dt"])
+    return {name: fit_duration(np.array(v)) for name, v in sorted(times.items()) if len(v) >= MIN_SAMPLE}
+
+
+# ---------------------------------------------------------------- the fitted variant
+
+
+def fit(export: Export, base_scenario) -> dict:
+    """Demand and acquisition times; exams the base's appointment books cover (their source and exam types) are
+    booked patients, not demand."""
+    booked = {(book.source, name) for book in base_scenario.appointments.values() for name in book.exam_mix}
+    return {"demand": fit_demand(export, booked), "acquisition": fit_acquisition(export), "booked": booked}
+
+
+def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario) -> tuple[str, list[str]]:
+    """The YAML text of a variant of `base` with the fitted demand and acquisition times, commented with where
+    each figure came from; and the assumptions a user should check. Exam types the base does not have are
+    refused (name them in the base first: the export cannot tell their read times or subspecialties)."""
+    unknown = sorted({r["procedure_code"] for r in export.rows} - set(base_scenario.exam_types))
+    if unknown:
+        raise ScenarioError(export.source, "procedure_code",
+                            f"exam types not in {base}: {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}"
+                            "; add them to the base scenario (modality, read time) first")
+    lines = [f"# Fitted by radsim from {Path(export.source).name}: {export.cleaning['exams_kept']} exams over "
+             f"{export.days} days from {export.first_day:%Y-%m-%d}.",
+             "# Cleaning: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in export.cleaning.items()) + ".",
+             f"# Staff, shifts, breaks, scanners, read times and targets come from {base}: an export cannot tell them.",
+             f"extends: {base}", f"name: {base_scenario.name}, fitted to {Path(export.source).name}",
+             f"days: {export.days}", "demand:"]
+    assumptions = [f"staff, shifts, breaks, scanners, read times and targets are {base}'s"]
+    if fitted["booked"]:
+        assumptions.append("exams of " + ", ".join(f"{s} {e}" for s, e in sorted(fitted["booked"])) +
+                           f" are taken as booked by {base}'s appointment books, which are kept, and left out of "
+                           "the fitted demand")
+    for source, d in fitted["demand"].items():
+        low, high = d["exams_per_day_ci"]
+        lines += [f"  {source}:   # {d['orders']} orders; 95% CI of the daily rate {low:.1f}-{high:.1f}",
+                  f"    exams_per_day: {d['exams_per_day']:.2f}",
+                  f"    hourly_profile: {d['hourly_profile']}",
+                  f"    weekday_factors: {_flow(d['weekday_factors'])}",
+                  f"    priority_mix: {_flow(d['priority_mix'])}",
+                  "    exam_mix:   # share of the orders, and each exam type's own priority mix"]
+        lines += [f"      {name}: {{share: {share}, priority_mix: {_flow(d['priority_mix_by_exam'][name])}}}"
+                  for name, share in d["exam_mix"].items()]
+        inherited = base_scenario.demand[source].exam_mix if source in base_scenario.demand else {}
+        lines += [f"      {name}: {{share: 0}}   # in {base}'s mix, not in the export"
+                  for name in inherited if name not in d["exam_mix"]]
+        if source not in base_scenario.demand:
+            assumptions.append(f"source {source} is new to {base}: its readiness, door and cancellation "
+                               "settings are the defaults")
+    lines.append("exam_types:")
+    for name, f in fitted["acquisition"].items():
+        best = f["best"]
+        others = "; ".join(f"{o['dist']} AIC {o['aic']}" for o in f["all"][1:])
+        params = ", ".join(f"{k}: {v}" for k, v in best.items() if k not in ("dist", "aic", "ks_distance", "ks_p"))
+        lines += [f"  {name}:   # room time of {f['n']} exams: {best['dist']} (AIC {best['aic']}; KS distance "
+                  f"{best['ks_distance']}, p {best['ks_p']}); others: {others}",
+                  f"    acquisition: {{dist: {best['dist']}, {params}}}"]
+        if base_scenario.exam_types[name].steps is not None:
+            # the export's begun -> ended already holds preparation, contrast, screening and the image check
+            lines.append("    steps: {prep: 0, screening: 0, check: 0, contrast: null, pregnancy_check: null}")
+            assumptions.append(f"{name}: the fitted room time holds the base's preparation, contrast, screening and "
+                               "image check; its turnover (after the images) is kept")
+    return "\n".join(lines) + "\n", assumptions

@@ -1,0 +1,120 @@
+"""Fitting a department's own exam export: an export radsim writes from a known scenario is fitted back, and the
+fitted figures' intervals hold the true ones; bad exports get one line."""
+import csv
+import subprocess
+import sys
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+import sim
+from conftest import ROOT, SCENARIOS
+from sim.arrivals import hourly_rates
+from sim.fitting import fit, read_export
+from sim.ris_export import Dirt, export_rows, write_export
+from sim.scenario import ScenarioError
+
+BASE = SCENARIOS / "community_hospital.yaml"
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return sim.load_scenario(BASE)
+
+
+@pytest.fixture(scope="module")
+def export_file(tmp_path_factory, truth):
+    path = tmp_path_factory.mktemp("export") / "export.csv"
+    write_export(path, export_rows(sim.run(truth), Dirt(duplicates=0.01, missing_final=0.02, out_of_order=0.003)))
+    return path
+
+
+def test_the_fitted_daily_rates_hold_the_true_ones_in_their_intervals(export_file, truth):
+    export = read_export(export_file)
+    demand = fit(export, truth)["demand"]
+    for source in ("ED", "inpatient"):
+        true_rate = float(np.sum(hourly_rates(truth, source))) / truth.days  # the weekday factors included
+        low, high = demand[source]["exams_per_day_ci"]
+        assert low <= true_rate <= high, (source, low, true_rate, high)
+    ed = truth.demand["ED"]
+    weights = {n: share.share for n, share in ed.exam_mix.items()}
+    for name, weight in weights.items():
+        assert demand["ED"]["exam_mix"][name] == pytest.approx(weight / sum(weights.values()), abs=0.03)
+    profile = np.array(ed.hourly_profile) / np.sum(ed.hourly_profile) * 24
+    assert np.corrcoef(profile, demand["ED"]["hourly_profile"])[0, 1] > 0.9
+
+
+def test_an_exam_durations_family_and_parameters_are_recovered(export_file, truth):
+    fitted = fit(read_export(export_file), truth)["acquisition"]["xr_msk"]  # lognormal, mean 8, cv 0.4; no steps
+    assert fitted["best"]["dist"] == "lognormal" and fitted["n"] > 500
+    assert fitted["best"]["mean"] == pytest.approx(8, rel=0.05) and fitted["best"]["cv"] == pytest.approx(0.4, abs=0.05)
+    assert fitted["best"]["ks_p"] > 0.01
+    assert [f["aic"] for f in fitted["all"]] == sorted(f["aic"] for f in fitted["all"])
+
+
+def test_cleaning_counts_what_it_set_aside(tmp_path, truth):
+    rows = export_rows(sim.run(truth, replication=1), Dirt(duplicates=0.05, out_of_order=0.01))
+    path = tmp_path / "dirty.csv"
+    write_export(path, rows)
+    accessions = [r["accession"] for r in rows]
+    export = read_export(path)
+    assert export.cleaning["duplicates"] == len(accessions) - len(set(accessions)) > 0
+    assert export.cleaning["out_of_order"] > 0
+    cancelled = sum(1 for r in {r["accession"]: r for r in rows}.values() if r["status"] == "CANCELLED")
+    assert export.cleaning["cancelled"] == cancelled
+    assert export.cleaning["exams_kept"] == len(set(accessions)) - cancelled
+
+
+def test_another_layout_with_a_mapping_and_date_format_fits_the_same(tmp_path, export_file, truth):
+    names = {"accession": "Accession Number", "patient_class": "Pat Class", "priority": "Urgency",
+             "modality": "Mod", "procedure_code": "Proc Code", "ordered_dt": "Order Time",
+             "begin_dt": "Exam Begin", "end_dt": "Exam End", "final_dt": "Final Signed", "status": "Exam Status"}
+    with open(export_file) as handle:
+        rows = list(csv.DictReader(handle))
+    path = tmp_path / "other.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names.values())
+        for r in rows:
+            writer.writerow([datetime.fromisoformat(r[c]).strftime("%d/%m/%Y %H:%M:%S") if c.endswith("_dt") and r[c]
+                             else r[c] for c in names])
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("".join(f"{k}: {v}\n" for k, v in names.items()) + "date_format: '%d/%m/%Y %H:%M:%S'\n")
+    out = tmp_path / "fitted.yaml"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
+                           "--mapping", str(mapping), "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    fitted = sim.load_scenario(out)
+    same = fit(read_export(export_file), truth)["demand"]
+    assert fitted.demand["ED"].exams_per_day == pytest.approx(same["ED"]["exams_per_day"], abs=0.01)
+    assert fitted.days == truth.days and fitted.technologists == truth.technologists  # staffing is the base's
+    summary = sim.summarise(sim.run(fitted.model_copy(update={"days": 7})))
+    assert summary["exams"]["ordered"] > 1000  # the fitted scenario runs
+
+
+@pytest.mark.parametrize("content, field, problem", [
+    ("accession,patient_class\nA1,ED\n", "priority", "required column missing"),
+    ("accession,patient_class,priority,modality,procedure_code,ordered_dt\nA1,ED,stat,CT,ct_head,yesterday\n",
+     "ordered_dt", "line 2: 'yesterday' is not a date"),
+    ("accession,patient_class,priority,modality,procedure_code,ordered_dt\n", "export", "no exams in the export"),
+])
+def test_a_bad_export_is_one_line_and_exit_2_and_writes_nothing(tmp_path, content, field, problem):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(ScenarioError, match=f"{field}: {problem}"):
+        read_export(path)
+    out = tmp_path / "fitted.yaml"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
+                           "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and field in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()
+
+
+def test_an_export_of_exam_types_the_base_does_not_have_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "other_types.csv"
+    path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n"
+                    "A1,ED,stat,CT,ct_sinus,2026-01-05 10:00:00\n")
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
+                           "--out", str(tmp_path / "f.yaml")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "procedure_code: exam types not in" in proc.stderr and "ct_sinus" in proc.stderr
