@@ -15,6 +15,7 @@ problem, and exit status 2, with nothing written.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -95,7 +96,7 @@ def _run_parser() -> argparse.ArgumentParser:
         description="Simulate a radiology department and report turnaround times. Other commands: "
                     "'compare A.yaml B.yaml', 'sweep SCENARIO --vary key=v1,v2', 'narrate SCENARIO [--step]', "
                     "'validate SCENARIO', 'optimise SCENARIO --spec SEARCH.yaml', 'export SCENARIO --out X.csv', "
-                    "'fit EXPORT.csv --onto BASE.yaml --out FITTED.yaml', 'schema'.")
+                    "'fit EXPORT.csv --onto BASE.yaml --out FITTED.yaml', 'check SCENARIO --against EXPORT.csv', 'schema'.")
     parser.add_argument("--version", action="version", version=f"radsim {__version__}")
     parser.add_argument("--parquet", action="store_true",
                         help="also write the tables as Parquet (needs pyarrow: pip install -e '.[parquet]')")
@@ -327,6 +328,60 @@ def cmd_fit(argv: list[str]) -> int:
     return 0
 
 
+def _check_parser() -> Parser:
+    parser = Parser(prog="run_sim.py check",
+                    description="Run a scenario for an export's days with replications and place its simulated "
+                                "turnaround (median, p90 by priority, modality and source) and daily orders beside "
+                                "the export's observed ones, each with the replications' 95%% prediction band.")
+    parser.add_argument("scenario")
+    parser.add_argument("--against", required=True, metavar="EXPORT.csv", help="the department's exam export")
+    parser.add_argument("--mapping", metavar="MAP.yaml", help="as for fit")
+    parser.add_argument("--date-format", help="as for fit")
+    parser.add_argument("--reps", type=int, default=10, help="replications (default 10)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--out", metavar="CHECK.csv", help="also write every compared row as CSV")
+    return parser
+
+
+def cmd_check(argv: list[str]) -> int:
+    from .checking import compare, daily_orders, observed_groups, simulated_groups
+    from .fitting import read_export
+    from .scenario import read_yaml
+
+    args = _check_parser().parse_args(argv)
+    if args.reps < 2:
+        raise ScenarioError("check", "--reps", "needs at least 2 replications for a prediction band")
+    mapping = dict(read_yaml(Path(args.mapping))) if args.mapping else {}
+    date_format = args.date_format or mapping.pop("date_format", None)
+    export = read_export(args.against, mapping, date_format)
+    scenario = _load(args.scenario, args.overrides, export.days)
+    results = []
+    for k in range(args.reps):
+        results.append(run(scenario, replication=k))
+        print(f"\rcheck: {k + 1}/{args.reps} replications", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    rows = daily_orders(export, results) + compare(observed_groups(export, scenario.warmup_days * 1440.0),
+                                                   [simulated_groups(r) for r in results])
+    print(f"radsim check: {scenario.name} against {export.source} ({export.days} days, {args.reps} replications; "
+          "minutes; band: where a month falls 95 times in 100)")
+    print(f"{'group':<24}{'measure':<17}{'stat':<7}{'observed':>10}{'simulated':>11}{'band':>20}  verdict")
+    for row in rows:
+        band = "-" if row.note else f"{row.low:.1f}-{row.high:.1f}"
+        simulated = "-" if row.note else f"{row.simulated:.1f}"
+        print(f"{row.group[:23]:<24}{row.measure:<17}{row.statistic:<7}{row.observed:>10.1f}{simulated:>11}"
+              f"{band:>20}  {row.verdict}")
+    inside = sum(1 for row in rows if row.verdict == "inside")
+    print(f"{inside} of {len(rows)} observed figures inside the simulated band")
+    if args.out:
+        with open(args.out, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["group", "measure", "statistic", "observed", "simulated", "band_low", "band_high",
+                             "verdict"])
+            writer.writerows([r.group, r.measure, r.statistic, f"{r.observed:.3f}", f"{r.simulated:.3f}",
+                              f"{r.low:.3f}", f"{r.high:.3f}", r.verdict] for r in rows)
+    return 0
+
+
 def _schema_parser() -> Parser:
     return Parser(prog="run_sim.py schema", description="Print the scenario format's JSON Schema.")
 
@@ -395,7 +450,7 @@ def cmd_optimise(argv: list[str]) -> int:
 
 PARSERS = {"run": _run_parser, "compare": _compare_parser, "sweep": _sweep_parser, "narrate": _narrate_parser,
            "validate": _validate_parser, "schema": _schema_parser, "optimise": _optimise_parser,
-           "export": _export_parser, "fit": _fit_parser}
+           "export": _export_parser, "fit": _fit_parser, "check": _check_parser}
 
 
 def check_command(argv: list[str]) -> list[Scenario]:
@@ -427,7 +482,7 @@ def check_command(argv: list[str]) -> list[Scenario]:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "narrate": cmd_narrate,
             "validate": cmd_validate, "schema": cmd_schema, "optimise": cmd_optimise, "export": cmd_export,
-            "fit": cmd_fit}
+            "fit": cmd_fit, "check": cmd_check}
 
 
 def main(argv: list[str] | None = None) -> int:

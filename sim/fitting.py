@@ -250,6 +250,10 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario) -> t
                                "settings are the defaults")
     lines.append("exam_types:")
     for name, f in fitted["acquisition"].items():
+        if base_scenario.exam_types[name].portable is not None:
+            assumptions.append(f"{name}: a bedside exam's begun -> ended holds the trip to the patient, which the "
+                               f"export cannot separate; {base}'s times are kept")
+            continue
         best = f["best"]
         others = "; ".join(f"{o['dist']} AIC {o['aic']}" for o in f["all"][1:])
         params = ", ".join(f"{k}: {v}" for k, v in best.items() if k not in ("dist", "aic", "ks_distance", "ks_p"))

@@ -1,0 +1,125 @@
+"""Does the scenario reproduce the department? Its simulated turnaround beside an export's observed one.
+
+The validation step of a simulation study: the scenario runs for the export's days with several replications,
+and for each priority, modality and source the median and p90 of order -> exam begun, exam ended -> report and
+order -> report are placed beside the export's. A replication is one possible month, and the export is one
+too, so the band a real month may fall in is the replications' 95 % prediction interval (mean ± t · sd ·
+√(1 + 1/R)), not the confidence interval of their mean; each row's verdict says whether the observed figure lies
+inside it, or above or below and by how much. Daily orders per source are compared the same way. Exams ordered
+in the scenario's warm-up are left out of both sides; only exams with both times count.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from .fitting import Export
+from .metrics import exam_columns, in_statistics
+
+MEASURES = {"order_to_scan": ("ordered_dt", "begin_dt", "ordered_at", "scan_start"),
+            "report_tat": ("end_dt", "final_dt", "scan_end", "report_at"),
+            "order_to_report": ("ordered_dt", "final_dt", "ordered_at", "report_at")}
+STATISTICS = {"median": 50, "p90": 90}
+MIN_EXAMS = 20  # groups with fewer exams on either side are not compared
+
+
+@dataclass(frozen=True)
+class Row:
+    """One compared figure: the observed value, the replications' mean and prediction band, and the verdict."""
+
+    group: str
+    measure: str
+    statistic: str
+    observed: float
+    simulated: float
+    low: float
+    high: float
+    note: str = ""  # why the figure could not be compared
+
+    @property
+    def verdict(self) -> str:
+        if self.note:
+            return self.note
+        if self.low <= self.observed <= self.high:
+            return "inside"
+        side = "above" if self.observed > self.high else "below"
+        edge = self.high if side == "above" else self.low
+        return f"{side} by {abs(self.observed - edge):.1f}"
+
+
+def observed_groups(export: Export, warmup_minutes: float) -> dict[str, dict[str, np.ndarray]]:
+    """For each group (priority:..., modality:..., source:...), each measure's finished values in the export."""
+    rows = [r for r in export.rows if r["ordered_dt"] >= warmup_minutes]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for kind, column in (("priority", "priority"), ("modality", "modality"), ("source", "patient_class")):
+        for name in sorted({r[column] for r in rows}):
+            mine = [r for r in rows if r[column] == name]
+            out[f"{kind}:{name}"] = {m: np.array([r[b] - r[a] for r in mine if r[a] is not None and r[b] is not None])
+                                     for m, (a, b, _, _) in MEASURES.items()}
+    return out
+
+
+def simulated_groups(result) -> dict[str, dict[str, np.ndarray]]:
+    """The same groups and measures from one replication's records (finished exams after the warm-up)."""
+    s, o = result.scenario, result.exams.orders
+    columns, window = exam_columns(result), in_statistics(result)
+    modality = np.array([s.exam_types[n].modality for n in s.exam_types])[o.exam_type]
+    keys = {"priority": np.array(s.priority_names)[o.priority], "modality": modality,
+            "source": np.array(s.source_names)[o.source]}
+    out = {}
+    for kind, labels in keys.items():
+        for name in np.unique(labels[window]):
+            mine = window & (labels == name)
+            out[f"{kind}:{name}"] = {}
+            for measure, (_, _, a, b) in MEASURES.items():
+                values = (columns[b] - columns[a])[mine]
+                out[f"{kind}:{name}"][measure] = values[~np.isnan(values)]
+    return out
+
+
+def compare(observed: dict, replications: list[dict]) -> list[Row]:
+    """Every group, measure and statistic both sides have enough exams for, with its prediction band."""
+    rows = []
+    for group, measures in observed.items():
+        for measure, values in measures.items():
+            simulated = [rep.get(group, {}).get(measure, np.zeros(0)) for rep in replications]
+            if len(values) < MIN_EXAMS:
+                continue
+            fewest = min(len(v) for v in simulated)
+            if fewest < MIN_EXAMS:  # the scenario left them unfinished: say so rather than drop the row
+                nan = float("nan")
+                rows += [Row(group, measure, statistic, float(np.percentile(values, q)), nan, nan, nan,
+                             f"not comparable: a replication finished only {fewest}")
+                         for statistic, q in STATISTICS.items()]
+                continue
+            for statistic, q in STATISTICS.items():
+                per_rep = np.array([np.percentile(v, q) for v in simulated])
+                low, high = prediction_band(per_rep)
+                rows.append(Row(group, measure, statistic, float(np.percentile(values, q)), float(per_rep.mean()),
+                                low, high))
+    return rows
+
+
+def prediction_band(values: np.ndarray) -> tuple[float, float]:
+    """Where one more replication (or the real month) falls 95 times in 100: mean ± t · sd · √(1 + 1/R)."""
+    r = len(values)
+    if r < 2:
+        return float(values[0]), float(values[0])
+    half = stats.t.ppf(0.975, r - 1) * values.std(ddof=1) * math.sqrt(1 + 1 / r)
+    return float(values.mean() - half), float(values.mean() + half)
+
+
+def daily_orders(export: Export, results: list) -> list[Row]:
+    """Orders a day per source: the export's against the replications' band."""
+    rows = []
+    for source in sorted({r["patient_class"] for r in export.rows}):
+        observed = sum(1 for r in export.rows if r["patient_class"] == source) / export.days
+        code = {name: i for i, name in enumerate(results[0].scenario.source_names)}.get(source)
+        per_rep = np.array([np.sum(res.exams.orders.source[~np.isnan(res.exams.orders.ordered_at)] == code)
+                            / res.scenario.days if code is not None else 0.0 for res in results])
+        low, high = prediction_band(per_rep)
+        rows.append(Row(f"source:{source}", "orders_per_day", "mean", observed, float(per_rep.mean()), low, high))
+    return rows
