@@ -295,7 +295,7 @@ def _fit_parser() -> Parser:
 
 
 def cmd_fit(argv: list[str]) -> int:
-    from .fitting import fit, fitted_scenario, read_export
+    from .fitting import fit, fitted_scenario, read_export, rooms_seen
     from .scenario import read_yaml
 
     args = _fit_parser().parse_args(argv)
@@ -315,6 +315,10 @@ def cmd_fit(argv: list[str]) -> int:
         temporary.unlink()
         raise
     temporary.replace(out)
+    from .fit_report import write_fit_report
+
+    report = out.with_suffix(".html")
+    write_fit_report(report, export, fitted, assumptions, str(out))
     print(f"{export.source}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in export.cleaning.items()))
     for source, d in fitted["demand"].items():
         low, high = d["exams_per_day_ci"]
@@ -324,7 +328,9 @@ def cmd_fit(argv: list[str]) -> int:
         print(f"  {name}: room time {best['dist']} (AIC {best['aic']}, KS p {best['ks_p']}) from {f['n']} exams")
     for line in assumptions:
         print(f"ASSUMED: {line}")
-    print(f"Fitted scenario written to {out}")
+    rooms = rooms_seen(export)
+    print("Rooms seen: " + "; ".join(f"{m} {len(r)}" for m, r in rooms.items()) + " (scanners are the base's)")
+    print(f"Fitted scenario written to {out}; the fit report (every fit over its data) to {report}")
     return 0
 
 
@@ -501,3 +507,6 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: no half-written results are left; an experiment keeps its finished runs "
               "and resumes when the same command is run again", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -30,7 +30,7 @@ from .clock import WEEKDAYS
 from .scenario import ScenarioError
 
 REQUIRED = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt")
-OPTIONAL = ("begin_dt", "end_dt", "final_dt", "status")
+OPTIONAL = ("begin_dt", "end_dt", "final_dt", "status", "technologist_id", "room", "radiologist_id")
 CANCELLED = ("CANCELLED", "CANCELED", "CA", "X")
 MIN_SAMPLE = 20  # fewer exams of a type than this: its acquisition time is not fitted (the base's is kept)
 
@@ -190,7 +190,7 @@ def fit_duration(values: np.ndarray) -> dict:
         fits.append({"dist": name, **to_radsim(params), "aic": round(2 * free - 2 * loglik, 2),
                      "ks_distance": round(float(ks.statistic), 4), "ks_p": round(float(ks.pvalue), 4)})
     fits.sort(key=lambda f: f["aic"])
-    return {"n": int(len(values)), "best": fits[0], "all": fits}
+    return {"n": int(len(values)), "best": fits[0], "all": fits, "values": values}
 
 
 def fit_acquisition(export: Export) -> dict[str, dict]:
@@ -200,6 +200,37 @@ def fit_acquisition(export: Export) -> dict[str, dict]:
         if r["begin_dt"] is not None and r["end_dt"] is not None and r["end_dt"] > r["begin_dt"]:
             times.setdefault(r["procedure_code"], []).append(r["end_dt"] - r["begin_dt"])
     return {name: fit_duration(np.array(v)) for name, v in sorted(times.items()) if len(v) >= MIN_SAMPLE}
+
+
+# ---------------------------------------------------------------- what the export shows of staff and rooms
+
+
+def rooms_seen(export: Export) -> dict[str, list[str]]:
+    """The rooms each modality's exams were done in (bedside units included)."""
+    rooms: dict[str, set[str]] = {}
+    for r in export.rows:
+        if r["room"]:
+            rooms.setdefault(r["modality"], set()).add(r["room"])
+    return {m: sorted(v) for m, v in sorted(rooms.items())}
+
+
+def people_seen(export: Export, role: str) -> np.ndarray:
+    """7 x 24: how many different people of a role (technologist: began an exam; radiologist: signed a report) were
+    seen at work in each hour of each weekday (Monday first), on average over the weeks of the export. A lower bound
+    of who was on duty: people on a break or without work that hour are not seen."""
+    column, moment = ("technologist_id", "begin_dt") if role == "technologist" else ("radiologist_id", "final_dt")
+    seen: dict[tuple[int, int], set] = {}
+    for r in export.rows:
+        if r[column] and r[moment] is not None:
+            day = int(r[moment] // 1440)
+            seen.setdefault((day, int(r[moment] // 60 % 24)), set()).add(r[column])
+    grid, weeks = np.zeros((7, 24)), np.zeros((7, 24))
+    for day in range(export.days):
+        weekday = (export.first_day.weekday() + day) % 7
+        for hour in range(24):
+            grid[weekday, hour] += len(seen.get((day, hour), ()))
+            weeks[weekday, hour] += 1
+    return np.divide(grid, weeks, out=np.zeros_like(grid), where=weeks > 0)
 
 
 # ---------------------------------------------------------------- the fitted variant

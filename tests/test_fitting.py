@@ -86,6 +86,12 @@ def test_another_layout_with_a_mapping_and_date_format_fits_the_same(tmp_path, e
                            "--mapping", str(mapping), "--out", str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     fitted = sim.load_scenario(out)
+    report = out.with_suffix(".html").read_text()
+    fitted_types = [n for n in fit(read_export(export_file), truth)["acquisition"]]
+    # every fitted exam type drawn over its data (with its Q-Q plot) and the arrivals; this layout has no staff ids,
+    # so no picture of people at work
+    assert report.count("data:image/png") == len(fitted_types) + 1 and "people seen at work" not in report.lower()
+    assert all(name in report for name in fitted_types)
     same = fit(read_export(export_file), truth)["demand"]
     assert fitted.demand["ED"].exams_per_day == pytest.approx(same["ED"]["exams_per_day"], abs=0.01)
     assert fitted.days == truth.days and fitted.technologists == truth.technologists  # staffing is the base's
@@ -142,6 +148,20 @@ def test_the_scenario_that_made_the_export_checks_out_and_one_with_half_the_read
     assert any(r.group == "source:outpatient" and r.verdict.startswith("not comparable") for r in short_rows)
 
 
+def test_the_fit_report_shows_people_and_rooms_where_the_export_has_their_ids(tmp_path, export_file, truth):
+    out = tmp_path / "fitted.yaml"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(export_file), "--onto", str(BASE),
+                           "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    report = out.with_suffix(".html").read_text()
+    assert "people seen at work" in report.lower() and "CT-1, CT-2" in report
+    from sim.fitting import people_seen
+    technologists = people_seen(read_export(export_file), "technologist")
+    # the community hospital has no CT, MR or US technologist on duty between 23:00 and 07:00 but the night XR and
+    # CT ones: fewer people are seen at 03:00 than at 10:00 on a weekday
+    assert technologists[0, 3] < technologists[0, 10]
+
+
 def test_check_from_the_command_line_prints_the_comparison_and_writes_it(tmp_path, export_file):
     out = tmp_path / "check.csv"
     proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "check", str(BASE), "--against", str(export_file),
@@ -154,3 +174,19 @@ def test_check_from_the_command_line_prints_the_comparison_and_writes_it(tmp_pat
     bad = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "check", str(BASE), "--against",
                           str(tmp_path / "missing.csv")], capture_output=True, text=True)
     assert bad.returncode == 2 and "file not found" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("export, mapping", [("community_hospital_14_days.csv", None),
+                                             ("day_first_layout_7_days.csv", "day_first_layout_mapping.yaml")])
+def test_the_shipped_exports_fit_and_hold_the_true_rates(tmp_path, export, mapping, truth):
+    folder = ROOT / "data" / "exports"
+    out = tmp_path / "fitted.yaml"
+    command = [sys.executable, str(ROOT / "run_sim.py"), "fit", str(folder / export), "--onto", str(BASE),
+               "--out", str(out)] + (["--mapping", str(folder / mapping)] if mapping else [])
+    proc = subprocess.run(command, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    fitted = sim.load_scenario(out)
+    days = fitted.days
+    true_rate = float(np.sum(hourly_rates(truth.model_copy(update={"days": days}), "ED"))) / days
+    low, high = (float(x) for x in proc.stdout.split("ED: ")[1].split("(95% CI ")[1].split(")")[0].split("-"))
+    assert low <= true_rate <= high
