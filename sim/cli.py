@@ -280,6 +280,20 @@ def cmd_export(argv: list[str]) -> int:
     return 0
 
 
+def _read_export(path: str, args):
+    """An export read through the --mapping file (radsim's column names to the export's, and date_format) and
+    --date-format options of `fit` and `check`."""
+    from .fitting import read_export
+    from .scenario import read_yaml
+
+    mapping = read_yaml(Path(args.mapping)) if args.mapping else {}
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise ScenarioError(args.mapping, "mapping", "must map radsim's column names to the export's (and "
+                                                     "date_format to a format)")
+    mapping = dict(mapping)
+    return read_export(path, mapping, args.date_format or mapping.pop("date_format", None))
+
+
 def _fit_parser() -> Parser:
     parser = Parser(prog="run_sim.py fit",
                     description="Fit demand and exam durations from a RIS/PACS exam export and write them as a "
@@ -295,14 +309,11 @@ def _fit_parser() -> Parser:
 
 
 def cmd_fit(argv: list[str]) -> int:
-    from .fitting import fit, fitted_scenario, read_export, rooms_seen
-    from .scenario import read_yaml
+    from .fitting import fit, fitted_scenario, rooms_seen
 
     args = _fit_parser().parse_args(argv)
-    mapping = dict(read_yaml(Path(args.mapping))) if args.mapping else {}
-    date_format = args.date_format or mapping.pop("date_format", None)
     base = _load(args.onto, [])
-    export = read_export(args.export, mapping, date_format)
+    export = _read_export(args.export, args)
     fitted = fit(export, base)
     out = Path(args.out)
     base_path = os.path.relpath(Path(args.onto).resolve(), out.resolve().parent)
@@ -351,15 +362,11 @@ def _check_parser() -> Parser:
 
 def cmd_check(argv: list[str]) -> int:
     from .checking import compare, daily_orders, observed_groups, simulated_groups
-    from .fitting import read_export
-    from .scenario import read_yaml
 
     args = _check_parser().parse_args(argv)
     if args.reps < 2:
         raise ScenarioError("check", "--reps", "needs at least 2 replications for a prediction band")
-    mapping = dict(read_yaml(Path(args.mapping))) if args.mapping else {}
-    date_format = args.date_format or mapping.pop("date_format", None)
-    export = read_export(args.against, mapping, date_format)
+    export = _read_export(args.against, args)
     scenario = _load(args.scenario, args.overrides, export.days)
     results = []
     for k in range(args.reps):

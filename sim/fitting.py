@@ -52,14 +52,19 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
     path, mapping = Path(path), {**{c: c for c in REQUIRED + OPTIONAL}, **(mapping or {})}
     if not path.is_file():
         raise ScenarioError(str(path), "export", "file not found")
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        for column in REQUIRED:
-            if mapping[column] not in header:
-                raise ScenarioError(str(path), mapping[column], f"required column missing (the export has: "
-                                                                f"{', '.join(header) or 'no columns'})")
-        raw = list(reader)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            for column in REQUIRED:
+                if mapping[column] not in header:
+                    raise ScenarioError(str(path), mapping[column], f"required column missing (the export has: "
+                                                                    f"{', '.join(header) or 'no columns'})")
+            raw = list(reader)
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), "export", "is not UTF-8 text (save the export as CSV in UTF-8)") from None
+    except csv.Error as exc:
+        raise ScenarioError(str(path), "export", f"is not a readable CSV ({exc})") from None
     if not raw:
         raise ScenarioError(str(path), "export", "no exams in the export")
     cleaning: Counter = Counter(rows_read=len(raw))

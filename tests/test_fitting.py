@@ -104,10 +104,11 @@ def test_another_layout_with_a_mapping_and_date_format_fits_the_same(tmp_path, e
     ("accession,patient_class,priority,modality,procedure_code,ordered_dt\nA1,ED,stat,CT,ct_head,yesterday\n",
      "ordered_dt", "line 2: 'yesterday' is not a date"),
     ("accession,patient_class,priority,modality,procedure_code,ordered_dt\n", "export", "no exams in the export"),
+    (b"\xff\xd8\xff\xe0 not text \x81\x82", "export", "is not UTF-8 text"),
 ])
 def test_a_bad_export_is_one_line_and_exit_2_and_writes_nothing(tmp_path, content, field, problem):
     path = tmp_path / "bad.csv"
-    path.write_text(content)
+    path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
     with pytest.raises(ScenarioError, match=f"{field}: {problem}"):
         read_export(path)
     out = tmp_path / "fitted.yaml"
