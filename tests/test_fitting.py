@@ -194,3 +194,14 @@ def test_the_shipped_exports_fit_and_hold_the_true_rates(tmp_path, export, mappi
     # errors (the 14-day export's interval, 154.7-168.0, just misses the true 154.3)
     standard_error = (high - low) / (2 * 1.96)
     assert abs((low + high) / 2 - true_rate) <= 3 * standard_error
+
+
+def test_the_fitted_scenario_checks_out_against_the_export_it_was_fitted_to(tmp_path, export_file):
+    out = tmp_path / "fitted.yaml"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(export_file), "--onto", str(BASE),
+                           "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    rows = _check(sim.load_scenario(out), export_file)
+    inside = [r for r in rows if r.verdict == "inside"]
+    assert len(rows) > 50 and len(inside) / len(rows) > 0.8
+    assert all(r.verdict == "inside" for r in rows if r.measure == "orders_per_day")
