@@ -5,8 +5,9 @@ and for each priority, modality and source the median and p90 of order -> exam b
 order -> report are placed beside the export's. A replication is one possible month, and the export is one
 too, so the band a real month may fall in is the replications' 95 % prediction interval (mean ± t · sd ·
 √(1 + 1/R)), not the confidence interval of their mean; each row's verdict says whether the observed figure lies
-inside it, or above or below and by how much. Daily orders per source are compared the same way. Exams ordered
-in the scenario's warm-up are left out of both sides; only exams with both times count.
+inside it, or above or below and by how much. The same is done by band of the day the order came in (six bands
+of four hours), for daily orders per source and for the morning backlog (studies imaged and not yet reported).
+Exams ordered in the scenario's warm-up are left out of both sides; only exams with both times count.
 """
 from __future__ import annotations
 
@@ -52,9 +53,10 @@ class Row:
 
 def observed_groups(export: Export, warmup_minutes: float) -> dict[str, dict[str, np.ndarray]]:
     """For each group (priority:..., modality:..., source:...), each measure's finished values in the export."""
-    rows = [r for r in export.rows if r["ordered_dt"] >= warmup_minutes]
+    rows = [dict(r, hours=_band(r["ordered_dt"])) for r in export.rows if r["ordered_dt"] >= warmup_minutes]
     out: dict[str, dict[str, np.ndarray]] = {}
-    for kind, column in (("priority", "priority"), ("modality", "modality"), ("source", "patient_class")):
+    for kind, column in (("priority", "priority"), ("modality", "modality"), ("source", "patient_class"),
+                         ("ordered", "hours")):
         for name in sorted({r[column] for r in rows}):
             mine = [r for r in rows if r[column] == name]
             out[f"{kind}:{name}"] = {m: np.array([r[b] - r[a] for r in mine if r[a] is not None and r[b] is not None])
@@ -68,7 +70,8 @@ def simulated_groups(result) -> dict[str, dict[str, np.ndarray]]:
     columns, window = exam_columns(result), in_statistics(result)
     modality = np.array([s.exam_types[n].modality for n in s.exam_types])[o.exam_type]
     keys = {"priority": np.array(s.priority_names)[o.priority], "modality": modality,
-            "source": np.array(s.source_names)[o.source]}
+            "source": np.array(s.source_names)[o.source],
+            "ordered": np.array([_band(t) for t in o.ordered_at.tolist()])}
     out = {}
     for kind, labels in keys.items():
         for name in np.unique(labels[window]):
@@ -78,6 +81,17 @@ def simulated_groups(result) -> dict[str, dict[str, np.ndarray]]:
                 values = (columns[b] - columns[a])[mine]
                 out[f"{kind}:{name}"][measure] = values[~np.isnan(values)]
     return out
+
+
+HOUR_BANDS = 4  # hours of the day in each band of order times: the day in six bands
+
+
+def _band(minutes: float) -> str:
+    """The band of the day an order time falls in, e.g. '08-12h' (or '' where there is no time)."""
+    if minutes != minutes:
+        return ""
+    start = int(minutes // 60 % 24) // HOUR_BANDS * HOUR_BANDS
+    return f"{start:02d}-{start + HOUR_BANDS:02d}h"
 
 
 def compare(observed: dict, replications: list[dict]) -> list[Row]:
@@ -98,6 +112,7 @@ def compare(observed: dict, replications: list[dict]) -> list[Row]:
             for statistic, q in STATISTICS.items():
                 per_rep = np.array([np.percentile(v, q) for v in simulated])
                 low, high = prediction_band(per_rep)
+                low = max(low, 0.0)  # no wait is shorter than nothing
                 rows.append(Row(group, measure, statistic, float(np.percentile(values, q)), float(per_rep.mean()),
                                 low, high))
     return rows
@@ -110,6 +125,29 @@ def prediction_band(values: np.ndarray) -> tuple[float, float]:
         return float(values[0]), float(values[0])
     half = stats.t.ppf(0.975, r - 1) * values.std(ddof=1) * math.sqrt(1 + 1 / r)
     return float(values.mean() - half), float(values.mean() + half)
+
+
+def morning_backlog(export: Export, results: list) -> list[Row]:
+    """Studies with images complete and no report at the scenario's morning (08:00 by default), mean over the
+    mornings after the warm-up: the export's against the replications' band. An exam without a report time is left
+    out (the time is missing, not the report), unless it was imaged in the export's last day."""
+    scenario = results[0].scenario
+    ends = np.array([np.nan if r["end_dt"] is None else r["end_dt"] for r in export.rows])
+    last = export.days * 1440.0
+    # a missing report time is unknown, not unreported, except for exams imaged in the export's last day
+    finals = np.array([r["final_dt"] if r["final_dt"] is not None else
+                       np.inf if r["end_dt"] is not None and r["end_dt"] >= last - 1440 else np.nan
+                       for r in export.rows])
+    mornings = [t for t in (d * 1440.0 + scenario.morning for d in range(export.days))
+                if t >= scenario.warmup_days * 1440.0]
+    if not mornings:
+        return []
+    observed = float(np.mean([np.sum((ends <= t) & (finals > t)) for t in mornings]))
+    # the same count from each replication's records (not the worklist, which leaves out studies being read)
+    per_rep = np.array([np.mean([np.sum((res.exams.scan_end <= t) & ~(res.exams.report_at <= t)) for t in mornings])
+                        for res in results])
+    low, high = prediction_band(per_rep)
+    return [Row("department", "morning_backlog", "mean", observed, float(per_rep.mean()), low, high)]
 
 
 def daily_orders(export: Export, results: list) -> list[Row]:

@@ -361,7 +361,7 @@ def _check_parser() -> Parser:
 
 
 def cmd_check(argv: list[str]) -> int:
-    from .checking import compare, daily_orders, observed_groups, simulated_groups
+    from .checking import compare, daily_orders, morning_backlog, observed_groups, simulated_groups
 
     args = _check_parser().parse_args(argv)
     if args.reps < 2:
@@ -373,8 +373,8 @@ def cmd_check(argv: list[str]) -> int:
         results.append(run(scenario, replication=k))
         print(f"\rcheck: {k + 1}/{args.reps} replications", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    rows = daily_orders(export, results) + compare(observed_groups(export, scenario.warmup_days * 1440.0),
-                                                   [simulated_groups(r) for r in results])
+    rows = daily_orders(export, results) + morning_backlog(export, results) + compare(
+        observed_groups(export, scenario.warmup_days * 1440.0), [simulated_groups(r) for r in results])
     print(f"radsim check: {scenario.name} against {export.source} ({export.days} days, {args.reps} replications; "
           "minutes; band: where a month falls 95 times in 100)")
     print(f"{'group':<24}{'measure':<17}{'stat':<7}{'observed':>10}{'simulated':>11}{'band':>20}  verdict")

@@ -128,12 +128,12 @@ def test_an_export_of_exam_types_the_base_does_not_have_is_refused_in_one_line(t
 
 
 def _check(scenario, export_file, reps=3):
-    from sim.checking import compare, daily_orders, observed_groups, simulated_groups
+    from sim.checking import compare, daily_orders, morning_backlog, observed_groups, simulated_groups
 
     export = read_export(export_file)
     results = [sim.run(scenario, replication=k) for k in range(reps)]
-    return daily_orders(export, results) + compare(observed_groups(export, scenario.warmup_days * 1440.0),
-                                                   [simulated_groups(r) for r in results])
+    return daily_orders(export, results) + morning_backlog(export, results) + compare(
+        observed_groups(export, scenario.warmup_days * 1440.0), [simulated_groups(r) for r in results])
 
 
 def test_the_scenario_that_made_the_export_checks_out_and_one_with_half_the_readers_does_not(export_file, truth):
