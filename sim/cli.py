@@ -305,6 +305,9 @@ def _fit_parser() -> Parser:
     parser.add_argument("--mapping", metavar="MAP.yaml",
                         help="radsim's column names to the export's, and date_format (docs/user-guide.md)")
     parser.add_argument("--date-format", help="strptime format of the export's dates (default ISO)")
+    parser.add_argument("--reads", action="store_true",
+                        help="also replace the base's read times with the export's read started -> signed spans "
+                             "(which hold the calls and urgent studies that broke into each read)")
     return parser
 
 
@@ -317,7 +320,7 @@ def cmd_fit(argv: list[str]) -> int:
     fitted = fit(export, base)
     out = Path(args.out)
     base_path = os.path.relpath(Path(args.onto).resolve(), out.resolve().parent)
-    text, assumptions = fitted_scenario(fitted, export, base_path, base)
+    text, assumptions = fitted_scenario(fitted, export, base_path, base, reads=args.reads)
     temporary = out.with_name(f".{out.name}.partial")
     temporary.write_text(text)
     try:
@@ -334,9 +337,10 @@ def cmd_fit(argv: list[str]) -> int:
     for source, d in fitted["demand"].items():
         low, high = d["exams_per_day_ci"]
         print(f"  {source}: {d['exams_per_day']:.1f} orders a day (95% CI {low:.1f}-{high:.1f})")
-    for name, f in fitted["acquisition"].items():
-        best = f["best"]
-        print(f"  {name}: room time {best['dist']} (AIC {best['aic']}, KS p {best['ks_p']}) from {f['n']} exams")
+    for what, fits in (("room time", fitted["acquisition"]), ("read time", fitted["read"])):
+        for name, f in fits.items():
+            best = f["best"]
+            print(f"  {name}: {what} {best['dist']} (AIC {best['aic']}, KS p {best['ks_p']}) from {f['n']} exams")
     for line in assumptions:
         print(f"ASSUMED: {line}")
     rooms = rooms_seen(export)

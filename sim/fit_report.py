@@ -48,8 +48,8 @@ def arrivals_figure(demand: dict) -> str:
     return _embedded(fig)
 
 
-def durations_figure(name: str, fit: dict) -> str:
-    """Histogram of the room times with every family's fitted density (the chosen one bold), and a Q-Q plot."""
+def durations_figure(name: str, fit: dict, what: str = "room time", span: str = "begun to ended") -> str:
+    """Histogram of the times with every family's fitted density (the chosen one bold), and a Q-Q plot."""
     values = fit["values"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), gridspec_kw={"width_ratios": [2, 1]})
     top = np.percentile(values, 99.5)
@@ -61,7 +61,7 @@ def durations_figure(name: str, fit: dict) -> str:
         best = f is fit["best"]
         left.plot(grid, family.pdf(grid, *params), linewidth=2.2 if best else 1, linestyle="-" if best else "--",
                   label=f"{f['dist']} (AIC {f['aic']:.0f}{', chosen' if best else ''})")
-    left.set(title=f"{name}: room time of {fit['n']} exams", xlabel="minutes (begun to ended)", ylabel="density")
+    left.set(title=f"{name}: {what} of {fit['n']} exams", xlabel=f"minutes ({span})", ylabel="density")
     left.legend(fontsize="small", loc="upper right")
     family = FAMILIES[fit["best"]["dist"]][0]
     params = family.fit(values, floc=0)
@@ -91,17 +91,21 @@ def staff_figure(export: Export) -> str | None:
     return _embedded(fig)
 
 
+def _fits_table(fits: dict) -> str:
+    return table_html(
+        ["exam type", "exams", "family", "parameters", "AIC", "KS distance", "KS p"],
+        [[name, f["n"], ("✔ " if o is f["best"] else "") + o["dist"],
+          ", ".join(f"{k} {v}" for k, v in o.items() if k not in ("dist", "aic", "ks_distance", "ks_p")),
+          o["aic"], o["ks_distance"], o["ks_p"]] for name, f in fits.items() for o in f["all"]])
+
+
 def write_fit_report(path, export: Export, fitted: dict, assumptions: list[str], scenario_path: str) -> None:
     cleaning = table_html(["what", "rows"], [[k.replace("_", " "), v] for k, v in export.cleaning.items()])
     demand = table_html(
         ["source", "orders", "orders a day", "95% CI", "priority mix"],
         [[s, d["orders"], f"{d['exams_per_day']:.1f}", f"{d['exams_per_day_ci'][0]:.1f}–{d['exams_per_day_ci'][1]:.1f}",
           ", ".join(f"{k} {v:.0%}" for k, v in d["priority_mix"].items())] for s, d in fitted["demand"].items()])
-    fits = table_html(
-        ["exam type", "exams", "family", "parameters", "AIC", "KS distance", "KS p"],
-        [[name, f["n"], ("✔ " if o is f["best"] else "") + o["dist"],
-          ", ".join(f"{k} {v}" for k, v in o.items() if k not in ("dist", "aic", "ks_distance", "ks_p")),
-          o["aic"], o["ks_distance"], o["ks_p"]] for name, f in fitted["acquisition"].items() for o in f["all"]])
+    fits = _fits_table(fitted["acquisition"])
     rooms = table_html(["modality", "rooms seen"], [[m, f"{len(r)}: {', '.join(r)}"] for m, r in
                                                      rooms_seen(export).items()])
     staff = staff_figure(export)
@@ -118,6 +122,11 @@ def write_fit_report(path, export: Export, fitted: dict, assumptions: list[str],
               "the lowest AIC chosen (✔). A small KS p-value says even the chosen family misses the shape.</p>"
             + fits + "".join(f"<figure>{durations_figure(name, f)}</figure>"
                              for name, f in fitted["acquisition"].items())
+            + (("<h2>Read times</h2><p>Read started to report signed, where the export has read starts. Calls "
+                "and urgent studies that broke into a read are inside it: an upper bound of reading time.</p>"
+                + _fits_table(fitted["read"]) + "".join(
+                    f"<figure>{durations_figure(name, f, 'read time', 'read started to signed')}</figure>"
+                    for name, f in fitted["read"].items())) if fitted.get("read") else "")
             + f"<h2>Rooms and people the export shows</h2>{rooms}"
             + (f"<figure>{staff}<figcaption>People seen at work: a technologist who began an exam, a radiologist "
                "who signed a report in that hour. A lower bound of who was on duty (breaks and idle time are "

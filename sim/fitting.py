@@ -6,9 +6,10 @@ time, timestamps out of order. `fit` then estimates, from the clean rows:
 
 - demand per source (patient class): orders a day with a 95 % confidence interval (Poisson), the share of each
   hour of the day and each weekday's factor, the priority mix and the exam mix;
-- each exam type's acquisition time (exam begun -> ended), fitted by maximum likelihood with the families radsim
-  can draw from (lognormal, gamma, log-logistic, exponential), the one with the lowest AIC chosen, with its
-  Kolmogorov-Smirnov distance and p-value.
+- each exam type's acquisition time (exam begun -> ended) and, where the export has read starts, its read time
+  (read started -> report signed), fitted by maximum likelihood with the families radsim can draw from
+  (lognormal, gamma, log-logistic, exponential), the one with the lowest AIC chosen, with its Kolmogorov-Smirnov
+  distance and p-value.
 
 `fitted_scenario` writes the result as a variant of a scenario that supplies what an export cannot tell (staff,
 shifts, breaks, scanners, read times, targets): the fitted demand replaces the base's, and each fitted exam
@@ -30,7 +31,7 @@ from .clock import WEEKDAYS
 from .scenario import ScenarioError
 
 REQUIRED = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt")
-OPTIONAL = ("begin_dt", "end_dt", "final_dt", "status", "technologist_id", "room", "radiologist_id")
+OPTIONAL = ("begin_dt", "end_dt", "read_start_dt", "final_dt", "status", "technologist_id", "room", "radiologist_id")
 CANCELLED = ("CANCELLED", "CANCELED", "CA", "X")
 MIN_SAMPLE = 20  # fewer exams of a type than this: its acquisition time is not fitted (the base's is kept)
 
@@ -97,7 +98,7 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
     last = max(r["ordered_dt"] for r in rows)
     days = (last - first).days + 1
     for r in rows:
-        for c in ("ordered_dt", "begin_dt", "end_dt", "final_dt"):
+        for c in ("ordered_dt", "begin_dt", "end_dt", "read_start_dt", "final_dt"):
             r[c] = None if r[c] is None else (r[c] - first).total_seconds() / 60
     cleaning["exams_kept"] = len(rows)
     return Export(str(path), first, days, rows, cleaning)
@@ -200,10 +201,20 @@ def fit_duration(values: np.ndarray) -> dict:
 
 def fit_acquisition(export: Export) -> dict[str, dict]:
     """Per exam type with at least MIN_SAMPLE exams begun and ended: its room time (begun -> ended) fitted."""
+    return _fit_spans(export, "begin_dt", "end_dt")
+
+
+def fit_reads(export: Export) -> dict[str, dict]:
+    """Per exam type with at least MIN_SAMPLE reads whose start the export has: read started -> report signed.
+    Calls and urgent studies that broke into a read are inside it, so this is an upper bound of reading time."""
+    return _fit_spans(export, "read_start_dt", "final_dt")
+
+
+def _fit_spans(export: Export, start: str, end: str) -> dict[str, dict]:
     times: dict[str, list[float]] = {}
     for r in export.rows:
-        if r["begin_dt"] is not None and r["end_dt"] is not None and r["end_dt"] > r["begin_dt"]:
-            times.setdefault(r["procedure_code"], []).append(r["end_dt"] - r["begin_dt"])
+        if r[start] is not None and r[end] is not None and r[end] > r[start]:
+            times.setdefault(r["procedure_code"], []).append(r[end] - r[start])
     return {name: fit_duration(np.array(v)) for name, v in sorted(times.items()) if len(v) >= MIN_SAMPLE}
 
 
@@ -245,10 +256,55 @@ def fit(export: Export, base_scenario) -> dict:
     """Demand and acquisition times; exams the base's appointment books cover (their source and exam types) are
     booked patients, not demand."""
     booked = {(book.source, name) for book in base_scenario.appointments.values() for name in book.exam_mix}
-    return {"demand": fit_demand(export, booked), "acquisition": fit_acquisition(export), "booked": booked}
+    return {"demand": fit_demand(export, booked), "acquisition": fit_acquisition(export), "read": fit_reads(export),
+            "booked": booked}
 
 
-def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario) -> tuple[str, list[str]]:
+def _described(fit: dict, what: str) -> str:
+    best = fit["best"]
+    others = "; ".join(f"{o['dist']} AIC {o['aic']}" for o in fit["all"][1:])
+    return (f"# {what} of {fit['n']} exams: {best['dist']} (AIC {best['aic']}; KS distance {best['ks_distance']}, "
+            f"p {best['ks_p']}); others: {others}")
+
+
+def _as_distribution(fit: dict) -> str:
+    best = fit["best"]
+    params = ", ".join(f"{k}: {v}" for k, v in best.items() if k not in ("dist", "aic", "ks_distance", "ks_p"))
+    return f"{{dist: {best['dist']}, {params}}}"
+
+
+def _fitted_acquisition(name: str, fit: dict | None, base: str, base_scenario, assumptions: list[str]) -> list[str]:
+    kind = base_scenario.exam_types[name]
+    if fit is None:
+        return []
+    if kind.portable is not None:
+        assumptions.append(f"{name}: a bedside exam's begun -> ended holds the trip to the patient, which the "
+                           f"export cannot separate; {base}'s times are kept")
+        return []
+    lines = [f"    {_described(fit, 'room time')}", f"    acquisition: {_as_distribution(fit)}"]
+    if kind.steps is not None:
+        # the export's begun -> ended already holds preparation, contrast, screening and the image check
+        lines.append("    steps: {prep: 0, screening: 0, check: 0, contrast: null, pregnancy_check: null}")
+        assumptions.append(f"{name}: the fitted room time holds the base's preparation, contrast, screening and "
+                           "image check; its turnover (after the images) is kept")
+    return lines
+
+
+def _fitted_read(name: str, fit: dict | None, base_scenario, assumptions: list[str]) -> list[str]:
+    if fit is None:
+        return []
+    kind = base_scenario.exam_types[name]
+    lines = [f"    {_described(fit, 'read started to report signed')}", f"    read: {_as_distribution(fit)}"]
+    if kind.priors is not None:
+        lines.append("    priors: null   # the comparison with priors is inside the fitted read")
+    assumptions.append(f"{name}: the fitted read (read started to report signed) holds any calls or urgent studies "
+                       "that broke into it, so it is an upper bound of reading time, and the base's calls are "
+                       "modelled again on top; a read time by priority in the base still applies to its priority")
+    return lines
+
+
+def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
+                    reads: bool = False) -> tuple[str, list[str]]:
     """The YAML text of a variant of `base` with the fitted demand and acquisition times, commented with where
     each figure came from; and the assumptions a user should check. Exam types the base does not have are
     refused (name them in the base first: the export cannot tell their read times or subspecialties)."""
@@ -260,10 +316,12 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario) -> t
     lines = [f"# Fitted by radsim from {Path(export.source).name}: {export.cleaning['exams_kept']} exams over "
              f"{export.days} days from {export.first_day:%Y-%m-%d}.",
              "# Cleaning: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in export.cleaning.items()) + ".",
-             f"# Staff, shifts, breaks, scanners, read times and targets come from {base}: an export cannot tell them.",
+             f"# Staff, shifts, breaks, scanners and targets come from {base}: an export cannot tell them (nor read "
+             "times, where it has no read start).",
              f"extends: {base}", f"name: {base_scenario.name}, fitted to {Path(export.source).name}",
              f"days: {export.days}", "demand:"]
-    assumptions = [f"staff, shifts, breaks, scanners, read times and targets are {base}'s"]
+    assumptions = [f"staff, shifts, breaks, scanners and targets are {base}'s, and so are the read times of exam "
+                   "types the export has no read starts for"]
     if fitted["booked"]:
         assumptions.append("exams of " + ", ".join(f"{s} {e}" for s, e in sorted(fitted["booked"])) +
                            f" are taken as booked by {base}'s appointment books, which are kept, and left out of "
@@ -285,20 +343,10 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario) -> t
             assumptions.append(f"source {source} is new to {base}: its readiness, door and cancellation "
                                "settings are the defaults")
     lines.append("exam_types:")
-    for name, f in fitted["acquisition"].items():
-        if base_scenario.exam_types[name].portable is not None:
-            assumptions.append(f"{name}: a bedside exam's begun -> ended holds the trip to the patient, which the "
-                               f"export cannot separate; {base}'s times are kept")
-            continue
-        best = f["best"]
-        others = "; ".join(f"{o['dist']} AIC {o['aic']}" for o in f["all"][1:])
-        params = ", ".join(f"{k}: {v}" for k, v in best.items() if k not in ("dist", "aic", "ks_distance", "ks_p"))
-        lines += [f"  {name}:   # room time of {f['n']} exams: {best['dist']} (AIC {best['aic']}; KS distance "
-                  f"{best['ks_distance']}, p {best['ks_p']}); others: {others}",
-                  f"    acquisition: {{dist: {best['dist']}, {params}}}"]
-        if base_scenario.exam_types[name].steps is not None:
-            # the export's begun -> ended already holds preparation, contrast, screening and the image check
-            lines.append("    steps: {prep: 0, screening: 0, check: 0, contrast: null, pregnancy_check: null}")
-            assumptions.append(f"{name}: the fitted room time holds the base's preparation, contrast, screening and "
-                               "image check; its turnover (after the images) is kept")
+    read_fits = fitted["read"] if reads else {}  # opt-in: a read span holds the calls the base models again
+    for name in sorted(set(fitted["acquisition"]) | set(read_fits)):
+        body = _fitted_acquisition(name, fitted["acquisition"].get(name), base, base_scenario, assumptions) + \
+            _fitted_read(name, read_fits.get(name), base_scenario, assumptions)
+        if body:  # an empty entry would remove the base's exam type
+            lines += [f"  {name}:", *body]
     return "\n".join(lines) + "\n", assumptions

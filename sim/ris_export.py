@@ -19,7 +19,7 @@ from .clock import WEEKDAYS
 from .records import Result
 
 COLUMNS = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt", "begin_dt",
-           "end_dt", "final_dt", "status", "technologist_id", "room", "radiologist_id")
+           "end_dt", "read_start_dt", "final_dt", "status", "technologist_id", "room", "radiologist_id")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict
             "priority": priorities[o.priority[exam]], "modality": kind.modality,
             "procedure_code": names[o.exam_type[exam]], "ordered_dt": stamp(o.ordered_at[exam]),
             "begin_dt": stamp(e.scan_start[exam]), "end_dt": stamp(e.scan_end[exam]),
+            "read_start_dt": stamp(e.read_start[exam]),
             "final_dt": stamp(e.report_at[exam]),
             "status": "CANCELLED" if e.cancelled_at[exam] == e.cancelled_at[exam] else
                       "FINAL" if e.report_at[exam] == e.report_at[exam] else "IN PROGRESS",

@@ -205,3 +205,32 @@ def test_the_fitted_scenario_checks_out_against_the_export_it_was_fitted_to(tmp_
     inside = [r for r in rows if r.verdict == "inside"]
     assert len(rows) > 50 and len(inside) / len(rows) > 0.8
     assert all(r.verdict == "inside" for r in rows if r.measure == "orders_per_day")
+
+
+def _lognormal_mean(fitted: dict) -> float:
+    return next(f["mean"] for f in fitted["all"] if f["dist"] == "lognormal")
+
+
+def test_read_times_are_recovered_where_nothing_breaks_into_the_reads_and_overstated_where_calls_do(
+        tmp_path, export_file, truth):
+    calm = sim.load_scenario(BASE, [f"radiologists.{g}.interruptions=null"
+                                    for g in ("weekday", "weekend", "evening", "teleradiology")])
+    path = tmp_path / "calm.csv"
+    write_export(path, export_rows(sim.run(calm)))
+    fitted = fit(read_export(path), calm)["read"]["xr_msk"]  # lognormal, mean 2.5, cv 0.6 in the scenario
+    assert fitted["n"] > 500 and _lognormal_mean(fitted) == pytest.approx(2.5, rel=0.1)
+    # with calls at the published rates, the calls that broke into reads are inside the fitted read: an upper bound
+    called = fit(read_export(export_file), truth)["read"]["xr_msk"]
+    assert _lognormal_mean(called) > _lognormal_mean(fitted)
+
+
+def test_read_times_enter_the_fitted_scenario_only_when_asked(tmp_path, export_file):
+    texts = {}
+    for flag in ([], ["--reads"]):
+        out = tmp_path / f"fitted{len(flag)}.yaml"
+        proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(export_file), "--onto", str(BASE),
+                               "--out", str(out), *flag], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        texts[bool(flag)] = out.read_text()
+    assert "    read: {dist:" not in texts[False] and "    read: {dist:" in texts[True]
+    assert "read time" in (tmp_path / "fitted0.html").read_text()  # the report shows them either way
