@@ -299,7 +299,7 @@ def _fit_parser() -> Parser:
                     description="Fit demand and exam durations from a RIS/PACS exam export and write them as a "
                                 "variant of a scenario that supplies what an export cannot tell (staff, shifts, "
                                 "scanners, read times).")
-    parser.add_argument("export", help="the export (CSV, one row per exam)")
+    parser.add_argument("export", help="the export, one row per exam: CSV, .xlsx or .parquet")
     parser.add_argument("--onto", required=True, metavar="BASE.yaml", help="the scenario the fitted one extends")
     parser.add_argument("--out", required=True, metavar="FITTED.yaml", help="the scenario file to write")
     parser.add_argument("--mapping", metavar="MAP.yaml",

@@ -53,30 +53,22 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
     path, mapping = Path(path), {**{c: c for c in REQUIRED + OPTIONAL}, **(mapping or {})}
     if not path.is_file():
         raise ScenarioError(str(path), "export", "file not found")
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            for column in REQUIRED:
-                if mapping[column] not in header:
-                    raise ScenarioError(str(path), mapping[column], f"required column missing (the export has: "
-                                                                    f"{', '.join(header) or 'no columns'})")
-            raw = list(reader)
-    except UnicodeDecodeError:
-        raise ScenarioError(str(path), "export", "is not UTF-8 text (save the export as CSV in UTF-8)") from None
-    except csv.Error as exc:
-        raise ScenarioError(str(path), "export", f"is not a readable CSV ({exc})") from None
+    header, raw = _table(path)
+    for column in REQUIRED:
+        if mapping[column] not in header:
+            raise ScenarioError(str(path), mapping[column], f"required column missing (the export has: "
+                                                            f"{', '.join(header) or 'no columns'})")
     if not raw:
         raise ScenarioError(str(path), "export", "no exams in the export")
     cleaning: Counter = Counter(rows_read=len(raw))
     seen, rows = set(), []
     for line, row in enumerate(raw, start=2):
-        record = {column: (row.get(mapping[column]) or "").strip() for column in REQUIRED + OPTIONAL}
+        record = {column: _cell(row.get(mapping[column])) for column in REQUIRED + OPTIONAL}
         if record["accession"] in seen:
             cleaning["duplicates"] += 1
             continue
         seen.add(record["accession"])
-        if record["status"].upper() in CANCELLED:
+        if str(record["status"]).upper() in CANCELLED:
             cleaning["cancelled"] += 1
             continue
         times = {c: _parse(record[c], date_format, path, mapping[c], line) for c in REQUIRED + OPTIONAL
@@ -104,7 +96,52 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
     return Export(str(path), first, days, rows, cleaning)
 
 
-def _parse(text: str, date_format: str | None, path: Path, column: str, line: int) -> datetime | None:
+def _table(path: Path) -> tuple[list[str], list[dict]]:
+    """The header and rows of a CSV (UTF-8), Excel (.xlsx, first sheet; needs openpyxl) or Parquet (needs pyarrow)
+    export."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            sheet = _optional("openpyxl", "xlsx").load_workbook(path, read_only=True, data_only=True).worksheets[0]
+            rows = list(sheet.iter_rows(values_only=True))
+            header = [str(h) for h in rows[0] if h is not None] if rows else []
+            return header, [dict(zip(header, row)) for row in rows[1:]]
+        if suffix == ".parquet":
+            table = _optional("pyarrow.parquet", "parquet").read_table(path)
+            return table.column_names, table.to_pylist()
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            return list(reader.fieldnames or []), list(reader)
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), "export", "is not UTF-8 text (save the export as CSV in UTF-8)") from None
+    except csv.Error as exc:
+        raise ScenarioError(str(path), "export", f"is not a readable CSV ({exc})") from None
+    except ScenarioError:
+        raise
+    except Exception as exc:  # a damaged workbook or Parquet file: the libraries raise their own kinds
+        raise ScenarioError(str(path), "export", f"cannot be read as {suffix[1:]} ({exc})") from None
+
+
+def _optional(module: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ScenarioError(module.split(".")[0], "export", f"reading .{extra} exports needs it: pip install -e "
+                                                            f"'.[{extra}]', or save the export as CSV") from None
+
+
+def _cell(value) -> str | datetime:
+    """A cell as text, or as the datetime an Excel or Parquet export already holds."""
+    if isinstance(value, datetime):
+        return value
+    return "" if value is None else str(value).strip()
+
+
+def _parse(text, date_format: str | None, path: Path, column: str, line: int) -> datetime | None:
+    if isinstance(text, datetime):
+        return text.replace(tzinfo=None)
     if not text:
         return None
     try:

@@ -234,3 +234,32 @@ def test_read_times_enter_the_fitted_scenario_only_when_asked(tmp_path, export_f
         texts[bool(flag)] = out.read_text()
     assert "    read: {dist:" not in texts[False] and "    read: {dist:" in texts[True]
     assert "read time" in (tmp_path / "fitted0.html").read_text()  # the report shows them either way
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_an_export_saved_from_excel_or_as_parquet_reads_as_the_csv_does(tmp_path, suffix):
+    source = ROOT / "data" / "exports" / "community_hospital_14_days.csv"
+    with open(source) as handle:
+        rows = list(csv.DictReader(handle))
+    header = list(rows[0])
+    # dates as the tools hold them (datetime cells), empty cells as nothing
+    cells = [[datetime.fromisoformat(r[c]) if c.endswith("_dt") and r[c] else (r[c] or None) for c in header]
+             for r in rows]
+    path = tmp_path / f"export{suffix}"
+    if suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet()
+        sheet.append(header)
+        for row in cells:
+            sheet.append(row)
+        book.save(path)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({c: [row[i] for row in cells] for i, c in enumerate(header)}), path)
+    other, same = read_export(path), read_export(source)
+    assert other.cleaning == same.cleaning and other.days == same.days
+    assert [r["ordered_dt"] for r in other.rows] == [r["ordered_dt"] for r in same.rows]
