@@ -6,7 +6,8 @@ order -> report are placed beside the export's. A replication is one possible mo
 too, so the band a real month may fall in is the replications' 95 % prediction interval (mean ± t · sd ·
 √(1 + 1/R)), not the confidence interval of their mean; each row's verdict says whether the observed figure lies
 inside it, or above or below and by how much. The same is done by band of the day the order came in (six bands
-of four hours), for daily orders per source and for the morning backlog (studies imaged and not yet reported).
+of four hours), for daily orders per source, for the morning backlog (studies imaged and not yet reported) and for
+each modality's rooms' busy share of the day.
 Exams ordered in the scenario's warm-up are left out of both sides; only exams with both times count.
 """
 from __future__ import annotations
@@ -48,7 +49,8 @@ class Row:
             return "inside"
         side = "above" if self.observed > self.high else "below"
         edge = self.high if side == "above" else self.low
-        return f"{side} by {abs(self.observed - edge):.1f}"
+        gap = abs(self.observed - edge)
+        return f"{side} by {100 * gap:.1f} points" if self.measure.endswith("share") else f"{side} by {gap:.1f}"
 
 
 def observed_groups(export: Export, warmup_minutes: float) -> dict[str, dict[str, np.ndarray]]:
@@ -148,6 +150,35 @@ def morning_backlog(export: Export, results: list) -> list[Row]:
                         for res in results])
     low, high = prediction_band(per_rep)
     return [Row("department", "morning_backlog", "mean", observed, float(per_rep.mean()), low, high)]
+
+
+def room_busy(export: Export, results: list) -> list[Row]:
+    """Per modality, the share of the day its rooms spend with a patient (exam begun to ended, over the rooms
+    seen and the whole day, after the warm-up), from the export and from each replication the same way: a
+    utilisation both sides can measure."""
+    scenario = results[0].scenario
+    lo, hi = scenario.warmup_days * 1440.0, export.days * 1440.0
+    rows = []
+    for modality in sorted({r["modality"] for r in export.rows}):
+        mine = [r for r in export.rows if r["modality"] == modality and r["begin_dt"] is not None
+                and r["end_dt"] is not None and r["begin_dt"] >= lo]
+        rooms = {r["room"] for r in mine if r["room"]}
+        if not rooms or modality not in scenario.modalities:
+            continue
+        observed = sum(r["end_dt"] - r["begin_dt"] for r in mine) / (len(rooms) * (hi - lo))
+        per_rep = np.array([_busy_share(res, modality, lo) for res in results])
+        low, high = prediction_band(per_rep)
+        rows.append(Row(f"modality:{modality}", "room_busy_share", "mean", observed, float(per_rep.mean()), low, high))
+    return rows
+
+
+def _busy_share(result, modality: str, lo: float) -> float:
+    e = result.exams
+    ids = [i for i, sc in enumerate(result.scanners) if sc.modality == modality]
+    if not ids:
+        return 0.0
+    mine = np.isin(e.scanner, ids) & (e.scan_start >= lo) & ~np.isnan(e.scan_end)
+    return float(np.sum(e.scan_end[mine] - e.scan_start[mine]) / (len(ids) * (result.horizon - lo)))
 
 
 def daily_orders(export: Export, results: list) -> list[Row]:

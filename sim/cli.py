@@ -365,7 +365,7 @@ def _check_parser() -> Parser:
 
 
 def cmd_check(argv: list[str]) -> int:
-    from .checking import compare, daily_orders, morning_backlog, observed_groups, simulated_groups
+    from .checking import compare, daily_orders, morning_backlog, observed_groups, room_busy, simulated_groups
 
     args = _check_parser().parse_args(argv)
     if args.reps < 2:
@@ -377,15 +377,16 @@ def cmd_check(argv: list[str]) -> int:
         results.append(run(scenario, replication=k))
         print(f"\rcheck: {k + 1}/{args.reps} replications", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    rows = daily_orders(export, results) + morning_backlog(export, results) + compare(
+    rows = daily_orders(export, results) + morning_backlog(export, results) + room_busy(export, results) + compare(
         observed_groups(export, scenario.warmup_days * 1440.0), [simulated_groups(r) for r in results])
     print(f"radsim check: {scenario.name} against {export.source} ({export.days} days, {args.reps} replications; "
           "minutes; band: where a month falls 95 times in 100)")
     print(f"{'group':<24}{'measure':<17}{'stat':<7}{'observed':>10}{'simulated':>11}{'band':>20}  verdict")
     for row in rows:
-        band = "-" if row.note else f"{row.low:.1f}-{row.high:.1f}"
-        simulated = "-" if row.note else f"{row.simulated:.1f}"
-        print(f"{row.group[:23]:<24}{row.measure:<17}{row.statistic:<7}{row.observed:>10.1f}{simulated:>11}"
+        shown = (lambda v: f"{100 * v:.1f}%") if row.measure.endswith("share") else (lambda v: f"{v:.1f}")
+        band = "-" if row.note else f"{shown(row.low)}-{shown(row.high)}"
+        simulated = "-" if row.note else shown(row.simulated)
+        print(f"{row.group[:23]:<24}{row.measure:<17}{row.statistic:<7}{shown(row.observed):>10}{simulated:>11}"
               f"{band:>20}  {row.verdict}")
     inside = sum(1 for row in rows if row.verdict == "inside")
     print(f"{inside} of {len(rows)} observed figures inside the simulated band")

@@ -128,11 +128,11 @@ def test_an_export_of_exam_types_the_base_does_not_have_is_refused_in_one_line(t
 
 
 def _check(scenario, export_file, reps=3):
-    from sim.checking import compare, daily_orders, morning_backlog, observed_groups, simulated_groups
+    from sim.checking import compare, daily_orders, morning_backlog, observed_groups, room_busy, simulated_groups
 
     export = read_export(export_file)
     results = [sim.run(scenario, replication=k) for k in range(reps)]
-    return daily_orders(export, results) + morning_backlog(export, results) + compare(
+    return daily_orders(export, results) + morning_backlog(export, results) + room_busy(export, results) + compare(
         observed_groups(export, scenario.warmup_days * 1440.0), [simulated_groups(r) for r in results])
 
 
@@ -141,6 +141,9 @@ def test_the_scenario_that_made_the_export_checks_out_and_one_with_half_the_read
     inside = [r for r in rows if r.verdict == "inside"]
     assert len(rows) > 50 and len(inside) / len(rows) > 0.8  # 95 % bands, a few misses by chance
     assert all(r.verdict == "inside" for r in rows if r.measure == "orders_per_day")
+    busy = [r for r in rows if r.measure == "room_busy_share"]
+    assert {r.group for r in busy} == {"modality:CT", "modality:MR", "modality:US", "modality:XR"}
+    assert all(r.verdict == "inside" for r in busy)
     short = sim.load_scenario(BASE, ["radiologists.weekday.count=4", "radiologists.evening.count=1"])
     short_rows = _check(short, export_file)
     flagged = [r for r in short_rows if r.measure == "report_tat" and r.group == "source:ED"]
