@@ -55,6 +55,13 @@ def durations_figure(name: str, fit: dict, what: str = "room time", span: str = 
     top = np.percentile(values, 99.5)
     left.hist(values, bins=60, range=(0, top), density=True, color="#dddddd", edgecolor="#bbbbbb")
     grid = np.linspace(top / 400, top, 400)
+    if fit["best"]["dist"] == "fixed":
+        left.axvline(fit["best"]["value"], linewidth=2.2, label=f"fixed at {fit['best']['value']:g} min")
+        left.set(title=f"{name}: {what} of {fit['n']} exams", xlabel=f"minutes ({span})")
+        left.legend(fontsize="small")
+        right.set_axis_off()
+        fig.tight_layout()
+        return _embedded(fig)
     for f in fit["all"]:
         family = FAMILIES[f["dist"]][0]
         params = family.fit(values, floc=0)
@@ -89,6 +96,26 @@ def staff_figure(export: Export) -> str | None:
         fig.colorbar(image, ax=ax, label="people")
     fig.tight_layout()
     return _embedded(fig)
+
+
+def _readiness_section(readiness: dict, cancellations: dict) -> str:
+    ready = [[source, exam or "all types", priority, f["n"], f["best"]["dist"],
+              ", ".join(f"{k} {v}" for k, v in f["best"].items() if k not in ("dist", "aic", "ks_distance", "ks_p")),
+              f["best"]["ks_p"]]
+             for source, by_exam in readiness.items() for exam, by_priority in
+             sorted(by_exam.items(), key=lambda kv: kv[0] or "") for priority, f in by_priority.items()]
+    gone = [[source, priority, c["cancelled"], c["placed"], f"{c['share']:.1%}",
+             "too few times to fit" if c["after"] is None else
+             f"{c['after']['best']['dist']} ({c['after']['n']} times)"]
+            for source, by_priority in cancellations.items() for priority, c in by_priority.items()]
+    return ("<h2>Patients getting ready, and cancellations</h2><p>Order to patient ready (the export's arrival "
+            "times), pooled per source and priority and per exam type where it has enough; orders without an "
+            "arrival time were ready when ordered, or the export does not say. A cancelled share is of every order "
+            "placed: a lower bound of the share that would be cancelled if still waiting.</p>"
+            + (table_html(["source", "exam type", "priority", "orders", "family", "parameters", "KS p"], ready)
+               if ready else "<p>No arrival times in the export.</p>")
+            + (table_html(["source", "priority", "cancelled", "placed", "share", "order to cancelled"], gone)
+               if gone else "<p>No cancelled orders in the export.</p>"))
 
 
 def _fits_table(fits: dict) -> str:
@@ -127,6 +154,7 @@ def write_fit_report(path, export: Export, fitted: dict, assumptions: list[str],
                 + _fits_table(fitted["read"]) + "".join(
                     f"<figure>{durations_figure(name, f, 'read time', 'read started to signed')}</figure>"
                     for name, f in fitted["read"].items())) if fitted.get("read") else "")
+            + _readiness_section(fitted.get("readiness", {}), fitted.get("cancellation", {}))
             + f"<h2>Rooms and people the export shows</h2>{rooms}"
             + (f"<figure>{staff}<figcaption>People seen at work: a technologist who began an exam, a radiologist "
                "who signed a report in that hour. A lower bound of who was on duty (breaks and idle time are "

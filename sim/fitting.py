@@ -31,7 +31,8 @@ from .clock import WEEKDAYS
 from .scenario import ScenarioError
 
 REQUIRED = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt")
-OPTIONAL = ("begin_dt", "end_dt", "read_start_dt", "final_dt", "status", "technologist_id", "room", "radiologist_id")
+OPTIONAL = ("arrived_dt", "begin_dt", "end_dt", "read_start_dt", "final_dt", "cancelled_dt", "status",
+            "technologist_id", "room", "radiologist_id")
 CANCELLED = ("CANCELLED", "CANCELED", "CA", "X")
 MIN_SAMPLE = 20  # fewer exams of a type than this: its acquisition time is not fitted (the base's is kept)
 
@@ -45,6 +46,7 @@ class Export:
     days: int
     rows: list[dict]
     cleaning: Counter = field(default_factory=Counter)
+    cancelled: list[dict] = field(default_factory=list)  # the cancelled orders, set aside from `rows`
 
 
 def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_format: str | None = None) -> Export:
@@ -61,22 +63,23 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
     if not raw:
         raise ScenarioError(str(path), "export", "no exams in the export")
     cleaning: Counter = Counter(rows_read=len(raw))
-    seen, rows = set(), []
+    seen, rows, cancelled = set(), [], []
     for line, row in enumerate(raw, start=2):
         record = {column: _cell(row.get(mapping[column])) for column in REQUIRED + OPTIONAL}
         if record["accession"] in seen:
             cleaning["duplicates"] += 1
             continue
         seen.add(record["accession"])
+        record.update({c: _parse(record[c], date_format, path, mapping[c], line) for c in REQUIRED + OPTIONAL
+                       if c.endswith("_dt")})
         if str(record["status"]).upper() in CANCELLED:
             cleaning["cancelled"] += 1
+            if record["ordered_dt"] is not None:
+                cancelled.append(record)
             continue
-        times = {c: _parse(record[c], date_format, path, mapping[c], line) for c in REQUIRED + OPTIONAL
-                 if c.endswith("_dt")}
-        if times["ordered_dt"] is None:
+        if record["ordered_dt"] is None:
             cleaning["no_order_time"] += 1
             continue
-        record.update(times)
         if _out_of_order(record):
             cleaning["out_of_order"] += 1
             record["final_dt"] = None  # the report time cannot be right; the rest of the row still counts
@@ -89,11 +92,13 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
     first = min(r["ordered_dt"] for r in rows).replace(hour=0, minute=0, second=0, microsecond=0)
     last = max(r["ordered_dt"] for r in rows)
     days = (last - first).days + 1
-    for r in rows:
-        for c in ("ordered_dt", "begin_dt", "end_dt", "read_start_dt", "final_dt"):
+    for r in rows + cancelled:
+        for c in (c for c in REQUIRED + OPTIONAL if c.endswith("_dt")):
             r[c] = None if r[c] is None else (r[c] - first).total_seconds() / 60
+    end = days * 1440.0
+    cleaning["unfinished_at_the_end"] = sum(1 for r in rows if r["final_dt"] is None and r["ordered_dt"] >= end - 1440)
     cleaning["exams_kept"] = len(rows)
-    return Export(str(path), first, days, rows, cleaning)
+    return Export(str(path), first, days, rows, cleaning, cancelled)
 
 
 def _table(path: Path) -> tuple[list[str], list[dict]]:
@@ -224,9 +229,17 @@ def fit_duration(values: np.ndarray) -> dict:
     """Every family fitted by maximum likelihood (location fixed at 0), ranked by AIC; each with its KS test."""
     values = np.asarray(values, dtype=float)
     values = values[values > 0]
+    if np.ptp(values) <= 1e-6 * values.mean():  # every value the same (a set time): nothing to fit
+        fixed = {"dist": "fixed", "value": round(float(values.mean()), 4), "aic": float("-inf"), "ks_distance": 0.0,
+                 "ks_p": 1.0}
+        return {"n": int(len(values)), "best": fixed, "all": [fixed], "values": values}
     fits = []
     for name, (family, to_radsim) in FAMILIES.items():
-        params = family.fit(values, floc=0)
+        try:
+            with np.errstate(all="ignore"):
+                params = family.fit(values, floc=0)
+        except (ValueError, RuntimeError, FloatingPointError):  # this family cannot fit these values
+            continue
         loglik = float(np.sum(family.logpdf(values, *params)))
         free = len(params) - 1  # the location is fixed
         ks = stats.kstest(values, family.cdf, args=params)
@@ -253,6 +266,47 @@ def _fit_spans(export: Export, start: str, end: str) -> dict[str, dict]:
         if r[start] is not None and r[end] is not None and r[end] > r[start]:
             times.setdefault(r["procedure_code"], []).append(r[end] - r[start])
     return {name: fit_duration(np.array(v)) for name, v in sorted(times.items()) if len(v) >= MIN_SAMPLE}
+
+
+# ---------------------------------------------------------------- readiness and cancellations
+
+MIN_FITTED = 20  # fewer values than this: nothing is fitted (the base's setting stays)
+
+
+def fit_readiness(export: Export) -> dict[str, dict]:
+    """Order -> patient ready (the export's arrival time), per source and priority pooled over exam types, and per
+    source, exam type and priority where the type has its own; only groups with arrival times are fitted (an order
+    without one was ready when placed, or the export does not say)."""
+    spans: dict[tuple, list[float]] = {}
+    for r in export.rows:
+        if r["arrived_dt"] is not None and r["arrived_dt"] > r["ordered_dt"]:
+            wait = r["arrived_dt"] - r["ordered_dt"]
+            spans.setdefault((r["patient_class"], None, r["priority"]), []).append(wait)
+            spans.setdefault((r["patient_class"], r["procedure_code"], r["priority"]), []).append(wait)
+    out: dict[str, dict] = {}
+    for (source, exam, priority), values in sorted(spans.items(), key=lambda kv: str(kv[0])):
+        if len(values) >= MIN_FITTED:
+            out.setdefault(source, {}).setdefault(exam, {})[priority] = fit_duration(np.array(values))
+    return out
+
+
+def fit_cancellations(export: Export) -> dict[str, dict]:
+    """Per source and priority with cancelled orders: the share cancelled and, where the export has cancellation
+    times for enough of them, order -> cancelled fitted. The share is of all orders placed; in radsim's terms a
+    lower bound of the share with a finite patience, since some of those are scanned before it runs out."""
+    placed = Counter((r["patient_class"], r["priority"]) for r in export.rows + export.cancelled)
+    gone: dict[tuple, list[float | None]] = {}
+    for r in export.cancelled:
+        after = r["cancelled_dt"] - r["ordered_dt"] if r["cancelled_dt"] is not None else None
+        gone.setdefault((r["patient_class"], r["priority"]), []).append(after)
+    out: dict[str, dict] = {}
+    for (source, priority), afters in sorted(gone.items()):
+        times = np.array([a for a in afters if a is not None and a > 0])
+        out.setdefault(source, {})[priority] = {
+            "cancelled": len(afters), "placed": placed[source, priority],
+            "share": round(len(afters) / placed[source, priority], 4),
+            "after": fit_duration(times) if len(times) >= MIN_FITTED else None}
+    return out
 
 
 # ---------------------------------------------------------------- what the export shows of staff and rooms
@@ -294,7 +348,16 @@ def fit(export: Export, base_scenario) -> dict:
     booked patients, not demand."""
     booked = {(book.source, name) for book in base_scenario.appointments.values() for name in book.exam_mix}
     return {"demand": fit_demand(export, booked), "acquisition": fit_acquisition(export), "read": fit_reads(export),
-            "booked": booked}
+            "readiness": fit_readiness(export), "cancellation": fit_cancellations(export), "booked": booked}
+
+
+def _readiness_entry(own: dict | None, pooled: dict | None) -> str:
+    """An exam type's own readiness, where it has one: its fitted priorities, the source's pooled fit for the rest
+    (a type's readiness replaces the source's for that type)."""
+    if not own:
+        return ""
+    merged = {**(pooled or {}), **own}
+    return ", readiness: {" + ", ".join(f"{p}: {_as_distribution(f)}" for p, f in merged.items()) + "}"
 
 
 def _described(fit: dict, what: str) -> str:
@@ -371,14 +434,28 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
                   f"    weekday_factors: {_flow(d['weekday_factors'])}",
                   f"    priority_mix: {_flow(d['priority_mix'])}",
                   "    exam_mix:   # share of the orders, and each exam type's own priority mix"]
-        lines += [f"      {name}: {{share: {share}, priority_mix: {_flow(d['priority_mix_by_exam'][name])}}}"
+        ready = fitted["readiness"].get(source, {})
+        lines += [f"      {name}: {{share: {share}, priority_mix: {_flow(d['priority_mix_by_exam'][name])}"
+                  + _readiness_entry(ready.get(name), ready.get(None)) + "}"
                   for name, share in d["exam_mix"].items()]
         inherited = base_scenario.demand[source].exam_mix if source in base_scenario.demand else {}
         lines += [f"      {name}: {{share: 0}}   # in {base}'s mix, not in the export"
                   for name in inherited if name not in d["exam_mix"]]
+        if ready.get(None):
+            lines.append("    readiness:   # order to patient ready (arrived), pooled over exam types")
+            lines += [f"      {priority}: {_as_distribution(f)}   {_described(f, 'order to ready')}"
+                      for priority, f in ready[None].items()]
+        gone = fitted["cancellation"].get(source, {})
+        if any(c["after"] for c in gone.values()):
+            lines.append("    cancellation:   # share of the orders placed that were cancelled: a lower bound")
+            lines += [f"      {priority}: {{share: {c['share']}, after: {_as_distribution(c['after'])}}}   "
+                      f"# {c['cancelled']} of {c['placed']}" for priority, c in gone.items() if c["after"]]
+        for priority, c in gone.items():
+            if not c["after"]:
+                assumptions.append(f"{source} {priority}: {c['cancelled']} of {c['placed']} orders cancelled, too few "
+                                   f"with a cancellation time to fit when; {base}'s setting stays")
         if source not in base_scenario.demand:
-            assumptions.append(f"source {source} is new to {base}: its readiness, door and cancellation "
-                               "settings are the defaults")
+            assumptions.append(f"source {source} is new to {base}: its door settings are the defaults")
     lines.append("exam_types:")
     read_fits = fitted["read"] if reads else {}  # opt-in: a read span holds the calls the base models again
     for name in sorted(set(fitted["acquisition"]) | set(read_fits)):

@@ -18,8 +18,9 @@ import numpy as np
 from .clock import WEEKDAYS
 from .records import Result
 
-COLUMNS = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt", "begin_dt",
-           "end_dt", "read_start_dt", "final_dt", "status", "technologist_id", "room", "radiologist_id")
+COLUMNS = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt", "arrived_dt",
+           "begin_dt", "end_dt", "read_start_dt", "final_dt", "cancelled_dt", "status", "technologist_id", "room",
+           "radiologist_id")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict
             "accession": f"A{exam + 1:07d}", "patient_class": sources[o.source[exam]],
             "priority": priorities[o.priority[exam]], "modality": kind.modality,
             "procedure_code": names[o.exam_type[exam]], "ordered_dt": stamp(o.ordered_at[exam]),
+            # the patient is ready (arrived from the ward, IV in): when the order was placed if nothing was needed
+            "arrived_dt": stamp(o.ordered_at[exam] + o.readiness[exam]) if o.readiness[exam] > 0 else "",
+            "cancelled_dt": stamp(e.cancelled_at[exam]),
             "begin_dt": stamp(e.scan_start[exam]), "end_dt": stamp(e.scan_end[exam]),
             "read_start_dt": stamp(e.read_start[exam]),
             "final_dt": stamp(e.report_at[exam]),

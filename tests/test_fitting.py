@@ -266,3 +266,31 @@ def test_an_export_saved_from_excel_or_as_parquet_reads_as_the_csv_does(tmp_path
     other, same = read_export(path), read_export(source)
     assert other.cleaning == same.cleaning and other.days == same.days
     assert [r["ordered_dt"] for r in other.rows] == [r["ordered_dt"] for r in same.rows]
+
+
+def test_readiness_is_recovered_from_arrival_times(export_file, truth):
+    ready = fit(read_export(export_file), truth)["readiness"]
+    # the community hospital's inpatients: ready a lognormal mean of 420 min after the order (cv 1), portable
+    # films 120 min; ED STAT 95 min; strokes and trauma arrive ready (no arrival times: nothing fitted)
+    assert _lognormal_mean(ready["inpatient"]["ct_abdomen"]["inpatient"]) == pytest.approx(420, rel=0.12)
+    assert _lognormal_mean(ready["inpatient"]["xr_chest_portable"]["inpatient"]) == pytest.approx(120, rel=0.12)
+    assert _lognormal_mean(ready["ED"][None]["stat"]) == pytest.approx(95, rel=0.12)
+    assert "stroke" not in ready["ED"][None] and ready["inpatient"]["xr_chest_portable"]["stat"]["best"] == {
+        "dist": "fixed", "value": 15.0, "aic": float("-inf"), "ks_distance": 0.0, "ks_p": 1.0}
+
+
+def test_cancellations_are_fitted_as_a_share_and_a_time_to_cancel(tmp_path):
+    cancelling = sim.load_scenario(BASE, ["demand.inpatient.cancellation={inpatient: {share: 0.3, after: "
+                                          "{dist: exponential, mean: 600}}}"])
+    path = tmp_path / "cancelling.csv"
+    write_export(path, export_rows(sim.run(cancelling)))
+    export = read_export(path)
+    fitted = fit(export, cancelling)["cancellation"]["inpatient"]["inpatient"]
+    # only those still waiting when their patience ran out were cancelled: the share seen is a lower bound
+    assert 0.05 < fitted["share"] < 0.3 and fitted["cancelled"] == export.cleaning["cancelled"]
+    assert fitted["after"] is not None and fitted["after"]["n"] == fitted["cancelled"]
+    out = tmp_path / "fitted.yaml"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
+                           "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert sim.load_scenario(out).demand["inpatient"].cancellation["inpatient"].share == fitted["share"]
