@@ -325,9 +325,10 @@ def cmd_fit(argv: list[str]) -> int:
     temporary.write_text(text)
     try:
         _load(str(temporary), [])  # the file must load as it is, or nothing is written
-    except ScenarioError:
+    except ScenarioError as exc:
         temporary.unlink()
-        raise
+        raise ScenarioError(export.source, exc.field, f"{exc.problem} (in the scenario fitted onto {args.onto}: the "
+                                                      "export's names must be the base's)") from None
     temporary.replace(out)
     from .fit_report import write_fit_report
 

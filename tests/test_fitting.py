@@ -294,3 +294,15 @@ def test_cancellations_are_fitted_as_a_share_and_a_time_to_cancel(tmp_path):
                            "--out", str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert sim.load_scenario(out).demand["inpatient"].cancellation["inpatient"].share == fitted["share"]
+
+
+def test_an_export_whose_priorities_the_base_does_not_know_is_one_line_naming_the_export(tmp_path):
+    path = tmp_path / "urgent.csv"
+    path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n" + "".join(
+        f"A{i},ED,urgent,CT,ct_head,2026-01-05 {10 + i % 10}:00:00\n" for i in range(30)))
+    out = tmp_path / "f.yaml"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
+                           "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert str(path) in proc.stderr and "urgent" in proc.stderr and ".partial" not in proc.stderr
+    assert not out.exists() and not list(tmp_path.glob(".*partial"))
