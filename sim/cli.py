@@ -327,8 +327,8 @@ def cmd_fit(argv: list[str]) -> int:
         _load(str(temporary), [])  # the file must load as it is, or nothing is written
     except ScenarioError as exc:
         temporary.unlink()
-        raise ScenarioError(export.source, exc.field, f"{exc.problem} (in the scenario fitted onto {args.onto}: the "
-                                                      "export's names must be the base's)") from None
+        raise ScenarioError(export.source, exc.field, f"{exc.problem} (in the scenario fitted onto {args.onto})") \
+            from None
     temporary.replace(out)
     from .fit_report import write_fit_report
 

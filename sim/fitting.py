@@ -419,7 +419,10 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
              f"# Staff, shifts, breaks, scanners and targets come from {base}: an export cannot tell them (nor read "
              "times, where it has no read start).",
              f"extends: {base}", f"name: {base_scenario.name}, fitted to {Path(export.source).name}",
-             f"days: {export.days}", "demand:"]
+             f"days: {export.days}"]
+    if base_scenario.warmup_days >= export.days:  # a short export: keep some of it for the statistics
+        lines.append(f"warmup_days: {export.days // 4}   # {base}'s warm-up is longer than the export")
+    lines.append("demand:")
     assumptions = [f"staff, shifts, breaks, scanners and targets are {base}'s, and so are the read times of exam "
                    "types the export has no read starts for"]
     if fitted["booked"]:
@@ -456,11 +459,13 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
                                    f"with a cancellation time to fit when; {base}'s setting stays")
         if source not in base_scenario.demand:
             assumptions.append(f"source {source} is new to {base}: its door settings are the defaults")
-    lines.append("exam_types:")
     read_fits = fitted["read"] if reads else {}  # opt-in: a read span holds the calls the base models again
+    types = []
     for name in sorted(set(fitted["acquisition"]) | set(read_fits)):
         body = _fitted_acquisition(name, fitted["acquisition"].get(name), base, base_scenario, assumptions) + \
             _fitted_read(name, read_fits.get(name), base_scenario, assumptions)
         if body:  # an empty entry would remove the base's exam type
-            lines += [f"  {name}:", *body]
+            types += [f"  {name}:", *body]
+    if types:  # an empty section would remove the base's exam types
+        lines += ["exam_types:", *types]
     return "\n".join(lines) + "\n", assumptions

@@ -297,12 +297,25 @@ def test_cancellations_are_fitted_as_a_share_and_a_time_to_cancel(tmp_path):
 
 
 def test_an_export_whose_priorities_the_base_does_not_know_is_one_line_naming_the_export(tmp_path):
-    path = tmp_path / "urgent.csv"
+    path = tmp_path / "export.csv"
     path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n" + "".join(
         f"A{i},ED,urgent,CT,ct_head,2026-01-05 {10 + i % 10}:00:00\n" for i in range(30)))
     out = tmp_path / "f.yaml"
     proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
                            "--out", str(out)], capture_output=True, text=True)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
-    assert str(path) in proc.stderr and "urgent" in proc.stderr and ".partial" not in proc.stderr
+    assert str(path) in proc.stderr and "unknown priority" in proc.stderr and ".partial" not in proc.stderr
     assert not out.exists() and not list(tmp_path.glob(".*partial"))
+
+
+def test_a_short_export_without_exam_times_fits_demand_only_and_keeps_the_base_exam_types(tmp_path):
+    path = tmp_path / "one_day.csv"
+    path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n" + "".join(
+        f"A{i},ED,stat,CT,ct_head,2026-01-05 {i % 24:02d}:30:00\n" for i in range(48)))
+    out = tmp_path / "f.yaml"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
+                           "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    fitted, base = sim.load_scenario(out), sim.load_scenario(BASE)
+    assert fitted.days == 1 and fitted.warmup_days == 0  # the base's warm-up is longer than the export
+    assert fitted.exam_types == base.exam_types and fitted.demand["ED"].exams_per_day == 48
