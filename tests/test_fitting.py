@@ -18,6 +18,12 @@ from sim.scenario import ScenarioError
 BASE = SCENARIOS / "community_hospital.yaml"
 
 
+def _fit_cli(export: str, out: str, *extra: str):
+    """`run_sim.py fit EXPORT --onto the community hospital --out OUT`, as a user would type it."""
+    return subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", export, "--onto", str(BASE), "--out", out,
+                           *extra], capture_output=True, text=True)
+
+
 @pytest.fixture(scope="module")
 def truth():
     return sim.load_scenario(BASE)
@@ -82,8 +88,7 @@ def test_another_layout_with_a_mapping_and_date_format_fits_the_same(tmp_path, e
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text("".join(f"{k}: {v}\n" for k, v in names.items()) + "date_format: '%d/%m/%Y %H:%M:%S'\n")
     out = tmp_path / "fitted.yaml"
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
-                           "--mapping", str(mapping), "--out", str(out)], capture_output=True, text=True)
+    proc = _fit_cli(str(path), str(out), "--mapping", str(mapping))
     assert proc.returncode == 0, proc.stderr
     fitted = sim.load_scenario(out)
     report = out.with_suffix(".html").read_text()
@@ -112,8 +117,7 @@ def test_a_bad_export_is_one_line_and_exit_2_and_writes_nothing(tmp_path, conten
     with pytest.raises(ScenarioError, match=f"{field}: {problem}"):
         read_export(path)
     out = tmp_path / "fitted.yaml"
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
-                           "--out", str(out)], capture_output=True, text=True)
+    proc = _fit_cli(str(path), str(out))
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and field in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()
 
@@ -122,8 +126,7 @@ def test_an_export_of_exam_types_the_base_does_not_have_is_refused_in_one_line(t
     path = tmp_path / "other_types.csv"
     path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n"
                     "A1,ED,stat,CT,ct_sinus,2026-01-05 10:00:00\n")
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
-                           "--out", str(tmp_path / "f.yaml")], capture_output=True, text=True)
+    proc = _fit_cli(str(path), str(tmp_path / "f.yaml"))
     assert proc.returncode == 2 and "procedure_code: exam types not in" in proc.stderr and "ct_sinus" in proc.stderr
 
 
@@ -154,8 +157,7 @@ def test_the_scenario_that_made_the_export_checks_out_and_one_with_half_the_read
 
 def test_the_fit_report_shows_people_and_rooms_where_the_export_has_their_ids(tmp_path, export_file, truth):
     out = tmp_path / "fitted.yaml"
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(export_file), "--onto", str(BASE),
-                           "--out", str(out)], capture_output=True, text=True)
+    proc = _fit_cli(str(export_file), str(out))
     assert proc.returncode == 0, proc.stderr
     report = out.with_suffix(".html").read_text()
     assert "people seen at work" in report.lower() and "CT-1, CT-2" in report
@@ -185,9 +187,7 @@ def test_check_from_the_command_line_prints_the_comparison_and_writes_it(tmp_pat
 def test_the_shipped_exports_fit_and_hold_the_true_rates(tmp_path, export, mapping, truth):
     folder = ROOT / "data" / "exports"
     out = tmp_path / "fitted.yaml"
-    command = [sys.executable, str(ROOT / "run_sim.py"), "fit", str(folder / export), "--onto", str(BASE),
-               "--out", str(out)] + (["--mapping", str(folder / mapping)] if mapping else [])
-    proc = subprocess.run(command, capture_output=True, text=True)
+    proc = _fit_cli(str(folder / export), str(out), *(["--mapping", str(folder / mapping)] if mapping else []))
     assert proc.returncode == 0, proc.stderr
     fitted = sim.load_scenario(out)
     days = fitted.days
@@ -201,8 +201,7 @@ def test_the_shipped_exports_fit_and_hold_the_true_rates(tmp_path, export, mappi
 
 def test_the_fitted_scenario_checks_out_against_the_export_it_was_fitted_to(tmp_path, export_file):
     out = tmp_path / "fitted.yaml"
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(export_file), "--onto", str(BASE),
-                           "--out", str(out)], capture_output=True, text=True)
+    proc = _fit_cli(str(export_file), str(out))
     assert proc.returncode == 0, proc.stderr
     rows = _check(sim.load_scenario(out), export_file)
     inside = [r for r in rows if r.verdict == "inside"]
@@ -231,8 +230,7 @@ def test_read_times_enter_the_fitted_scenario_only_when_asked(tmp_path, export_f
     texts = {}
     for flag in ([], ["--reads"]):
         out = tmp_path / f"fitted{len(flag)}.yaml"
-        proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(export_file), "--onto", str(BASE),
-                               "--out", str(out), *flag], capture_output=True, text=True)
+        proc = _fit_cli(str(export_file), str(out), *flag)
         assert proc.returncode == 0, proc.stderr
         texts[bool(flag)] = out.read_text()
     assert "    read: {dist:" not in texts[False] and "    read: {dist:" in texts[True]
@@ -290,8 +288,7 @@ def test_cancellations_are_fitted_as_a_share_and_a_time_to_cancel(tmp_path):
     assert 0.05 < fitted["share"] < 0.3 and fitted["cancelled"] == export.cleaning["cancelled"]
     assert fitted["after"] is not None and fitted["after"]["n"] == fitted["cancelled"]
     out = tmp_path / "fitted.yaml"
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
-                           "--out", str(out)], capture_output=True, text=True)
+    proc = _fit_cli(str(path), str(out))
     assert proc.returncode == 0, proc.stderr
     assert sim.load_scenario(out).demand["inpatient"].cancellation["inpatient"].share == fitted["share"]
 
@@ -301,8 +298,7 @@ def test_an_export_whose_priorities_the_base_does_not_know_is_one_line_naming_th
     path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n" + "".join(
         f"A{i},ED,urgent,CT,ct_head,2026-01-05 {10 + i % 10}:00:00\n" for i in range(30)))
     out = tmp_path / "f.yaml"
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
-                           "--out", str(out)], capture_output=True, text=True)
+    proc = _fit_cli(str(path), str(out))
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert str(path) in proc.stderr and "unknown priority" in proc.stderr and ".partial" not in proc.stderr
     assert not out.exists() and not list(tmp_path.glob(".*partial"))
@@ -313,8 +309,7 @@ def test_a_short_export_without_exam_times_fits_demand_only_and_keeps_the_base_e
     path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n" + "".join(
         f"A{i},ED,stat,CT,ct_head,2026-01-05 {i % 24:02d}:30:00\n" for i in range(48)))
     out = tmp_path / "f.yaml"
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto", str(BASE),
-                           "--out", str(out)], capture_output=True, text=True)
+    proc = _fit_cli(str(path), str(out))
     assert proc.returncode == 0, proc.stderr
     fitted, base = sim.load_scenario(out), sim.load_scenario(BASE)
     assert fitted.days == 1 and fitted.warmup_days == 0  # the base's warm-up is longer than the export
