@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from .clock import WEEKDAYS  # noqa: E402
-from .fitting import FAMILIES, Export, people_seen, rooms_seen  # noqa: E402
+from .fitting import FAMILIES, Export, cover_seen, people_seen, rooms_seen  # noqa: E402
 from .report import STYLE, table_html  # noqa: E402
 
 
@@ -135,6 +135,13 @@ def write_fit_report(path, export: Export, fitted: dict, assumptions: list[str],
     fits = _fits_table(fitted["acquisition"])
     rooms = table_html(["modality", "rooms seen"], [[m, f"{len(r)}: {', '.join(r)}"] for m, r in
                                                      rooms_seen(export).items()])
+    cover = [[f"technologists, {m}", days, window, people] for m in rooms_seen(export)
+             for days, window, people in cover_seen(people_seen(export, "technologist", m))]
+    cover += [["radiologists", days, window, people] for days, window, people in
+              cover_seen(people_seen(export, "radiologist"))]
+    cover_table = ("<p>Hours in which at least one person (on average over the weeks) was seen at work, with the "
+                   "most seen in any one of those hours: what the base's shifts must cover, not the shifts "
+                   "themselves.</p>" + table_html(["who", "days", "hours", "most seen"], cover)) if cover else ""
     staff = staff_figure(export)
     html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>radsim fit: "
             f"{escape(export.source)}</title><style>{STYLE}</style></head><body>"
@@ -155,7 +162,7 @@ def write_fit_report(path, export: Export, fitted: dict, assumptions: list[str],
                     f"<figure>{durations_figure(name, f, 'read time', 'read started to signed')}</figure>"
                     for name, f in fitted["read"].items())) if fitted.get("read") else "")
             + _readiness_section(fitted.get("readiness", {}), fitted.get("cancellation", {}))
-            + f"<h2>Rooms and people the export shows</h2>{rooms}"
+            + f"<h2>Rooms and people the export shows</h2>{rooms}{cover_table}"
             + (f"<figure>{staff}<figcaption>People seen at work: a technologist who began an exam, a radiologist "
                "who signed a report in that hour. A lower bound of who was on duty (breaks and idle time are "
                "invisible): compare with the base scenario's shifts.</figcaption></figure>" if staff else "")

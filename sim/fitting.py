@@ -321,14 +321,15 @@ def rooms_seen(export: Export) -> dict[str, list[str]]:
     return {m: sorted(v) for m, v in sorted(rooms.items())}
 
 
-def people_seen(export: Export, role: str) -> np.ndarray:
+def people_seen(export: Export, role: str, modality: str | None = None) -> np.ndarray:
     """7 x 24: how many different people of a role (technologist: began an exam; radiologist: signed a report) were
-    seen at work in each hour of each weekday (Monday first), on average over the weeks of the export. A lower bound
-    of who was on duty: people on a break or without work that hour are not seen."""
+    seen at work in each hour of each weekday (Monday first), on average over the weeks of the export; only exams of
+    `modality` if given. A lower bound of who was on duty: people on a break or without work that hour are not
+    seen."""
     column, moment = ("technologist_id", "begin_dt") if role == "technologist" else ("radiologist_id", "final_dt")
     seen: dict[tuple[int, int], set] = {}
     for r in export.rows:
-        if r[column] and r[moment] is not None:
+        if r[column] and r[moment] is not None and (modality is None or r["modality"] == modality):
             day = int(r[moment] // 1440)
             seen.setdefault((day, int(r[moment] // 60 % 24)), set()).add(r[column])
     grid, weeks = np.zeros((7, 24)), np.zeros((7, 24))
@@ -338,6 +339,32 @@ def people_seen(export: Export, role: str) -> np.ndarray:
             grid[weekday, hour] += len(seen.get((day, hour), ()))
             weeks[weekday, hour] += 1
     return np.divide(grid, weeks, out=np.zeros_like(grid), where=weeks > 0)
+
+
+def cover_seen(grid: np.ndarray, threshold: float = 0.5) -> list[tuple[str, str, int]]:
+    """(weekdays, window, people) where the export shows someone at work: per weekday, the runs of hours in which
+    on average at least `threshold` people were seen, with the most seen in any of those hours (rounded up);
+    weekdays with the same pattern are joined. What a shift pattern would have to cover, not the shifts
+    themselves (a shift may start before the first exam and end after the last)."""
+    patterns: dict[tuple, list[str]] = {}
+    for weekday in range(7):
+        runs, start = [], None
+        for hour in range(25):
+            on = hour < 24 and grid[weekday, hour] >= threshold
+            if on and start is None:
+                start = hour
+            elif not on and start is not None:
+                runs.append((start, hour, int(math.ceil(grid[weekday, start:hour].max() - 1e-9))))
+                start = None
+        merged: list[tuple[int, int, int]] = []
+        for a, b, people in runs:  # an hour with nobody seen between two busy stretches is a quiet hour, not a gap
+            if merged and a - merged[-1][1] <= 1:
+                merged[-1] = (merged[-1][0], b, max(merged[-1][2], people))
+            else:
+                merged.append((a, b, people))
+        patterns.setdefault(tuple(merged), []).append(WEEKDAYS[weekday])
+    return [(", ".join(days), "around the clock" if (a, b) == (0, 24) else f"{a:02d}:00-{b % 24:02d}:00", people)
+            for runs, days in patterns.items() for a, b, people in runs]
 
 
 # ---------------------------------------------------------------- the fitted variant

@@ -314,3 +314,13 @@ def test_a_short_export_without_exam_times_fits_demand_only_and_keeps_the_base_e
     fitted, base = sim.load_scenario(out), sim.load_scenario(BASE)
     assert fitted.days == 1 and fitted.warmup_days == 0  # the base's warm-up is longer than the export
     assert fitted.exam_types == base.exam_types and fitted.demand["ED"].exams_per_day == 48
+
+
+def test_the_hours_people_are_seen_at_work_match_the_rosters_that_made_the_export(export_file, truth):
+    from sim.fitting import cover_seen, people_seen
+
+    export = read_export(export_file)
+    # sonographers work 07:00-21:00 every day in the community hospital (US is open 07:00-21:00); CT is 24/7
+    us = cover_seen(people_seen(export, "technologist", "US"))
+    assert {hours for _, hours, _ in us} == {"07:00-21:00"}
+    assert cover_seen(people_seen(export, "technologist", "CT"))[0][1:] == ("around the clock", 3)
