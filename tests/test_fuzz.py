@@ -38,7 +38,10 @@ def test_the_generator_reaches_every_part_of_the_format():
         for feature in ("breaks", "prep_rooms", "appointments", "reserved", "maintenance", "breakdowns",
                         "warm_up_minutes", "portable", "uptake", "leads_to", "protocol", "subspecialty_fallback",
                         "priors", "preliminary", "transmission_minutes", "interruptions", "critical_share",
-                        "flag_only", "reprioritise", "fifo", "aging", "strict", "count: 0", "orders", "targets"):
+                        "flag_only", "reprioritise", "fifo", "aging", "strict", "count: 0", "orders", "targets",
+                        "spared", "non_interpretive", "protocol_cancels", "protocol_changes", "pregnancy_check",
+                        "sedation", "anaesthesia", "transport", "porters", "start_tolerance_minutes", "cancellation",
+                        "readiness", "door_to_order", "dose", "referrals", "queue_after"):
             seen[feature] += feature in text
         seen["a modality with zero capacity"] += "PET" in data["modalities"]
         seen["split shifts"] += any(len(g["shifts"]) > 1 for g in data["technologists"].values())
