@@ -185,7 +185,8 @@ def daily_orders(export: Export, results: list) -> list[Row]:
     """Orders a day per source: the export's against the replications' band."""
     rows = []
     for source in sorted({r["patient_class"] for r in export.rows}):
-        observed = sum(1 for r in export.rows if r["patient_class"] == source) / export.days
+        # every order placed, cancelled ones too, as the replications count them
+        observed = sum(1 for r in export.rows + export.cancelled if r["patient_class"] == source) / export.days
         code = {name: i for i, name in enumerate(results[0].scenario.source_names)}.get(source)
         per_rep = np.array([np.sum(res.exams.orders.source[~np.isnan(res.exams.orders.ordered_at)] == code)
                             / res.scenario.days if code is not None else 0.0 for res in results])

@@ -63,15 +63,13 @@ def durations_figure(name: str, fit: dict, what: str = "room time", span: str = 
         fig.tight_layout()
         return _embedded(fig)
     for f in fit["all"]:
-        family = FAMILIES[f["dist"]][0]
-        params = family.fit(values, floc=0)
+        family, params = FAMILIES[f["dist"]][0], fit["params"][f["dist"]]  # as fitted: not fitted again
         best = f is fit["best"]
         left.plot(grid, family.pdf(grid, *params), linewidth=2.2 if best else 1, linestyle="-" if best else "--",
                   label=f"{f['dist']} (AIC {f['aic']:.0f}{', chosen' if best else ''})")
     left.set(title=f"{name}: {what} of {fit['n']} exams", xlabel=f"minutes ({span})", ylabel="density")
     left.legend(fontsize="small", loc="upper right")
-    family = FAMILIES[fit["best"]["dist"]][0]
-    params = family.fit(values, floc=0)
+    family, params = FAMILIES[fit["best"]["dist"]][0], fit["params"][fit["best"]["dist"]]
     probabilities = (np.arange(1, len(values) + 1) - 0.5) / len(values)
     theoretical = family.ppf(probabilities, *params)
     right.scatter(theoretical, np.sort(values), s=4, color="#2980b9")

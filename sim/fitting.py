@@ -195,8 +195,7 @@ def fit_demand(export: Export, booked: set[tuple[str, str]] = frozenset()) -> di
             "exam_mix": _shares(r["procedure_code"] for r in mine),
             # priorities differ by exam type (strokes are head CTs): each type keeps its own mix
             "priority_mix_by_exam": {name: _shares(r["priority"] for r in mine if r["procedure_code"] == name)
-                                     for name in {r["procedure_code"] for r in mine}},
-            "modality": {r["procedure_code"]: r["modality"] for r in mine}}
+                                     for name in {r["procedure_code"] for r in mine}}}
     return out
 
 
@@ -232,21 +231,22 @@ def fit_duration(values: np.ndarray) -> dict:
     if np.ptp(values) <= 1e-6 * values.mean():  # every value the same (a set time): nothing to fit
         fixed = {"dist": "fixed", "value": round(float(values.mean()), 4), "aic": float("-inf"), "ks_distance": 0.0,
                  "ks_p": 1.0}
-        return {"n": int(len(values)), "best": fixed, "all": [fixed], "values": values}
-    fits = []
+        return {"n": int(len(values)), "best": fixed, "all": [fixed], "values": values, "params": {}}
+    fits, fitted_params = [], {}
     for name, (family, to_radsim) in FAMILIES.items():
         try:
             with np.errstate(all="ignore"):
                 params = family.fit(values, floc=0)
         except (ValueError, RuntimeError, FloatingPointError):  # this family cannot fit these values
             continue
+        fitted_params[name] = params
         loglik = float(np.sum(family.logpdf(values, *params)))
         free = len(params) - 1  # the location is fixed
         ks = stats.kstest(values, family.cdf, args=params)
         fits.append({"dist": name, **to_radsim(params), "aic": round(2 * free - 2 * loglik, 2),
                      "ks_distance": round(float(ks.statistic), 4), "ks_p": round(float(ks.pvalue), 4)})
     fits.sort(key=lambda f: f["aic"])
-    return {"n": int(len(values)), "best": fits[0], "all": fits, "values": values}
+    return {"n": int(len(values)), "best": fits[0], "all": fits, "values": values, "params": fitted_params}
 
 
 def fit_acquisition(export: Export) -> dict[str, dict]:

@@ -293,10 +293,15 @@ def test_cancellations_are_fitted_as_a_share_and_a_time_to_cancel(tmp_path):
     assert sim.load_scenario(out).demand["inpatient"].cancellation["inpatient"].share == fitted["share"]
 
 
-def test_an_export_whose_priorities_the_base_does_not_know_is_one_line_naming_the_export(tmp_path):
-    path = tmp_path / "export.csv"
+def _head_ct_export(path, priority: str, clock_times: list[str]):
+    """A minimal export of one day: ED head CTs of one priority ordered at these times, nothing else known."""
     path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n" + "".join(
-        f"A{i},ED,urgent,CT,ct_head,2026-01-05 {10 + i % 10}:00:00\n" for i in range(30)))
+        f"A{i},ED,{priority},CT,ct_head,2026-01-05 {t}:00\n" for i, t in enumerate(clock_times)))
+    return path
+
+
+def test_an_export_whose_priorities_the_base_does_not_know_is_one_line_naming_the_export(tmp_path):
+    path = _head_ct_export(tmp_path / "export.csv", "urgent", [f"{10 + i % 10}:00" for i in range(30)])
     out = tmp_path / "f.yaml"
     proc = _fit_cli(str(path), str(out))
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
@@ -305,9 +310,7 @@ def test_an_export_whose_priorities_the_base_does_not_know_is_one_line_naming_th
 
 
 def test_a_short_export_without_exam_times_fits_demand_only_and_keeps_the_base_exam_types(tmp_path):
-    path = tmp_path / "one_day.csv"
-    path.write_text("accession,patient_class,priority,modality,procedure_code,ordered_dt\n" + "".join(
-        f"A{i},ED,stat,CT,ct_head,2026-01-05 {i % 24:02d}:30:00\n" for i in range(48)))
+    path = _head_ct_export(tmp_path / "one_day.csv", "stat", [f"{i % 24:02d}:30" for i in range(48)])
     out = tmp_path / "f.yaml"
     proc = _fit_cli(str(path), str(out))
     assert proc.returncode == 0, proc.stderr
