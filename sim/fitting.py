@@ -169,8 +169,9 @@ def fit_demand(export: Export, booked: set[tuple[str, str]] = frozenset()) -> di
     """Per source: orders a day (with a 95 % CI), hourly profile, weekday factors, priority and exam mix. Exams of
     a (source, exam type) in `booked` come from appointment books, not random demand, and are left out."""
     out = {}
-    for source in sorted({r["patient_class"] for r in export.rows}):
-        mine = [r for r in export.rows if r["patient_class"] == source and (source, r["procedure_code"]) not in booked]
+    placed = export.rows + export.cancelled  # a cancelled order was ordered all the same: it is demand
+    for source in sorted({r["patient_class"] for r in placed}):
+        mine = [r for r in placed if r["patient_class"] == source and (source, r["procedure_code"]) not in booked]
         if not mine:
             continue
         n, days = len(mine), export.days

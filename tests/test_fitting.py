@@ -287,6 +287,9 @@ def test_cancellations_are_fitted_as_a_share_and_a_time_to_cancel(tmp_path):
     # only those still waiting when their patience ran out were cancelled: the share seen is a lower bound
     assert 0.05 < fitted["share"] < 0.3 and fitted["cancelled"] == export.cleaning["cancelled"]
     assert fitted["after"] is not None and fitted["after"]["n"] == fitted["cancelled"]
+    # the cancelled orders were placed all the same: the fitted demand counts them
+    low, high = fit(export, cancelling)["demand"]["inpatient"]["exams_per_day_ci"]
+    assert low <= float(np.sum(hourly_rates(cancelling, "inpatient"))) / cancelling.days <= high
     out = tmp_path / "fitted.yaml"
     proc = _fit_cli(str(path), str(out))
     assert proc.returncode == 0, proc.stderr
