@@ -148,6 +148,21 @@ class LogLogistic(_Dist):
         return self.scale * (u / (1.0 - u)) ** (1.0 / self.shape)
 
 
+class Weibull(_Dist):
+    """Weibull with scale lambda and shape k: k < 1 has more short and very long durations than the exponential,
+    k > 1 fewer (k = 1 is the exponential with mean lambda)."""
+
+    dist: Literal["weibull"]
+    scale: float = Field(gt=0, le=MAX_VALUE)
+    shape: float = Field(ge=0.1, le=1000, description="k; below 0.1 the mean is astronomically above the median")
+
+    def mean(self) -> float:
+        return self.scale * math.gamma(1.0 + 1.0 / self.shape)
+
+    def sample(self, rng, n):
+        return self.scale * rng.weibull(self.shape, n)
+
+
 class Empirical(_Dist):
     """Resample observed values with equal probability."""
 
@@ -167,7 +182,7 @@ def _number_means_fixed(value):
     return value
 
 
-FAMILIES = (Fixed, Exponential, Lognormal, Gamma, Triangular, Uniform, LogLogistic, Empirical)
+FAMILIES = (Fixed, Exponential, Lognormal, Gamma, Triangular, Uniform, LogLogistic, Weibull, Empirical)
 FAMILY_NAMES = frozenset(f.model_fields["dist"].annotation.__args__[0] for f in FAMILIES)
 
 Distribution = Annotated[

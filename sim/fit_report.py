@@ -16,10 +16,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from scipy import stats  # noqa: E402
 
 from .clock import WEEKDAYS  # noqa: E402
-from .fitting import FAMILIES, Export, cover_seen, people_seen, rooms_seen  # noqa: E402
+from .fitting import FAMILIES, Export, cover_seen, parameters_text, people_seen, rooms_seen  # noqa: E402
 from .report import STYLE, table_html  # noqa: E402
 
 
@@ -63,15 +62,21 @@ def durations_figure(name: str, fit: dict, what: str = "room time", span: str = 
         fig.tight_layout()
         return _embedded(fig)
     for f in fit["all"]:
+        if f["dist"] not in fit["params"]:  # the empirical percentiles: the histogram is their density
+            continue
         family, params = FAMILIES[f["dist"]][0], fit["params"][f["dist"]]  # as fitted: not fitted again
         best = f is fit["best"]
         left.plot(grid, family.pdf(grid, *params), linewidth=2.2 if best else 1, linestyle="-" if best else "--",
                   label=f"{f['dist']} (AIC {f['aic']:.0f}{', chosen' if best else ''})")
     left.set(title=f"{name}: {what} of {fit['n']} exams", xlabel=f"minutes ({span})", ylabel="density")
-    left.legend(fontsize="small", loc="upper right")
-    family, params = FAMILIES[fit["best"]["dist"]][0], fit["params"][fit["best"]["dist"]]
+    left.legend(fontsize="small", loc="upper right", title="all rejected: percentiles chosen"
+                if fit["best"]["dist"] == "empirical" else None)
     probabilities = (np.arange(1, len(values) + 1) - 0.5) / len(values)
-    theoretical = family.ppf(probabilities, *params)
+    if fit["best"]["dist"] == "empirical":
+        theoretical = np.quantile(fit["best"]["values"], probabilities)
+    else:
+        family, params = FAMILIES[fit["best"]["dist"]][0], fit["params"][fit["best"]["dist"]]
+        theoretical = family.ppf(probabilities, *params)
     right.scatter(theoretical, np.sort(values), s=4, color="#2980b9")
     limit = max(theoretical[-1], values.max())
     right.plot([0, limit], [0, limit], color="black", linewidth=0.8)
@@ -98,8 +103,7 @@ def staff_figure(export: Export) -> str | None:
 
 def _readiness_section(readiness: dict, cancellations: dict) -> str:
     ready = [[source, exam or "all types", priority, f["n"], f["best"]["dist"],
-              ", ".join(f"{k} {v}" for k, v in f["best"].items() if k not in ("dist", "aic", "ks_distance", "ks_p")),
-              f["best"]["ks_p"]]
+              parameters_text(f["best"]), f["best"]["ks_p"]]
              for source, by_exam in readiness.items() for exam, by_priority in
              sorted(by_exam.items(), key=lambda kv: kv[0] or "") for priority, f in by_priority.items()]
     gone = [[source, priority, c["cancelled"], c["placed"], f"{c['share']:.1%}",
@@ -118,10 +122,13 @@ def _readiness_section(readiness: dict, cancellations: dict) -> str:
 
 def _fits_table(fits: dict) -> str:
     return table_html(
-        ["exam type", "exams", "family", "parameters", "AIC", "KS distance", "KS p"],
-        [[name, f["n"], ("✔ " if o is f["best"] else "") + o["dist"],
-          ", ".join(f"{k} {v}" for k, v in o.items() if k not in ("dist", "aic", "ks_distance", "ks_p")),
-          o["aic"], o["ks_distance"], o["ks_p"]] for name, f in fits.items() for o in f["all"]])
+        ["exam type", "exams", "family", "parameters", "AIC", "KS distance", "KS p", "Anderson-Darling A²"],
+        [[name, f["n"], ("✔ " if o is f["best"] else "") + o["dist"], parameters_text(o),
+          _number(o["aic"]), o["ks_distance"], o["ks_p"], _number(o["ad"])] for name, f in fits.items() for o in f["all"]])
+
+
+def _number(value: float):
+    return "–" if not np.isfinite(value) else value
 
 
 def write_fit_report(path, export: Export, fitted: dict, assumptions: list[str], scenario_path: str) -> None:

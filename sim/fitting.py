@@ -216,8 +216,27 @@ FAMILIES = {
     "lognormal": (stats.lognorm, lambda p: _mean_cv(stats.lognorm(*p))),
     "gamma": (stats.gamma, lambda p: _mean_cv(stats.gamma(*p))),
     "loglogistic": (stats.fisk, lambda p: {"scale": round(float(p[2]), 4), "shape": round(float(p[0]), 4)}),
+    "weibull": (stats.weibull_min, lambda p: {"scale": round(float(p[2]), 4), "shape": round(float(p[0]), 4)}),
     "exponential": (stats.expon, lambda p: {"mean": round(float(p[1]), 4)}),
 }
+NO_FIT_P = 0.01  # every family's KS p-value below this (with enough data): the percentiles themselves are written
+EMPIRICAL_MIN = 200  # fewer values than this are too few to stand for their own distribution
+
+
+
+GOODNESS = ("aic", "ks_distance", "ks_p", "ad")  # what a fit entry says of its fit, beside `dist` and parameters
+
+
+def parameters(entry: dict) -> dict:
+    """A fit entry's distribution as radsim reads it: `dist` and its parameters, without the goodness of fit."""
+    return {k: v for k, v in entry.items() if k not in GOODNESS}
+
+
+def parameters_text(entry: dict) -> str:
+    """The parameters for a person: an empirical distribution by its size and median, not its 100 values."""
+    if entry["dist"] == "empirical":
+        return f"{len(entry['values'])} percentiles, median {np.median(entry['values']):.4g}"
+    return ", ".join(f"{k} {v}" for k, v in parameters(entry).items() if k != "dist")
 
 
 def _mean_cv(frozen) -> dict:
@@ -226,12 +245,14 @@ def _mean_cv(frozen) -> dict:
 
 
 def fit_duration(values: np.ndarray) -> dict:
-    """Every family fitted by maximum likelihood (location fixed at 0), ranked by AIC; each with its KS test."""
+    """Every family fitted by maximum likelihood (location fixed at 0), ranked by AIC; each with its KS test and
+    Anderson-Darling statistic. Where every family is rejected (KS p < NO_FIT_P) and there are EMPIRICAL_MIN values
+    or more, the best is the empirical distribution of 100 percentiles of the data (no AIC of its own)."""
     values = np.asarray(values, dtype=float)
     values = values[values > 0]
     if np.ptp(values) <= 1e-6 * values.mean():  # every value the same (a set time): nothing to fit
         fixed = {"dist": "fixed", "value": round(float(values.mean()), 4), "aic": float("-inf"), "ks_distance": 0.0,
-                 "ks_p": 1.0}
+                 "ks_p": 1.0, "ad": 0.0}
         return {"n": int(len(values)), "best": fixed, "all": [fixed], "values": values, "params": {}}
     fits, fitted_params = [], {}
     for name, (family, to_radsim) in FAMILIES.items():
@@ -245,9 +266,31 @@ def fit_duration(values: np.ndarray) -> dict:
         free = len(params) - 1  # the location is fixed
         ks = stats.kstest(values, family.cdf, args=params)
         fits.append({"dist": name, **to_radsim(params), "aic": round(2 * free - 2 * loglik, 2),
-                     "ks_distance": round(float(ks.statistic), 4), "ks_p": round(float(ks.pvalue), 4)})
+                     "ks_distance": round(float(ks.statistic), 4), "ks_p": round(float(ks.pvalue), 4),
+                     "ad": round(anderson_darling(values, lambda x, f=family, p=params: f.cdf(x, *p)), 3)})
     fits.sort(key=lambda f: f["aic"])
+    if len(values) >= EMPIRICAL_MIN and all(f["ks_p"] < NO_FIT_P for f in fits):
+        fits.insert(0, _empirical(values))
     return {"n": int(len(values)), "best": fits[0], "all": fits, "values": values, "params": fitted_params}
+
+
+def _empirical(values: np.ndarray) -> dict:
+    """The data's 100 percentiles (0.5 %, 1.5 %, ... 99.5 %) to be resampled with equal probability."""
+    percentiles = np.percentile(values, np.arange(0.5, 100, 1.0))
+    ks = stats.kstest(values, lambda x: np.searchsorted(np.sort(percentiles), x, side="right") / 100)
+    return {"dist": "empirical", "values": [round(float(v), 3) for v in percentiles], "aic": float("nan"),
+            "ks_distance": round(float(ks.statistic), 4), "ks_p": round(float(ks.pvalue), 4), "ad": float("nan")}
+
+
+def anderson_darling(values: np.ndarray, cdf) -> float:
+    """The Anderson-Darling statistic A² of `values` against a fitted `cdf`: like KS, but weighting the tails,
+    where long exams and long waits live. With parameters estimated from the same data its tabled critical values
+    do not apply; it ranks the families (smaller is closer)."""
+    x = np.sort(values)
+    n = len(x)
+    f = np.clip(cdf(x), 1e-12, 1 - 1e-12)
+    i = np.arange(1, n + 1)
+    return float(-n - np.mean((2 * i - 1) * (np.log(f) + np.log1p(-f[::-1]))))
 
 
 def fit_acquisition(export: Export) -> dict[str, dict]:
@@ -390,15 +433,15 @@ def _readiness_entry(own: dict | None, pooled: dict | None) -> str:
 
 def _described(fit: dict, what: str) -> str:
     best = fit["best"]
-    others = "; ".join(f"{o['dist']} AIC {o['aic']}" for o in fit["all"][1:])
-    return (f"# {what} of {fit['n']} exams: {best['dist']} (AIC {best['aic']}; KS distance {best['ks_distance']}, "
+    others = "; ".join(f"{o['dist']} AIC {o['aic']} KS p {o['ks_p']}" for o in fit["all"][1:])
+    why = (f"every family rejected (KS p < {NO_FIT_P}), so its own percentiles" if best["dist"] == "empirical" else
+           f"AIC {best['aic']}")
+    return (f"# {what} of {fit['n']} exams: {best['dist']} ({why}; KS distance {best['ks_distance']}, "
             f"p {best['ks_p']}); others: {others}")
 
 
 def _as_distribution(fit: dict) -> str:
-    best = fit["best"]
-    params = ", ".join(f"{k}: {v}" for k, v in best.items() if k not in ("dist", "aic", "ks_distance", "ks_p"))
-    return f"{{dist: {best['dist']}, {params}}}"
+    return _flow(parameters(fit["best"]))  # `dist` first: every entry is built with it first
 
 
 def _fitted_acquisition(name: str, fit: dict | None, base: str, base_scenario, assumptions: list[str]) -> list[str]:

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 import sim
+import sim.distributions
 from conftest import ROOT, SCENARIOS
 from sim.arrivals import hourly_rates
-from sim.fitting import fit, read_export
+from sim.fitting import fit, fit_duration, parameters, read_export
 from sim.ris_export import Dirt, export_rows, write_export
 from sim.scenario import ScenarioError
 
@@ -273,8 +274,8 @@ def test_readiness_is_recovered_from_arrival_times(export_file, truth):
     assert _lognormal_mean(ready["inpatient"]["ct_abdomen"]["inpatient"]) == pytest.approx(420, rel=0.12)
     assert _lognormal_mean(ready["inpatient"]["xr_chest_portable"]["inpatient"]) == pytest.approx(120, rel=0.12)
     assert _lognormal_mean(ready["ED"][None]["stat"]) == pytest.approx(95, rel=0.12)
-    assert "stroke" not in ready["ED"][None] and ready["inpatient"]["xr_chest_portable"]["stat"]["best"] == {
-        "dist": "fixed", "value": 15.0, "aic": float("-inf"), "ks_distance": 0.0, "ks_p": 1.0}
+    assert "stroke" not in ready["ED"][None] and parameters(
+        ready["inpatient"]["xr_chest_portable"]["stat"]["best"]) == {"dist": "fixed", "value": 15.0}
 
 
 def test_cancellations_are_fitted_as_a_share_and_a_time_to_cancel(tmp_path):
@@ -330,3 +331,27 @@ def test_the_hours_people_are_seen_at_work_match_the_rosters_that_made_the_expor
     us = cover_seen(people_seen(export, "technologist", "US"))
     assert {hours for _, hours, _ in us} == {"07:00-21:00"}
     assert cover_seen(people_seen(export, "technologist", "CT"))[0][1:] == ("around the clock", 3)
+
+
+def test_weibull_durations_are_fitted_as_weibull_with_their_parameters():
+    values = sim.distributions.Weibull(dist="weibull", scale=20, shape=1.6).sample(np.random.default_rng(5), 3000)
+    fitted = fit_duration(values)
+    assert fitted["best"]["dist"] == "weibull"
+    assert fitted["best"]["scale"] == pytest.approx(20, rel=0.05) and fitted["best"]["shape"] == pytest.approx(1.6,
+                                                                                                              rel=0.06)
+    # Anderson-Darling, which weights the tails, ranks the true family closest too
+    assert min(fitted["all"], key=lambda f: f["ad"])["dist"] == "weibull"
+
+
+def test_durations_no_family_fits_are_written_as_their_own_percentiles():
+    rng = np.random.default_rng(8)  # two kinds of exam under one code: a short and a long protocol
+    values = np.concatenate([rng.normal(10, 1, 1500), rng.normal(45, 3, 1500)])
+    fitted = fit_duration(values)
+    assert all(f["ks_p"] < 0.01 for f in fitted["all"][1:])
+    best = fitted["best"]
+    assert best["dist"] == "empirical" and len(best["values"]) == 100 and best["ks_p"] > 0.01
+    drawn = sim.distributions.Empirical(**parameters(best)).sample(np.random.default_rng(1), 100_000)
+    assert drawn.mean() == pytest.approx(values.mean(), rel=0.02)
+    assert np.mean(drawn < 25) == pytest.approx(0.5, abs=0.02)
+    # a family that fits is kept even with much data: percentiles only where every family is rejected
+    assert fit_duration(rng.lognormal(2, 0.4, 3000))["best"]["dist"] == "lognormal"

@@ -1,5 +1,6 @@
 """extends:, --set overrides, defaults and the JSON Schema."""
 import json
+import math
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ import pytest
 
 import sim
 from conftest import ROOT, SCENARIOS
-from sim.distributions import Empirical, Exponential, Fixed, Gamma, LogLogistic, Lognormal, Triangular, Uniform
+from sim.distributions import Empirical, Exponential, Fixed, Gamma, LogLogistic, Lognormal, Triangular, Uniform, Weibull
 from sim.scenario import ScenarioError, load_scenario, to_yaml
 
 
@@ -108,6 +109,8 @@ DISTRIBUTIONS = [
     (Triangular(dist="triangular", min=15, mode=25, max=45), 85 / 3, None),
     (Uniform(dist="uniform", min=2, max=6), 4.0, None),
     (LogLogistic(dist="loglogistic", scale=10, shape=5), None, None),
+    (Weibull(dist="weibull", scale=10, shape=1), 10.0, 1.0),  # shape 1 is the exponential
+    (Weibull(dist="weibull", scale=20, shape=2), 20 * math.sqrt(math.pi) / 2, math.sqrt(4 / math.pi - 1)),
     (Empirical(dist="empirical", values=[1, 2, 3, 10]), 4.0, None),
 ]
 

@@ -59,7 +59,7 @@ def _windows(r: random.Random) -> list:
 def _distribution(r: random.Random, mean: float):
     mean = max(mean, 0.5)
     family = r.choice(["number", "fixed", "exponential", "lognormal", "gamma", "triangular", "uniform",
-                       "loglogistic", "empirical"])
+                       "loglogistic", "weibull", "empirical"])
     if family == "number":
         return round(mean, 2)
     if family == "fixed":
@@ -74,6 +74,8 @@ def _distribution(r: random.Random, mean: float):
         return {"dist": "uniform", "min": round(mean / 2, 2), "max": round(mean * 1.5, 2)}
     if family == "loglogistic":
         return {"dist": "loglogistic", "scale": round(mean, 2), "shape": round(r.uniform(1.5, 5), 2)}
+    if family == "weibull":
+        return {"dist": "weibull", "scale": round(mean, 2), "shape": round(r.uniform(0.5, 4), 2)}
     return {"dist": "empirical", "values": [round(mean * r.uniform(0.3, 1.7), 2) for _ in range(r.randint(1, 5))]}
 
 
