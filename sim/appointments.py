@@ -34,6 +34,7 @@ class Slots:
     time: np.ndarray  # float64 slot start, minutes
     booked: np.ndarray  # bool
     no_show: np.ndarray  # bool: booked, and the patient did not come
+    exam_type: np.ndarray  # int16 the exam type booked into it (drawn for every slot; meaningful where booked)
     exam: np.ndarray  # int32 the order row of the patient who came; -1 otherwise
     referred_at: np.ndarray  # float64 when the referral that booked it joined the waiting list; NaN: not a referral
     category: np.ndarray  # int16 the referral's urgency category (index into the book's referrals); -1 none
@@ -94,7 +95,7 @@ def draw_appointments(scenario: Scenario, streams: Streams) -> tuple[Slots, Arri
         types = np.array([exam_names.index(m) for m in mix], dtype=np.int16)[
             rng.choice(len(mix), size=n, p=weights / weights.sum())]
         comes = booked & ~no_show & (arrive >= 0) & (arrive < horizon)
-        slot_parts.append((np.full(n, code, dtype=np.int16), times, booked, no_show, referred_at, category))
+        slot_parts.append((np.full(n, code, dtype=np.int16), times, booked, no_show, types, referred_at, category))
         chosen = np.flatnonzero(comes)
         ranks = np.array([scenario.priority_names.index(r.priority or book.priority) for r in book.referrals.values()]
                          + [scenario.priority_names.index(book.priority)], dtype=np.int16)  # [-1]: not a referral
@@ -106,12 +107,12 @@ def draw_appointments(scenario: Scenario, streams: Streams) -> tuple[Slots, Arri
     waiting = Waiting(*(np.concatenate(c) for c in zip(*waiting_parts))) if waiting_parts else \
         Waiting(empty.astype(np.int16), empty, empty.astype(np.int16))
     if not slot_parts:
-        return (Slots(empty.astype(np.int16), empty, empty.astype(bool), empty.astype(bool), empty.astype(np.int32),
-                      empty, empty.astype(np.int16), waiting),
+        return (Slots(empty.astype(np.int16), empty, empty.astype(bool), empty.astype(bool), empty.astype(np.int16),
+                      empty.astype(np.int32), empty, empty.astype(np.int16), waiting),
                 Arrivals(empty, empty, empty.astype(np.int16), empty.astype(np.int16), empty.astype(np.int16),
                          empty.astype(np.int64)))
-    book, times, booked, no_show, referred_at, category = (np.concatenate(c) for c in zip(*slot_parts))
-    slots = Slots(book, times, booked, no_show, np.full(len(times), -1, dtype=np.int32), referred_at, category,
+    book, times, booked, no_show, types, referred_at, category = (np.concatenate(c) for c in zip(*slot_parts))
+    slots = Slots(book, times, booked, no_show, types, np.full(len(times), -1, dtype=np.int32), referred_at, category,
                   waiting)
     return slots, Arrivals(*(np.concatenate(c) for c in zip(*arrival_parts)))
 

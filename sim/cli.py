@@ -342,6 +342,9 @@ def cmd_fit(argv: list[str]) -> int:
         for name, f in fits.items():
             best = f["best"]
             print(f"  {name}: {what} {best['dist']} (AIC {best['aic']}, KS p {best['ks_p']}) from {f['n']} exams")
+    for name, b in fitted["appointments"].items():
+        print(f"  {name}: {b['attended']} booked patients came" + (f", {b['no_shows']} did not (no-show share "
+                                                                   f"{b['no_show']:.1%})" if "no_show" in b else ""))
     for line in assumptions:
         print(f"ASSUMED: {line}")
     rooms = rooms_seen(export)

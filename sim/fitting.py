@@ -32,8 +32,9 @@ from .scenario import ScenarioError
 
 REQUIRED = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt")
 OPTIONAL = ("arrived_dt", "begin_dt", "end_dt", "read_start_dt", "final_dt", "cancelled_dt", "status",
-            "technologist_id", "room", "radiologist_id")
+            "technologist_id", "room", "radiologist_id", "scheduled_dt")
 CANCELLED = ("CANCELLED", "CANCELED", "CA", "X")
+NO_SHOW = ("NO SHOW", "NO-SHOW", "NOSHOW", "NS", "DNA", "DID NOT ATTEND")
 MIN_SAMPLE = 20  # fewer exams of a type than this: its acquisition time is not fitted (the base's is kept)
 
 
@@ -47,6 +48,7 @@ class Export:
     rows: list[dict]
     cleaning: Counter = field(default_factory=Counter)
     cancelled: list[dict] = field(default_factory=list)  # the cancelled orders, set aside from `rows`
+    no_shows: list[dict] = field(default_factory=list)  # booked patients who did not come, set aside from `rows`
 
 
 def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_format: str | None = None) -> Export:
@@ -63,7 +65,7 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
     if not raw:
         raise ScenarioError(str(path), "export", "no exams in the export")
     cleaning: Counter = Counter(rows_read=len(raw))
-    seen, rows, cancelled = set(), [], []
+    seen, rows, cancelled, no_shows = set(), [], [], []
     for line, row in enumerate(raw, start=2):
         record = {column: _cell(row.get(mapping[column])) for column in REQUIRED + OPTIONAL}
         if record["accession"] in seen:
@@ -72,6 +74,10 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
         seen.add(record["accession"])
         record.update({c: _parse(record[c], date_format, path, mapping[c], line) for c in REQUIRED + OPTIONAL
                        if c.endswith("_dt")})
+        if str(record["status"]).upper() in NO_SHOW:
+            cleaning["no_shows"] += 1
+            no_shows.append(record)
+            continue
         if str(record["status"]).upper() in CANCELLED:
             cleaning["cancelled"] += 1
             if record["ordered_dt"] is not None:
@@ -92,13 +98,13 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None, date_fo
     first = min(r["ordered_dt"] for r in rows).replace(hour=0, minute=0, second=0, microsecond=0)
     last = max(r["ordered_dt"] for r in rows)
     days = (last - first).days + 1
-    for r in rows + cancelled:
+    for r in rows + cancelled + no_shows:
         for c in (c for c in REQUIRED + OPTIONAL if c.endswith("_dt")):
             r[c] = None if r[c] is None else (r[c] - first).total_seconds() / 60
     end = days * 1440.0
     cleaning["unfinished_at_the_end"] = sum(1 for r in rows if r["final_dt"] is None and r["ordered_dt"] >= end - 1440)
     cleaning["exams_kept"] = len(rows)
-    return Export(str(path), first, days, rows, cleaning, cancelled)
+    return Export(str(path), first, days, rows, cleaning, cancelled, no_shows)
 
 
 def _table(path: Path) -> tuple[list[str], list[dict]]:
@@ -353,6 +359,41 @@ def fit_cancellations(export: Export) -> dict[str, dict]:
     return out
 
 
+def fit_appointments(export: Export, books: dict) -> dict[str, dict]:
+    """Per appointment book of the base (`books`: name -> book) whose patients the export has: the no-show share of
+    booked patients (with a 95 % Wilson interval), where the export marks no-shows at all, and punctuality (arrived
+    minus slot time, its 0.5th and 99.5th percentiles as the uniform's bounds), where it has slot and arrival
+    times. A book's patients are its source's exams of its exam types, with a slot time where the export has any."""
+    has_slots = any(r["scheduled_dt"] is not None for r in export.rows)
+    out: dict[str, dict] = {}
+    for name, book in books.items():
+        def mine(r):
+            return r["patient_class"] == book.source and r["procedure_code"] in book.exam_mix
+
+        came = [r for r in export.rows if mine(r) and (r["scheduled_dt"] is not None or not has_slots)]
+        missed = sum(1 for r in export.no_shows if mine(r))
+        if not came and not missed:
+            continue
+        fitted: dict = {"attended": len(came), "no_shows": missed}
+        if export.no_shows:  # an export that never marks a no-show cannot say there were none
+            fitted["no_show"] = round(missed / (missed + len(came)), 4)
+            fitted["no_show_ci"] = _wilson(missed, missed + len(came))
+        lateness = np.array([r["arrived_dt"] - r["scheduled_dt"] for r in came
+                             if r["arrived_dt"] is not None and r["scheduled_dt"] is not None])
+        if len(lateness) >= MIN_FITTED:
+            fitted["punctuality"] = {"earliest": round(float(np.percentile(lateness, 0.5)), 1),
+                                     "latest": round(float(np.percentile(lateness, 99.5)), 1), "n": len(lateness)}
+        out[name] = fitted
+    return out
+
+
+def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    p = k / n
+    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (
+        1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 # ---------------------------------------------------------------- what the export shows of staff and rooms
 
 
@@ -419,7 +460,8 @@ def fit(export: Export, base_scenario) -> dict:
     booked patients, not demand."""
     booked = {(book.source, name) for book in base_scenario.appointments.values() for name in book.exam_mix}
     return {"demand": fit_demand(export, booked), "acquisition": fit_acquisition(export), "read": fit_reads(export),
-            "readiness": fit_readiness(export), "cancellation": fit_cancellations(export), "booked": booked}
+            "readiness": fit_readiness(export), "cancellation": fit_cancellations(export), "booked": booked,
+            "appointments": fit_appointments(export, base_scenario.appointments)}
 
 
 def _readiness_entry(own: dict | None, pooled: dict | None) -> str:
@@ -472,6 +514,28 @@ def _fitted_read(name: str, fit: dict | None, base_scenario, assumptions: list[s
                        "that broke into it, so it is an upper bound of reading time, and the base's calls are "
                        "modelled again on top; a read time by priority in the base still applies to its priority")
     return lines
+
+
+def _fitted_appointments(books: dict, export: Export, base: str, assumptions: list[str]) -> list[str]:
+    lines = []
+    for name, b in books.items():
+        entry = []
+        if "no_show" in b:
+            low, high = b["no_show_ci"]
+            entry.append(f"    no_show: {b['no_show']}   # {b['no_shows']} of {b['no_shows'] + b['attended']} booked "
+                         f"patients did not come; 95% CI {low:.3f}-{high:.3f}")
+        if "punctuality" in b:
+            p = b["punctuality"]
+            entry.append(f"    punctuality: {{earliest: {p['earliest']}, latest: {p['latest']}}}   # arrived - slot, "
+                         f"0.5th to 99.5th percentile of {p['n']}")
+        if entry:
+            lines += [f"  {name}:", *entry]
+    if not export.no_shows and books:
+        assumptions.append(f"the export marks no booked patient as a no-show; {base}'s no-show shares stay")
+    if books:
+        assumptions.append(f"the appointment books' sessions, slot lengths and booked shares are {base}'s (an "
+                           "export shows the patients booked, not the empty slots)")
+    return ["appointments:", *lines] if lines else []
 
 
 def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
@@ -530,6 +594,7 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
                                    f"with a cancellation time to fit when; {base}'s setting stays")
         if source not in base_scenario.demand:
             assumptions.append(f"source {source} is new to {base}: its door settings are the defaults")
+    lines += _fitted_appointments(fitted["appointments"], export, base, assumptions)
     read_fits = fitted["read"] if reads else {}  # opt-in: a read span holds the calls the base models again
     types = []
     for name in sorted(set(fitted["acquisition"]) | set(read_fits)):

@@ -20,7 +20,7 @@ from .records import Result
 
 COLUMNS = ("accession", "patient_class", "priority", "modality", "procedure_code", "ordered_dt", "arrived_dt",
            "begin_dt", "end_dt", "read_start_dt", "final_dt", "cancelled_dt", "status", "technologist_id", "room",
-           "radiologist_id")
+           "radiologist_id", "scheduled_dt")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ def first_day(weekday: str, year: int = 2026) -> datetime:
 
 
 def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict[str, str]]:
-    """One row per exam ordered within the run (cancelled ones marked CANCELLED), in order time."""
+    """One row per exam ordered within the run (cancelled ones marked CANCELLED), in order time, then one per
+    booked patient who did not come (NO SHOW, at their slot time). A booked patient's order time is their arrival
+    (radsim does not model when the booking was made) and their slot is `scheduled_dt`."""
     s, e = result.scenario, result.exams
     o = e.orders
     start = first_day(s.start_weekday)
@@ -51,6 +53,9 @@ def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict
     def stamp(minutes: float) -> str:
         return "" if minutes != minutes else (start + timedelta(minutes=float(minutes))).strftime("%Y-%m-%d %H:%M:%S")
 
+    slots = o.slots
+    scheduled = np.full(len(o.ordered_at), np.nan)
+    scheduled[slots.exam[slots.exam >= 0]] = slots.time[slots.exam >= 0]
     rows = []
     for exam in np.flatnonzero(~np.isnan(o.ordered_at)).tolist():
         kind = s.exam_types[names[o.exam_type[exam]]]
@@ -59,7 +64,9 @@ def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict
             "priority": priorities[o.priority[exam]], "modality": kind.modality,
             "procedure_code": names[o.exam_type[exam]], "ordered_dt": stamp(o.ordered_at[exam]),
             # the patient is ready (arrived from the ward, IV in): when the order was placed if nothing was needed
-            "arrived_dt": stamp(o.ordered_at[exam] + o.readiness[exam]) if o.readiness[exam] > 0 else "",
+            # (a booked patient's arrival is always stamped: it is how late or early they came)
+            "arrived_dt": stamp(o.ordered_at[exam] + o.readiness[exam])
+            if o.readiness[exam] > 0 or scheduled[exam] == scheduled[exam] else "",
             "cancelled_dt": stamp(e.cancelled_at[exam]),
             "begin_dt": stamp(e.scan_start[exam]), "end_dt": stamp(e.scan_end[exam]),
             "read_start_dt": stamp(e.read_start[exam]),
@@ -68,7 +75,15 @@ def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict
                       "FINAL" if e.report_at[exam] == e.report_at[exam] else "IN PROGRESS",
             "technologist_id": staff[e.technologist[exam]] if e.technologist[exam] >= 0 else "",
             "room": rooms[e.scanner[exam]] if e.scanner[exam] >= 0 else "",
-            "radiologist_id": staff[e.radiologist[exam]] if e.radiologist[exam] >= 0 else ""})
+            "radiologist_id": staff[e.radiologist[exam]] if e.radiologist[exam] >= 0 else "",
+            "scheduled_dt": stamp(scheduled[exam])})
+    books = list(s.appointments.values())
+    for slot in np.flatnonzero(slots.no_show & (slots.time < s.days * 1440.0)).tolist():
+        book = books[slots.book[slot]]
+        rows.append({**dict.fromkeys(COLUMNS, ""), "accession": f"A{len(rows) + 1:07d}", "patient_class": book.source,
+                     "priority": book.priority, "modality": book.modality,
+                     "procedure_code": names[slots.exam_type[slot]], "ordered_dt": stamp(slots.time[slot]),
+                     "scheduled_dt": stamp(slots.time[slot]), "status": "NO SHOW"})
     return _spoil(rows, dirt, seed)
 
 

@@ -12,7 +12,7 @@ import sim
 import sim.distributions
 from conftest import ROOT, SCENARIOS
 from sim.arrivals import hourly_rates
-from sim.fitting import fit, fit_duration, parameters, read_export
+from sim.fitting import fit, fit_duration, fitted_scenario, parameters, read_export
 from sim.ris_export import Dirt, export_rows, write_export
 from sim.scenario import ScenarioError
 
@@ -70,7 +70,9 @@ def test_cleaning_counts_what_it_set_aside(tmp_path, truth):
     assert export.cleaning["out_of_order"] > 0
     cancelled = sum(1 for r in {r["accession"]: r for r in rows}.values() if r["status"] == "CANCELLED")
     assert export.cleaning["cancelled"] == cancelled
-    assert export.cleaning["exams_kept"] == len(set(accessions)) - cancelled
+    no_shows = sum(1 for r in {r["accession"]: r for r in rows}.values() if r["status"] == "NO SHOW")
+    assert export.cleaning["no_shows"] == no_shows > 0
+    assert export.cleaning["exams_kept"] == len(set(accessions)) - cancelled - no_shows
 
 
 def test_another_layout_with_a_mapping_and_date_format_fits_the_same(tmp_path, export_file, truth):
@@ -355,3 +357,26 @@ def test_durations_no_family_fits_are_written_as_their_own_percentiles():
     assert np.mean(drawn < 25) == pytest.approx(0.5, abs=0.02)
     # a family that fits is kept even with much data: percentiles only where every family is rejected
     assert fit_duration(rng.lognormal(2, 0.4, 3000))["best"]["dist"] == "lognormal"
+
+
+def test_no_shows_and_punctuality_of_a_booked_list_are_recovered(tmp_path, truth):
+    # the community hospital's booked MR list: 7 % no-shows, arriving Uniform(-15, +20) min around the slot; a
+    # year of slots so that the interval is narrow enough to mean something
+    scenario = sim.load_scenario(BASE, ["days=120", "demand.ED.exams_per_day=1", "demand.inpatient.exams_per_day=1",
+                                        "demand.outpatient.exams_per_day=1"])
+    path = tmp_path / "booked.csv"
+    write_export(path, export_rows(sim.run(scenario)))
+    export = read_export(path)
+    book = fit(export, scenario)["appointments"]["mr_outpatients"]
+    assert export.cleaning["no_shows"] == book["no_shows"] > 0
+    low, high = book["no_show_ci"]
+    assert low <= 0.07 <= high and high - low < 0.04
+    assert book["punctuality"]["earliest"] == pytest.approx(-15, abs=1)
+    assert book["punctuality"]["latest"] == pytest.approx(20, abs=1)
+    # the booked patients are not demand: the outpatient source's fitted orders hold no MR
+    assert not any(name.startswith("mr_") for name in fit(export, scenario)["demand"].get("outpatient", {})
+                   .get("exam_mix", {}))
+    (tmp_path / "fitted.yaml").write_text(fitted_scenario(fit(export, scenario), export, str(BASE), scenario)[0])
+    fitted_book = sim.load_scenario(tmp_path / "fitted.yaml").appointments["mr_outpatients"]
+    assert fitted_book.no_show == pytest.approx(book["no_show"])
+    assert fitted_book.punctuality.earliest == book["punctuality"]["earliest"]
