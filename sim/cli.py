@@ -305,6 +305,9 @@ def _fit_parser() -> Parser:
     parser.add_argument("--mapping", metavar="MAP.yaml",
                         help="radsim's column names to the export's, and date_format (docs/user-guide.md)")
     parser.add_argument("--date-format", help="strptime format of the export's dates (default ISO)")
+    parser.add_argument("--staffing", action="store_true",
+                        help="replace the base's technologists, radiologists and scanners with the shifts and rooms "
+                             "the export shows (without it they are written commented out, to edit)")
     parser.add_argument("--reads", action="store_true",
                         help="also replace the base's read times with the export's read started -> signed spans "
                              "(which hold the calls and urgent studies that broke into each read)")
@@ -320,7 +323,7 @@ def cmd_fit(argv: list[str]) -> int:
     fitted = fit(export, base)
     out = Path(args.out)
     base_path = os.path.relpath(Path(args.onto).resolve(), out.resolve().parent)
-    text, assumptions = fitted_scenario(fitted, export, base_path, base, reads=args.reads)
+    text, assumptions = fitted_scenario(fitted, export, base_path, base, reads=args.reads, staffing=args.staffing)
     temporary = out.with_name(f".{out.name}.partial")
     temporary.write_text(text)
     try:
@@ -348,7 +351,8 @@ def cmd_fit(argv: list[str]) -> int:
     for line in assumptions:
         print(f"ASSUMED: {line}")
     rooms = rooms_seen(export)
-    print("Rooms seen: " + "; ".join(f"{m} {len(r)}" for m, r in rooms.items()) + " (scanners are the base's)")
+    print("Rooms seen: " + "; ".join(f"{m} {len(r)}" for m, r in rooms.items()) +
+          ("" if args.staffing else " (scanners and staff are the base's; --staffing applies what the export shows)"))
     print(f"Fitted scenario written to {out}; the fit report (every fit over its data) to {report}")
     return 0
 

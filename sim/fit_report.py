@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .clock import WEEKDAYS  # noqa: E402
-from .fitting import FAMILIES, Export, cover_seen, parameters_text, people_seen, rooms_seen  # noqa: E402
+from .fitting import FAMILIES, Export, inferred_roster, parameters_text, people_seen, rooms_seen  # noqa: E402
 from .report import STYLE, table_html  # noqa: E402
 
 
@@ -120,6 +120,19 @@ def _readiness_section(readiness: dict, cancellations: dict) -> str:
                if gone else "<p>No cancelled orders in the export.</p>"))
 
 
+def _booked_section(books: dict) -> str:
+    if not books:
+        return ""
+    rows = [[name, b["attended"], b["no_shows"],
+             f"{b['no_show']:.1%} ({b['no_show_ci'][0]:.1%}–{b['no_show_ci'][1]:.1%})" if "no_show" in b else
+             "the export marks none", "from {earliest:+g} to {latest:+g} min ({n} patients)".format(**b["punctuality"])
+             if "punctuality" in b else "no slot and arrival times"] for name, b in books.items()]
+    return ("<h2>Booked lists</h2><p>Per appointment book of the base: booked patients who came and who did not "
+            "(the no-show share with its 95% interval), and arrival against the slot time (0.5th to 99.5th "
+            "percentile, the uniform the fitted scenario draws from).</p>"
+            + table_html(["book", "came", "no-shows", "no-show share", "arrived against the slot"], rows))
+
+
 def _fits_table(fits: dict) -> str:
     return table_html(
         ["exam type", "exams", "family", "parameters", "AIC", "KS distance", "KS p", "Anderson-Darling A²"],
@@ -140,13 +153,17 @@ def write_fit_report(path, export: Export, fitted: dict, assumptions: list[str],
     fits = _fits_table(fitted["acquisition"])
     rooms = table_html(["modality", "rooms seen"], [[m, f"{len(r)}: {', '.join(r)}"] for m, r in
                                                      rooms_seen(export).items()])
-    cover = [[f"technologists, {m}", days, window, people] for m in rooms_seen(export)
-             for days, window, people in cover_seen(people_seen(export, "technologist", m))]
-    cover += [["radiologists", days, window, people] for days, window, people in
-              cover_seen(people_seen(export, "radiologist"))]
-    cover_table = ("<p>Hours in which at least one person (on average over the weeks) was seen at work, with the "
-                   "most seen in any one of those hours: what the base's shifts must cover, not the shifts "
-                   "themselves.</p>" + table_html(["who", "days", "hours", "most seen"], cover)) if cover else ""
+    cover = [[role + "s", g["name"], ", ".join(g["modalities"]),
+              "—" if role == "technologist" else "all" if g["priorities"] is None else ", ".join(g["priorities"]),
+              f"{g['start']}–{g['end']}",
+              ", ".join(g["days"]), g["count"]] for role in ("technologist", "radiologist")
+             for g in inferred_roster(export, role)]
+    cover_table = ("<p>The shifts the export shows: per group of people who worked the same modalities (and, for "
+                   "radiologists, priorities), a shift per run of hours in which they were seen at work, weekdays "
+                   "and weekends pooled. A lower bound of who was on duty; <code>fit --staffing</code> writes these "
+                   "into the fitted scenario, otherwise they are there commented out.</p>"
+                   + table_html(["role", "group", "modalities", "priorities", "hours", "days", "people"], cover)) \
+        if cover else ""
     staff = staff_figure(export)
     html = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>radsim fit: "
             f"{escape(export.source)}</title><style>{STYLE}</style></head><body>"
@@ -167,6 +184,7 @@ def write_fit_report(path, export: Export, fitted: dict, assumptions: list[str],
                     f"<figure>{durations_figure(name, f, 'read time', 'read started to signed')}</figure>"
                     for name, f in fitted["read"].items())) if fitted.get("read") else "")
             + _readiness_section(fitted.get("readiness", {}), fitted.get("cancellation", {}))
+            + _booked_section(fitted.get("appointments", {}))
             + f"<h2>Rooms and people the export shows</h2>{rooms}{cover_table}"
             + (f"<figure>{staff}<figcaption>People seen at work: a technologist who began an exam, a radiologist "
                "who signed a report in that hour. A lower bound of who was on duty (breaks and idle time are "

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import yaml
 from scipy import stats
 
 from .clock import WEEKDAYS
@@ -406,15 +407,16 @@ def rooms_seen(export: Export) -> dict[str, list[str]]:
     return {m: sorted(v) for m, v in sorted(rooms.items())}
 
 
-def people_seen(export: Export, role: str, modality: str | None = None) -> np.ndarray:
+def people_seen(export: Export, role: str, modality: str | None = None, people: set | None = None) -> np.ndarray:
     """7 x 24: how many different people of a role (technologist: began an exam; radiologist: signed a report) were
     seen at work in each hour of each weekday (Monday first), on average over the weeks of the export; only exams of
-    `modality` if given. A lower bound of who was on duty: people on a break or without work that hour are not
-    seen."""
-    column, moment = ("technologist_id", "begin_dt") if role == "technologist" else ("radiologist_id", "final_dt")
+    `modality` and only `people`, if given. A lower bound of who was on duty: people on a break or without work that
+    hour are not seen."""
+    column, moment = _ROLE_COLUMNS[role]
     seen: dict[tuple[int, int], set] = {}
     for r in export.rows:
-        if r[column] and r[moment] is not None and (modality is None or r["modality"] == modality):
+        if r[column] and r[moment] is not None and (modality is None or r["modality"] == modality) and \
+                (people is None or r[column] in people):
             day = int(r[moment] // 1440)
             seen.setdefault((day, int(r[moment] // 60 % 24)), set()).add(r[column])
     grid, weeks = np.zeros((7, 24)), np.zeros((7, 24))
@@ -426,30 +428,104 @@ def people_seen(export: Export, role: str, modality: str | None = None) -> np.nd
     return np.divide(grid, weeks, out=np.zeros_like(grid), where=weeks > 0)
 
 
-def cover_seen(grid: np.ndarray, threshold: float = 0.5) -> list[tuple[str, str, int]]:
-    """(weekdays, window, people) where the export shows someone at work: per weekday, the runs of hours in which
-    on average at least `threshold` people were seen, with the most seen in any of those hours (rounded up);
-    weekdays with the same pattern are joined. What a shift pattern would have to cover, not the shifts
-    themselves (a shift may start before the first exam and end after the last)."""
-    patterns: dict[tuple, list[str]] = {}
-    for weekday in range(7):
-        runs, start = [], None
-        for hour in range(25):
-            on = hour < 24 and grid[weekday, hour] >= threshold
-            if on and start is None:
-                start = hour
-            elif not on and start is not None:
-                runs.append((start, hour, int(math.ceil(grid[weekday, start:hour].max() - 1e-9))))
-                start = None
-        merged: list[tuple[int, int, int]] = []
-        for a, b, people in runs:  # an hour with nobody seen between two busy stretches is a quiet hour, not a gap
-            if merged and a - merged[-1][1] <= 1:
-                merged[-1] = (merged[-1][0], b, max(merged[-1][2], people))
-            else:
-                merged.append((a, b, people))
-        patterns.setdefault(tuple(merged), []).append(WEEKDAYS[weekday])
-    return [(", ".join(days), "around the clock" if (a, b) == (0, 24) else f"{a:02d}:00-{b % 24:02d}:00", people)
-            for runs, days in patterns.items() for a, b, people in runs]
+_ROLE_COLUMNS = {"technologist": ("technologist_id", "begin_dt"), "radiologist": ("radiologist_id", "final_dt")}
+REMIT_SHARE = 0.1  # a person's share of a kind of work below a tenth of the department's: not their work
+RARE = 0.05  # a priority this rare (trauma, stroke) may simply not have come a reader's way: no remit is read from it
+
+
+def remits(export: Export, role: str) -> dict[tuple[tuple[str, ...], tuple[str, ...] | None], set[str]]:
+    """People of a role grouped by what they do: (modalities, priorities or None for every priority) -> ids.
+
+    A modality (and, for radiologists, a priority) is in someone's remit when it makes up at least REMIT_SHARE of
+    its share of all the role's work in their own work: a CT technologist who once took a radiograph is still a
+    CT technologist, and a night reader who signs no outpatient reports reads urgent work only. A priority of less
+    than RARE of the work is never read as outside a remit: a fortnight without a trauma case says nothing."""
+    column = _ROLE_COLUMNS[role][0]
+    mine = [r for r in export.rows if r[column]]
+    overall = {what: Counter(r[what] for r in mine) for what in ("modality", "priority")}
+    work: dict[str, dict[str, Counter]] = {}
+    for r in mine:
+        person = work.setdefault(r[column], {"modality": Counter(), "priority": Counter()})
+        person["modality"][r["modality"]] += 1
+        person["priority"][r["priority"]] += 1
+    groups: dict[tuple, set[str]] = {}
+    for person, counts in work.items():
+        own = {what: tuple(sorted(k for k in overall[what] if counts[what][k] / sum(counts[what].values()) >=
+                                  REMIT_SHARE * overall[what][k] / len(mine)
+                                  or (what == "priority" and overall[what][k] < RARE * len(mine))))
+               for what in counts}
+        priorities = None if role == "technologist" or set(own["priority"]) == set(overall["priority"]) else \
+            tuple(p for p in overall["priority"] if p in own["priority"])
+        groups.setdefault((own["modality"], priorities), set()).add(person)
+    return groups
+
+
+WEEKEND = (5, 6)
+MIN_SHIFT_HOURS = 3  # a shorter run of hours at one head count is noise, not a shift
+BRIDGED_HOURS = 2  # a person not seen for this long within a run was on a break, or had nothing to start
+
+
+def inferred_shifts(grid: np.ndarray, threshold: float = 0.5) -> list[dict]:
+    """A weekly roster that covers what `people_seen` shows: [{start, end, days, count}] in whole hours.
+
+    Weekdays and weekend days are each pooled (a fortnight has only two Mondays). Each hour's head count is the
+    mean people seen, rounded half up (as `cover_seen`); the k-th person is on duty in each run of hours in
+    which at least k were seen, runs broken by up to BRIDGED_HOURS joined and runs shorter than MIN_SHIFT_HOURS
+    dropped. A shift running to midnight joins the next day's run from midnight at the same head count, as a
+    night shift; a post held around the clock beside a day shift is split into a day and a night shift, as
+    rosters are written (the cover is the same). Shifts of the same hours and head count are grouped over their days. A lower bound, like what
+    it comes from: breaks and hours with nothing to start are invisible."""
+    weekdays = [w for w in range(7) if w not in WEEKEND]
+    pooled = grid.copy()
+    for days in (weekdays, list(WEEKEND)):
+        pooled[days] = grid[days].mean(axis=0)
+    levels = np.floor(pooled + (1 - threshold)).astype(int)
+    runs = {(weekday, level): _runs(levels[weekday] >= level)
+            for weekday in range(7) for level in range(1, int(levels[weekday].max(initial=0)) + 1)}
+    for weekday in range(7):  # a post held around the clock beside a day shift is a day and a night shift
+        if runs.get((weekday, 1)) == [(0, 24)] and runs.get((weekday, 2)) and 0 < runs[weekday, 2][0][0] and \
+                runs[weekday, 2][0][1] < 24:
+            a, b = runs[weekday, 2][0]
+            runs[weekday, 1] = [(0, a), (a, b), (b, 24)]
+    for (weekday, level), spans in runs.items():  # then the nights: the next day's early hours end them
+        following = runs.get(((weekday + 1) % 7, level), [])
+        if spans and spans[-1][1] == 24 and spans[-1][0] > 0 and following and following[0][0] == 0 \
+                and following[0][1] < 24:
+            spans[-1] = (spans[-1][0], 24 + following.pop(0)[1])
+    shifts: Counter = Counter()  # (start hour, end hour, weekday) -> people
+    for (weekday, level), spans in sorted(runs.items()):
+        for a, b in spans:
+            if b - a >= MIN_SHIFT_HOURS:
+                shifts[a, b, weekday] += 1
+    grouped: dict[tuple[int, int, int], list[str]] = {}
+    for (a, b, weekday), people in sorted(shifts.items()):
+        grouped.setdefault((a, b, people), []).append(WEEKDAYS[weekday])
+    return [{"start": f"{a:02d}:00", "end": "24:00" if b == 24 else f"{b % 24:02d}:00", "days": days,
+             "count": people} for (a, b, people), days in grouped.items()]
+
+
+def _runs(on: np.ndarray) -> list[tuple[int, int]]:
+    """The [start, end) hours of the runs of `on`, gaps of up to BRIDGED_HOURS joined."""
+    edges = np.diff(np.concatenate([[0], on.astype(int), [0]]))
+    runs: list[tuple[int, int]] = []
+    for a, b in zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()):
+        if runs and a - runs[-1][1] <= BRIDGED_HOURS:
+            runs[-1] = (runs[-1][0], b)
+        else:
+            runs.append((a, b))
+    return runs
+
+
+def rooms_by_kind(export: Export, portable: set[str]) -> dict[str, dict]:
+    """Per modality: the rooms its exams were done in, and how many bedside units (rooms used only by exam types in
+    `portable`)."""
+    fixed: dict[str, set] = {}
+    bedside: dict[str, set] = {}
+    for r in export.rows:
+        if r["room"]:
+            (bedside if r["procedure_code"] in portable else fixed).setdefault(r["modality"], set()).add(r["room"])
+    return {m: {"scanners": sorted(fixed.get(m, ())), "portable_units": len(bedside.get(m, set()) - fixed.get(m, set()))}
+            for m in sorted(set(fixed) | set(bedside))}
 
 
 # ---------------------------------------------------------------- the fitted variant
@@ -538,8 +614,79 @@ def _fitted_appointments(books: dict, export: Export, base: str, assumptions: li
     return ["appointments:", *lines] if lines else []
 
 
-def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
-                    reads: bool = False) -> tuple[str, list[str]]:
+def _group_name(prefix: str, shift: dict) -> str:
+    days = shift["days"]
+    when = {7: "daily"}.get(len(days)) or {("mon", "tue", "wed", "thu", "fri"): "weekdays",
+                                           ("sat", "sun"): "weekends"}.get(tuple(days)) or "_".join(days)
+    return f"{prefix}_{shift['start'][:2]}-{shift['end'][:2]}_{when}"
+
+
+def inferred_roster(export: Export, role: str) -> list[dict]:
+    """Groups of a role as the export shows them: per remit (`remits`), the shifts `inferred_shifts` finds for
+    its people; each {name, count, modalities, priorities (None: all), start, end, days}."""
+    groups = []
+    for (modalities, priorities), people in sorted(remits(export, role).items(), key=lambda kv: str(kv[0])):
+        prefix = "_".join(m.lower() for m in modalities) if role == "technologist" else \
+            "readers" + ("" if priorities is None else "_" + "_".join(priorities))
+        groups += [{"name": _group_name(prefix, shift), "modalities": list(modalities), "priorities": priorities,
+                    **shift} for shift in inferred_shifts(people_seen(export, role, people=people))]
+    return groups
+
+
+def _inferred_groups(section: str, base_groups: dict, groups: list[dict], carried: str) -> list[str]:
+    """A people section that replaces the base's groups (each set to null) with `groups`, each with the base's
+    `carried` settings."""
+    lines = [f"{section}:", *(f"  {name}: null" for name in base_groups)]
+    for g in groups:
+        remit = "" if g["priorities"] is None else f", priorities: [{', '.join(g['priorities'])}]"
+        lines.append(f"  {g['name']}: {{count: {g['count']}, modalities: [{', '.join(g['modalities'])}]{remit}, "
+                     f"shifts: [{{start: \"{g['start']}\", end: \"{g['end']}\", days: [{', '.join(g['days'])}]}}]"
+                     f"{carried}}}")
+    return lines
+
+
+def _common_setting(groups: dict, name: str) -> str:
+    """`, name: {...}` when every group of the base has the same setting `name`, so the inferred ones keep it."""
+    values = {yaml.safe_dump(getattr(g, name).model_dump(mode="json", by_alias=True, exclude_unset=True),
+                             default_flow_style=True,
+                             width=1000).strip() if getattr(g, name) is not None else None for g in groups.values()}
+    return f", {name}: {values.pop()}" if len(values) == 1 and None not in values else ""
+
+
+def inferred_staffing(export: Export, base_scenario, base: str, apply: bool, assumptions: list[str]) -> list[str]:
+    """Technologists, radiologists and each modality's rooms as the export shows them, replacing the base's
+    (`apply`), or the same lines commented out for the user to edit and apply."""
+    portable = {name for name, kind in base_scenario.exam_types.items() if kind.portable is not None}
+    lines = []
+    for section, role in (("technologists", "technologist"), ("radiologists", "radiologist")):
+        groups = inferred_roster(export, role)
+        base_groups = getattr(base_scenario, section)
+        if groups:
+            carried = _common_setting(base_groups, "interruptions") if role == "radiologist" else ""
+            lines += _inferred_groups(section, base_groups, groups, carried)
+    rooms = {m: r for m, r in rooms_by_kind(export, portable).items() if m in base_scenario.modalities and r["scanners"]}
+    if rooms:
+        lines.append("modalities:")
+        lines += [f"  {m}: {{scanners: [{', '.join(r['scanners'])}]"
+                  + (f", portable_units: {r['portable_units']}" if r["portable_units"] else "") + "}"
+                  for m, r in rooms.items()]
+    if not lines:
+        return []
+    head = [f"# Staff and rooms as the export shows them{'' if apply else ' (fit with --staffing to apply)'}: a",
+            "# shift per run of hours in which people were seen starting exams or signing reports (weekdays and",
+            "# weekends pooled), grouped by the modalities and priorities each person worked, and the rooms exams",
+            "# were done in. A lower bound: breaks, idle hours and people who did neither are invisible."]
+    if apply:
+        assumptions.append(f"staffing as seen in the export replaces {base}'s groups and their breaks and set work "
+                           "(add those back by hand; calls are kept where all its reader groups had the same); a "
+                           "post covered around the clock is one 24-hour shift; scanners are the rooms seen, with "
+                           f"{base}'s opening hours and breakdowns")
+        return head + lines
+    return head + [f"# {line}" for line in lines]
+
+
+def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario, reads: bool = False,
+                    staffing: bool = False) -> tuple[str, list[str]]:
     """The YAML text of a variant of `base` with the fitted demand and acquisition times, commented with where
     each figure came from; and the assumptions a user should check. Exam types the base does not have are
     refused (name them in the base first: the export cannot tell their read times or subspecialties)."""
@@ -551,15 +698,15 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
     lines = [f"# Fitted by radsim from {Path(export.source).name}: {export.cleaning['exams_kept']} exams over "
              f"{export.days} days from {export.first_day:%Y-%m-%d}.",
              "# Cleaning: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in export.cleaning.items()) + ".",
-             f"# Staff, shifts, breaks, scanners and targets come from {base}: an export cannot tell them (nor read "
-             "times, where it has no read start).",
+             f"# Breaks, targets{'' if staffing else ', staff, shifts, scanners'} come from {base}: an export "
+             "cannot tell them (nor read times, where it has no read start).",
              f"extends: {base}", f"name: {base_scenario.name}, fitted to {Path(export.source).name}",
              f"days: {export.days}"]
     if base_scenario.warmup_days >= export.days:  # a short export: keep some of it for the statistics
         lines.append(f"warmup_days: {export.days // 4}   # {base}'s warm-up is longer than the export")
     lines.append("demand:")
-    assumptions = [f"staff, shifts, breaks, scanners and targets are {base}'s, and so are the read times of exam "
-                   "types the export has no read starts for"]
+    assumptions = [f"{'targets' if staffing else 'staff, shifts, breaks, scanners and targets'} are {base}'s, and so "
+                   "are the read times of exam types the export has no read starts for"]
     if fitted["booked"]:
         assumptions.append("exams of " + ", ".join(f"{s} {e}" for s, e in sorted(fitted["booked"])) +
                            f" are taken as booked by {base}'s appointment books, which are kept, and left out of "
@@ -604,4 +751,5 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario,
             types += [f"  {name}:", *body]
     if types:  # an empty section would remove the base's exam types
         lines += ["exam_types:", *types]
+    lines += inferred_staffing(export, base_scenario, base, staffing, assumptions)
     return "\n".join(lines) + "\n", assumptions

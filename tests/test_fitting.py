@@ -190,10 +190,15 @@ def test_check_from_the_command_line_prints_the_comparison_and_writes_it(tmp_pat
 def test_the_shipped_exports_fit_and_hold_the_true_rates(tmp_path, export, mapping, truth):
     folder = ROOT / "data" / "exports"
     out = tmp_path / "fitted.yaml"
-    proc = _fit_cli(str(folder / export), str(out), *(["--mapping", str(folder / mapping)] if mapping else []))
+    proc = _fit_cli(str(folder / export), str(out), "--staffing",
+                    *(["--mapping", str(folder / mapping)] if mapping else []))
     assert proc.returncode == 0, proc.stderr
     fitted = sim.load_scenario(out)
     days = fitted.days
+    # either layout shows the overnight teleradiologist's remit and the night radiographer who scans CT too
+    assert _on_duty(fitted.radiologists, "wed", "03:00", priority="inpatient") == 0 < _on_duty(
+        fitted.radiologists, "wed", "03:00", priority="stroke")
+    assert any(set(g.modalities) == {"CT", "XR"} for g in fitted.technologists.values())
     true_rate = float(np.sum(hourly_rates(truth.model_copy(update={"days": days}), "ED"))) / days
     low, high = (float(x) for x in proc.stdout.split("ED: ")[1].split("(95% CI ")[1].split(")")[0].split("-"))
     # one export is one draw: its 95 % interval misses the truth one time in twenty, so test at three standard
@@ -325,14 +330,49 @@ def test_a_short_export_without_exam_times_fits_demand_only_and_keeps_the_base_e
     assert fitted.exam_types == base.exam_types and fitted.demand["ED"].exams_per_day == 48
 
 
-def test_the_hours_people_are_seen_at_work_match_the_rosters_that_made_the_export(export_file, truth):
-    from sim.fitting import cover_seen, people_seen
+def _on_duty(groups: dict, weekday: str, clock: str, modality: str | None = None, priority: str | None = None) -> int:
+    """People of `groups` on duty at a clock time of a weekday in a repeating week, who do `modality` and read
+    `priority` where given."""
+    from sim.clock import WEEKDAYS
+    from sim.roster import intervals
 
-    export = read_export(export_file)
-    # sonographers work 07:00-21:00 every day in the community hospital (US is open 07:00-21:00); CT is 24/7
-    us = cover_seen(people_seen(export, "technologist", "US"))
-    assert {hours for _, hours, _ in us} == {"07:00-21:00"}
-    assert cover_seen(people_seen(export, "technologist", "CT"))[0][1:] == ("around the clock", 3)
+    hours, minutes = map(int, clock.split(":"))
+    t = 7 * 1440 + WEEKDAYS.index(weekday) * 1440 + hours * 60 + minutes  # the second week: nights have begun
+    return sum(g.count for g in groups.values() if g.count and (modality is None or modality in g.modalities)
+               and (priority is None or getattr(g, "priorities", None) is None or priority in g.priorities)
+               and any(a <= t < b for a, b in intervals(g.shifts, 14, "mon")))
+
+
+def test_the_rosters_that_made_the_export_are_recovered_from_who_was_seen_at_work(tmp_path, export_file, truth):
+    out = tmp_path / "staffed.yaml"
+    assert _fit_cli(str(export_file), str(out), "--staffing").returncode == 0
+    fitted = sim.load_scenario(out)
+    assert not set(truth.technologists) & set(fitted.technologists)  # the base's groups are replaced
+    for day in ("tue", "sat"):
+        # CT: three by day, one at night (plus the night radiographer who scans CT too)
+        assert _on_duty(fitted.technologists, day, "12:00", "CT") == _on_duty(truth.technologists, day, "12:00", "CT")
+        assert _on_duty(fitted.technologists, day, "03:00", "CT") >= 1
+        # sonographers from 07:00 to 21:00 and nobody at night
+        assert _on_duty(fitted.technologists, day, "08:00", "US") >= 1 and \
+            _on_duty(fitted.technologists, day, "20:30", "US") >= 1
+        assert _on_duty(fitted.technologists, day, "22:00", "US") == 0 == _on_duty(fitted.technologists, day, "06:30",
+                                                                                    "US")
+    # the night reader signs urgent work only: the remit is recovered, and nobody reads outpatients at 03:00
+    night = [g for g in fitted.radiologists.values() if _on_duty({"g": g}, "wed", "03:00")]
+    assert night and all(set(g.priorities) == {"stroke", "trauma", "stat"} for g in night)
+    assert _on_duty(fitted.radiologists, "wed", "03:00", priority="outpatient") == 0
+    # readers by day: fewer than the roster's nine (set work and calls keep some from signing), but more at weekdays
+    # than at weekends, as rostered; and the calls every reader group had are kept
+    assert _on_duty(fitted.radiologists, "wed", "11:00") > _on_duty(fitted.radiologists, "sun", "11:00") >= 2
+    assert all(g.interruptions is not None for g in fitted.radiologists.values())
+    assert fitted.modalities["CT"].scanners == ["CT-1", "CT-2"] and fitted.modalities["XR"].portable_units == 1
+    # without --staffing the same lines are in the file, commented out, and the base's staff stay
+    plain = tmp_path / "plain.yaml"
+    assert _fit_cli(str(export_file), str(plain)).returncode == 0
+    commented = plain.read_text().split("\n# technologists:\n")[1]
+    applied = out.read_text().split("\ntechnologists:\n")[1]
+    assert [line[2:] for line in commented.splitlines()] == applied.splitlines()
+    assert sim.load_scenario(plain).technologists == truth.technologists
 
 
 def test_weibull_durations_are_fitted_as_weibull_with_their_parameters():
@@ -380,3 +420,18 @@ def test_no_shows_and_punctuality_of_a_booked_list_are_recovered(tmp_path, truth
     fitted_book = sim.load_scenario(tmp_path / "fitted.yaml").appointments["mr_outpatients"]
     assert fitted_book.no_show == pytest.approx(book["no_show"])
     assert fitted_book.punctuality.earliest == book["punctuality"]["earliest"]
+
+
+def test_shifts_are_read_from_hours_seen_nights_joined_gaps_bridged_and_blips_dropped():
+    from sim.fitting import inferred_shifts
+
+    grid = np.zeros((7, 24))
+    grid[:, 7:19] = 2.4  # two people by day (a third seen now and then)
+    grid[:, 19:] = grid[:, :7] = 0.9  # one at night, seen most hours
+    grid[:5, 12:14] = 0  # weekday lunch: nobody starts anything for two hours (bridged)
+    grid[2, 3] = 3  # one busy hour on a Wednesday night: a blip, not a shift
+    shifts = {(s["start"], s["end"], tuple(s["days"]), s["count"]) for s in inferred_shifts(grid)}
+    every_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    assert ("07:00", "19:00", every_day, 2) in shifts  # the bridged lunch leaves the weekday shift whole
+    assert ("19:00", "07:00", every_day, 1) in shifts  # the night is one shift across midnight
+    assert len(shifts) == 2
