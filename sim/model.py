@@ -464,6 +464,8 @@ class Department:
 
 def _interruptions(env, reading, reader, times, durations, spared):
     for t, minutes in zip(times, durations):
+        if t < reader.fixed_until:  # the reader is certainly still on a call, a break, set work: it never reaches them
+            continue
         if t > env.now:
             yield env.timeout(t - env.now)
         reading.interruption(reader, minutes, spared)

@@ -102,6 +102,7 @@ class Reading(Crew):
     def _protocol(self, reader: Radiologist, exam: int) -> None:
         reader.task_kind, reader.task_start = PROTOCOL, self.env.now
         reader.token += 1
+        reader.fixed_until = self.env.now + self.remaining[exam] * reader.speed
         after(self.env, self.remaining[exam] * reader.speed, self._protocolled, reader, exam)
 
     def _protocolled(self, reader: Radiologist, exam: int) -> None:
@@ -300,6 +301,7 @@ class Reading(Crew):
             reader.busy = True
         reader.task_kind, reader.task_exam, reader.task_start = INTERRUPTION, paused, self.env.now
         reader.token += 1
+        reader.fixed_until = self.env.now + minutes
         after(self.env, minutes, self._interruption_over, reader, paused)
 
     def _interruption_over(self, reader: Radiologist, paused: int) -> None:
@@ -339,6 +341,7 @@ class Reading(Crew):
         """A critical result: the reader phones the referring clinician before taking anything else."""
         reader.task_kind, reader.task_start = CALL, self.env.now
         reader.token += 1
+        reader.fixed_until = self.env.now + self.call_time[exam]
         after(self.env, self.call_time[exam], self._called, reader, exam)
 
     def _called(self, reader: Radiologist, exam: int) -> None:

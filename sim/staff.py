@@ -36,7 +36,8 @@ class Person:
     """Someone on staff: duty state, the task in hand, and when they became free."""
 
     __slots__ = ("index", "name", "group", "breadth", "on_duty", "busy", "leaving", "free_since",
-                 "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token", "away_due")
+                 "duty_start", "scheduled_end", "task_start", "task_exam", "task_kind", "token", "away_due",
+                 "fixed_until")
 
     def __init__(self, index: int, name: str, group: str, breadth: int = 0):
         self.index, self.name, self.group = index, name, group
@@ -49,6 +50,9 @@ class Person:
         self.task_kind = 0  # records.SCAN, READ or CALL while busy
         self.token = 0  # bumped whenever a task starts or is cancelled
         self.away_due: list[Due] = []  # breaks and set work due, not yet taken, in the order they fell due
+        # the end of the task in hand where nothing can cut it short (a break, set work, a call): until then the
+        # person is certainly busy with it, so a call to them then need not be an event at all
+        self.fixed_until = 0.0
 
     @property
     def available(self) -> bool:
@@ -100,6 +104,7 @@ class Crew:
                     self._drop_due(person)
                     self.start_task(person, -1)
                     person.task_kind = due.kind
+                    person.fixed_until = self.env.now + minutes
                     after(self.env, minutes, self._back_from_away, person, due)
                 break
 
