@@ -463,11 +463,14 @@ class Department:
 
 
 def _interruptions(env, reading, reader, times, durations, spared):
+    reader.spared = spared
     for t, minutes in zip(times, durations):
         if t < reader.fixed_until:  # the reader is certainly still on a call, a break, set work: it never reaches them
             continue
+        reader.next_call = t  # a read that this call will break into needs no end of its own
         if t > env.now:
             yield env.timeout(t - env.now)
+        reader.next_call = INF
         reading.interruption(reader, minutes, spared)
 
 

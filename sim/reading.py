@@ -30,7 +30,7 @@ class Radiologist(Person):
     """A radiologist: the worklist classes they may read by display rank, their speed, and whether their reports are
     preliminary or arrive after a transmission delay."""
 
-    __slots__ = ("classes_by_rank", "speed", "preliminary", "delay")
+    __slots__ = ("classes_by_rank", "speed", "preliminary", "delay", "next_call", "spared", "end_armed")
 
     def __init__(self, index: int, name: str, group: str, classes_by_rank: list[frozenset[int]], speed: float = 1.0,
                  preliminary: bool = False, delay: float = 0.0):
@@ -39,6 +39,9 @@ class Radiologist(Person):
         self.speed = speed  # minutes of this reader per minute of standard read time
         self.preliminary = preliminary  # their reports are prelims, finalised by another reader
         self.delay = delay  # a remote reader sees a study this long after its images are complete
+        self.next_call = float("inf")  # when the next call or question comes to them (drawn before the run)
+        self.spared = frozenset()  # priorities whose reads calls never break into
+        self.end_armed = False  # the read in hand has its end event (none where a call will surely break it)
 
 
 class Reading(Crew):
@@ -266,10 +269,23 @@ class Reading(Crew):
         self._read(reader, exam)
 
     def _read(self, reader: Radiologist, exam: int) -> None:
-        """Read (or go on reading) `exam` for its remaining time at this reader's speed."""
-        reader.task_kind, reader.task_exam, reader.task_start = READ, exam, self.env.now
+        """Read (or go on reading) `exam` for its remaining time at this reader's speed. Where the reader's next
+        call comes before the read would end and will surely break into it (on shift, not a spared priority),
+        the read's end is not scheduled: the call pauses it, and the read is taken up again after the call."""
+        now = self.env.now
+        reader.task_kind, reader.task_exam, reader.task_start = READ, exam, now
         reader.token += 1
-        after(self.env, self.remaining[exam] * reader.speed, unless_cut(reader, self._finish), reader)
+        minutes = self.remaining[exam] * reader.speed
+        reader.end_armed = not (reader.next_call < now + minutes and reader.next_call < reader.scheduled_end
+                                and self.exams.read_priority[exam] not in reader.spared)
+        if reader.end_armed:
+            after(self.env, minutes, unless_cut(reader, self._finish), reader)
+
+    def _arm_end(self, reader: Radiologist) -> None:
+        """The read in hand gets its end after all (a call expected to break into it did not)."""
+        reader.end_armed = True
+        end = reader.task_start + self.remaining[reader.task_exam] * reader.speed
+        after(self.env, max(0.0, end - self.env.now), unless_cut(reader, self._finish), reader)
 
     def _pause(self, reader: Radiologist) -> int:
         """Stop the read in hand, keeping what is left of it; returns the exam."""
@@ -286,9 +302,10 @@ class Reading(Crew):
         during a call or another interruption, or during the read of a spared priority (a stroke in hand), never
         reaches the reader. An interrupted study's read costs a resumption penalty once (the published figures
         are per interrupted study)."""
-        if not reader.on_duty or reader.leaving or (reader.busy and reader.task_kind != READ):
-            return
-        if reader.busy and spared and self.exams.read_priority[reader.task_exam] in spared:
+        if not reader.on_duty or reader.leaving or (reader.busy and reader.task_kind != READ) or (
+                reader.busy and spared and self.exams.read_priority[reader.task_exam] in spared):
+            if reader.busy and reader.task_kind == READ and not reader.end_armed:
+                self._arm_end(reader)
             return
         paused = -1
         if reader.busy:
