@@ -361,13 +361,24 @@ class Department:
     # ---------------------------------------------------------------- events
 
     def _release_orders(self):
-        env, times = self.env, per_exam(self.orders.ordered_at)
+        """Orders in time order. An order with nothing to do when placed (no protocol, no patience to run out)
+        but a patient to get ready is released when the patient is ready instead: one event, not two."""
+        o, env = self.orders, self.env
         # follow-ups come last, NaN until the report leading to them is signed (and placed then, not here)
-        for exam in range(int(np.count_nonzero(~np.isnan(self.orders.ordered_at)))):
-            t = times[exam]
+        placed = int(np.count_nonzero(~np.isnan(o.ordered_at)))
+        ready_later = (o.protocol[:placed] == 0) & (o.readiness[:placed] > 0) & ~o.cancelled_at_protocol[:placed]
+        if self._patience is not None:
+            ready_later &= ~np.isfinite(o.patience[:placed])
+        release = np.where(ready_later, o.ordered_at[:placed] + o.readiness[:placed], o.ordered_at[:placed])
+        order = np.argsort(release, kind="stable")
+        # compact arrays handing out Python ints and floats (the clock stays in Python floats)
+        for exam, t, later in zip(array("q", order), array("d", release[order]), ready_later[order].tobytes()):
             if t > env.now:
                 yield env.timeout(t - env.now)
-            self._place(exam)
+            if later:
+                self._ready(exam)
+            else:
+                self._place(exam)
 
     def _place(self, exam: int) -> None:
         if self._patience is not None and self._patience[exam] < INF:
