@@ -83,6 +83,8 @@ class Acquisition(Crew, RoomStates):
         self.left: dict[int, float] = {}  # resume after a breakdown: minutes of the acquisition left
         self.waiting_count = 0
         self._changed = False  # matching can only succeed after an order, a freed resource or an opening
+        self._pools_of_modality = [[p for p in pools if p.modality == m] for m in range(n_modalities)]
+        self._procedure_pools = [p for p in pools if p.procedures]
 
     # ------------------------------------------------------------ events in
 
@@ -110,7 +112,7 @@ class Acquisition(Crew, RoomStates):
     def _queue(self, queue: list, exam: int) -> None:
         heapq.heappush(queue, (self.rank[exam], self.queue_time[exam], exam))
         self.waiting_count += 1
-        self._changed = True
+        self.pool_changed(self.pools[self.pool_of_exam[exam]])
         self.on_queue_change()
         self.request_dispatch()
 
@@ -131,17 +133,37 @@ class Acquisition(Crew, RoomStates):
         self.open[modality] = is_open
         if is_open:
             self.opening[modality] = (self.env.now, until)
-            self.something_freed()
+            self._modality_changed(modality)
+            self.request_dispatch()
+
+    def pool_changed(self, pool: Pool) -> None:
+        """An order joined the pool or a room of it became free: matching there may now succeed."""
+        pool.changed = self._changed = True
+        self.request_dispatch()
+
+    def _modality_changed(self, modality: int) -> None:
+        for pool in self._pools_of_modality[modality]:
+            pool.changed = True
+        self._changed = True
 
     def something_freed(self) -> None:
-        """A room, technologist or radiologist became available: matching may now succeed."""
+        """A resource every pool may need (an anaesthetist, a room's reservation lifted): look at them all."""
+        for pool in self.pools:
+            pool.changed = True
+        self._changed = True
+        self.request_dispatch()
+
+    def radiologist_freed(self) -> None:
+        """A radiologist became free: an IR procedure waiting for one may now start."""
+        for pool in self._procedure_pools:
+            pool.changed = True
         self._changed = True
         self.request_dispatch()
 
     def _became_free(self, tech: Technologist) -> None:
         for m in tech.modalities:
             self.free_techs[m][tech] = None
-        self._changed = True
+            self._modality_changed(m)
 
     def _no_longer_free(self, tech: Technologist) -> None:
         for m in tech.modalities:
@@ -166,9 +188,12 @@ class Acquisition(Crew, RoomStates):
             return
         self._changed = False
         open_, free_techs = self.open, self.free_techs
+        # A pool where nothing changed since the last dispatch found nothing to start has nothing now either: what
+        # it needs was not freed, and starting work elsewhere only takes resources away.
+        changed = [pool for pool in self.pools if pool.changed]
         while True:
             best = None
-            for pool in self.pools:
+            for pool in changed:
                 # cheap checks first: most pools, most of the time, have nobody waiting or nobody free
                 if not (pool.waiting or pool.to_prep or pool.to_inject or pool.sedated or pool.pinned) \
                         or not open_[pool.modality] or not free_techs[pool.modality]:
@@ -177,8 +202,10 @@ class Acquisition(Crew, RoomStates):
                 if option is not None and (best is None or option[0] < best[0]):
                     best = option
             if best is None:
-                return
+                break
             self._act(*best[1:])
+        for pool in changed:
+            pool.changed = False
 
     def _best_option(self, pool: Pool):
         """((rank, queue time, action, exam), action, pool, exam, room) of the best thing this pool can start."""
@@ -289,7 +316,7 @@ class Acquisition(Crew, RoomStates):
         if prepared:  # the patient leaves the prep room for the scanner
             self.prepared.discard(exam)
             pool.prep_rooms_free += 1
-            self._changed = True
+            pool.changed = self._changed = True
         # an interventional radiologist on call from home comes in first: the patient is prepared meanwhile
         call_in = self.procedure_staff.call_in_minutes(radiologist) if radiologist is not None else 0.0
         steps = self._plan(pool, exam, now, prepared, call_in)

@@ -8,7 +8,8 @@ rooms take only their reserved priorities. Every stretch of down time becomes a 
 
 `sim.equipment` says *when* these things happen; `sim.acquisition` says what a room's state means for the
 work (and what a breakdown does to the exam on the table). `RoomStates` is the part of the acquisition side
-that moves rooms between states; it expects `env`, `room_log`, `pools` and `something_freed()`.
+that moves rooms between states; it expects `env`, `room_log`, `pools`, `pool_changed(pool)` and
+`something_freed()`.
 """
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ class Pool:
         self.to_inject: list[tuple[int, float, int]] = []  # NM: waiting for the injection
         self.sedated: list[tuple[int, float, int]] = []  # ready, to be sedated on the scanner: wait for an anaesthetist
         self.pinned = 0  # rooms keeping an exam broken off by a breakdown
+        # something here changed since the dispatcher last found nothing to start: only such pools are looked at
+        self.changed = False
 
 
 class Task:
@@ -85,7 +88,7 @@ class RoomStates:
             minutes, room.warm_up_due = room.warm_up_due, 0.0
             self.warm_up(room, minutes)
         else:
-            self.something_freed()
+            self.pool_changed(room.pool)
 
     def warm_up(self, room: Room, minutes: float) -> None:
         """At an opening: a room still scanning is warm already; one that is down warms up once it is up."""
