@@ -363,7 +363,19 @@ class Department:
     def _release_orders(self):
         """Orders in time order. An order with nothing to do when placed (no protocol, no patience to run out)
         but a patient to get ready is released when the patient is ready instead: one event, not two."""
-        o, env = self.orders, self.env
+        env = self.env
+        for exam, t, later in zip(*self._release_plan()):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            if later:
+                self._ready(exam)
+            else:
+                self._place(exam)
+
+    def _release_plan(self) -> tuple[array, array, bytes]:
+        """(exam, release time, released when ready) in release order, as compact arrays handing out Python ints
+        and floats (the clock stays in Python floats; numpy's working arrays are gone once this returns)."""
+        o = self.orders
         # follow-ups come last, NaN until the report leading to them is signed (and placed then, not here)
         placed = int(np.count_nonzero(~np.isnan(o.ordered_at)))
         ready_later = (o.protocol[:placed] == 0) & (o.readiness[:placed] > 0) & ~o.cancelled_at_protocol[:placed]
@@ -371,14 +383,7 @@ class Department:
             ready_later &= ~np.isfinite(o.patience[:placed])
         release = np.where(ready_later, o.ordered_at[:placed] + o.readiness[:placed], o.ordered_at[:placed])
         order = np.argsort(release, kind="stable")
-        # compact arrays handing out Python ints and floats (the clock stays in Python floats)
-        for exam, t, later in zip(array("q", order), array("d", release[order]), ready_later[order].tobytes()):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            if later:
-                self._ready(exam)
-            else:
-                self._place(exam)
+        return array("q", order), array("d", release[order]), ready_later[order].tobytes()
 
     def _place(self, exam: int) -> None:
         if self._patience is not None and self._patience[exam] < INF:
