@@ -6,6 +6,8 @@
     python run_sim.py sweep SCENARIO --vary key=v1,v2 [--vary ...] --reps N [options as above]
     python run_sim.py optimise SCENARIO --spec SEARCH.yaml [options as above]
     python run_sim.py narrate SCENARIO [--from "day 1 07:00"] [--to "day 1 10:00"] [--step]
+    python run_sim.py animate SCENARIO [--from ...] [--to ...] [--exam N] [--out PAGE.html]
+    python run_sim.py serve [SCENARIO] [--port P]
     python run_sim.py validate SCENARIO [--set key=value ...]
     python run_sim.py schema
 
@@ -208,6 +210,67 @@ def cmd_narrate(argv: list[str]) -> int:
 
     print(format_narrative(narrate(result, start, end)))
     return 0
+
+
+def _animate_parser() -> Parser:
+    parser = Parser(prog="run_sim.py animate",
+                    description="Write an animation of a window of a run (scanners, queues, the worklist, who does "
+                                "what, one exam followed) as one HTML page that plays in any browser.")
+    parser.add_argument("scenario")
+    parser.add_argument("--from", dest="start", metavar="MOMENT", help='e.g. "day 1 07:00" (default as for narrate)')
+    parser.add_argument("--to", dest="end", metavar="MOMENT", help='e.g. "day 1 13:00"')
+    parser.add_argument("--exam", type=_non_negative, help="the exam to follow (default: the first of the most "
+                                                           "urgent priority ordered in the window)")
+    parser.add_argument("--seed", type=_non_negative)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--out", metavar="PAGE.html", help="default results/<scenario>-animation.html")
+    return parser
+
+
+def cmd_animate(argv: list[str]) -> int:
+    from .animation import animation_page, default_highlight, frames
+
+    args = _animate_parser().parse_args(argv)
+    scenario = _load(args.scenario, args.overrides)
+    start, end = _narrative_window(scenario, args.start, args.end)
+    result = run(scenario, seed=args.seed)
+    exam = default_highlight(result, start, end) if args.exam is None else args.exam
+    if exam is not None and exam >= len(result.exams):
+        raise ScenarioError("animate", "--exam", f"{exam} is not an exam of this run (it has {len(result.exams)})")
+    out = Path(args.out or Path("results") / f"{Path(args.scenario).stem}-animation.html")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(animation_page(frames(result, start, end, highlight=exam)), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the page ({exc.strerror})") from None
+    print(f"Animation written to {out}: open it in a browser and press Play")
+    return 0
+
+
+def _serve_parser() -> Parser:
+    parser = Parser(prog="run_sim.py serve", description="Start the web app (what-if page and the animated "
+                                                         "department) on this computer and print its address.")
+    parser.add_argument("scenario", nargs="?", help="the scenario the what-if page opens with")
+    parser.add_argument("--port", type=_non_negative, default=8501)
+    return parser
+
+
+def cmd_serve(argv: list[str]) -> int:
+    from importlib.util import find_spec
+
+    args = _serve_parser().parse_args(argv)
+    if args.scenario:
+        _load(args.scenario, [])  # a bad scenario is one line now, not an error page later
+    if find_spec("streamlit") is None:
+        raise OutputError("the web app needs streamlit: pip install -e '.[app]' (or make app)")
+    import subprocess
+
+    page = Path(__file__).with_name("app.py")
+    command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.address", "127.0.0.1",
+               "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.enableStaticServing", "false", "--", *([args.scenario] if args.scenario else [])]
+    print(f"radsim web app: http://127.0.0.1:{args.port}/ (this computer only; Ctrl-C stops it)", flush=True)
+    return subprocess.call(command)
 
 
 def _narrative_window(scenario: Scenario, start: str | None, end: str | None) -> tuple[float, float]:
@@ -508,7 +571,7 @@ def check_command(argv: list[str]) -> list[Scenario]:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "narrate": cmd_narrate,
             "validate": cmd_validate, "schema": cmd_schema, "optimise": cmd_optimise, "export": cmd_export,
-            "fit": cmd_fit, "check": cmd_check}
+            "fit": cmd_fit, "check": cmd_check, "animate": cmd_animate, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,19 +21,14 @@ import numpy as np  # noqa: E402
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
 from .metrics import hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
 from .records import (BREAK, CALL, DOWN_COLOUR, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROTOCOL, READ,  # noqa: E402
-                      ROOM_DOWN, SCAN, SEDATION, TASK_COLOURS, TRANSPORT, Result)
-
-PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
+                      PRIORITY_COLOURS, ROOM_DOWN, SCAN, SEDATION, TASK_COLOURS, TRANSPORT, Result,
+                      priority_colour)
 
 
 # Bars not coloured by priority: critical calls, interruptions, protocols, breaks, scanners down.
 TASK_STYLE = {CALL: -1, INTERRUPTION: -2, PROTOCOL: -3, BREAK: -4, NON_INTERPRETIVE: -6, TRANSPORT: -7, SEDATION: -8}
 DOWN_STYLE = -5  # a style of its own: no task's
 STYLE_COLOURS = {**{TASK_STYLE[kind]: colour for kind, colour in TASK_COLOURS.items()}, DOWN_STYLE: DOWN_COLOUR}
-
-
-def priority_colour(rank: int) -> str:
-    return PRIORITY_COLOURS[rank % len(PRIORITY_COLOURS)]
 
 
 def report_tat_ecdf(result: Result):

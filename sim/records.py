@@ -31,6 +31,14 @@ DOING_ALONE = {INTERRUPTION: "taking a call or question", BREAK: "on a break",
 TASK_COLOURS = {CALL: "#34495e", INTERRUPTION: "#f1c40f", PROTOCOL: "#95a5a6", BREAK: "#a3d9a5",
                 NON_INTERPRETIVE: "#b39ddb", TRANSPORT: "#8d6e63", SEDATION: "#4db6ac"}
 DOWN_COLOUR = "#4d4d4d"
+PRIORITY_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#2980b9", "#27ae60", "#7f8c8d", "#16a085", "#d35400"]
+
+
+def priority_colour(rank: int) -> str:
+    """The colour of a priority (by rank, most urgent first) in every figure and view."""
+    return PRIORITY_COLOURS[rank % len(PRIORITY_COLOURS)]
+
+
 RADIOLOGIST_WORK = (READ, CALL, INTERRUPTION, PROTOCOL, PROCEDURE, NON_INTERPRETIVE)
 AWAY = (BREAK, NON_INTERPRETIVE)  # taken at set times, after the task in hand: away from the queues
 TECHNOLOGIST_WORK = (SCAN, PREP)
