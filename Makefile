@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench fuzz clean
+.PHONY: run test setup bench fuzz clean app watch
 
 setup: $(STAMP)
 
@@ -21,6 +21,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# the web app on http://127.0.0.1:8501/ : what-if page, and the animated department (Ctrl-C stops it)
+app: $(STAMP)
+	$(BIN)/python run_sim.py serve $(ARGS)
+
+# teaching scenario 2 animated, the stroke followed: results/02_stroke_jumps_the_queue-animation.html
+watch: $(STAMP)
+	$(BIN)/python run_sim.py animate scenarios/teaching/02_stroke_jumps_the_queue.yaml $(ARGS)
 
 # 10,000 generated scenarios: counts of crashes, hangs and broken rules; failures shrunk into tests/fuzzing/found/
 fuzz: $(STAMP)

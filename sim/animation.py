@@ -17,8 +17,8 @@ import numpy as np
 from .clock import describe, weekday_of
 from .metrics import exam_columns
 from .narrative import narrate
-from .records import (DOWN_COLOUR, DUTY, KIND_NAMES, PREP, PROTOCOL, READ, ROOM_DOWN, ROOM_KIND_NAMES, ROOM_WORK, ROLES, SCAN,
-                      TASK_COLOURS, TRANSPORT, Result, priority_colour)
+from .records import (DOWN_COLOUR, DUTY, INTERRUPTION, KIND_NAMES, PREP, PROTOCOL, READ, ROLES, ROOM_DOWN,
+                      ROOM_KIND_NAMES, ROOM_WORK, SCAN, TASK_COLOURS, TRANSPORT, Result, priority_colour)
 
 MAX_FRAMES = 721  # a day at two-minute steps: enough to see the queues move, small enough to play smoothly
 OFF, IDLE = -2, -1  # a person off duty, or on duty with nothing in hand (tasks are their kind's code)
@@ -44,6 +44,7 @@ def frames(result: Result, start: float, end: float, step: float | None = None,
     s = result.scenario
     rooms, room_priority = _rooms(result, times)
     people, person_priority, person_exam = _people(result, times)
+    reading = np.where(np.isin(people, (READ, INTERRUPTION)), person_exam, -1)  # a read in hand, or paused for a call
     return {
         "name": s.name, "step": step, "times": times.round(3).tolist(),
         "clock": [f"{describe(t)} ({weekday_of(int(t // 1440), s.start_weekday)})" for t in times],
@@ -57,8 +58,8 @@ def frames(result: Result, start: float, end: float, step: float | None = None,
         "kinds": {str(k): v.replace("_", " ") for k, v in KIND_NAMES.items() if k != DUTY},
         "kinds_seen": sorted({int(k) for k in np.unique(people) if k >= 0}),
         "kind_colours": {str(k): c for k, c in TASK_COLOURS.items()}, "down_colour": DOWN_COLOUR,
-        "waiting": _waiting_for_scan(result, times).tolist(), "worklist": _worklist(result, times, person_exam),
-        "highlight": _followed(result, times, highlight, person_exam),
+        "waiting": _waiting_for_scan(result, times).tolist(), "worklist": _worklist(result, times, reading),
+        "highlight": _followed(result, times, highlight, person_exam, reading),
         "captions": [[line.time, describe(line.time), line.text] for line in narrate(result, start, end)],
     }
 
@@ -71,7 +72,7 @@ def _frame_range(times: np.ndarray, start: float, end: float) -> tuple[int, int]
 
 
 def _rooms(result: Result, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    s, log = result.scenario, result.room_log.columns()
+    log = result.room_log.columns()
     state = np.full((len(result.scanners), len(times)), CLOSED, dtype=np.int16)
     priority = np.full(state.shape, -1, dtype=np.int16)
     for r, scanner in enumerate(result.scanners):
@@ -87,7 +88,6 @@ def _rooms(result: Result, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         state[room, i:j] = kind
         if kind in ROOM_WORK and exam >= 0:
             priority[room, i:j] = exam_priority[exam]
-    del s
     return state, priority
 
 
@@ -111,56 +111,78 @@ def _people(result: Result, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _waiting_for_scan(result: Result, times: np.ndarray) -> np.ndarray:
-    """[modality][priority][frame]: patients ready (protocolled, and brought by a porter where one fetches them)
-    but not yet with a technologist nor cancelled; a patient prepared in a prep room, or injected and the tracer
-    taken up (nuclear medicine), waits again for the scanner, and so does one whose scan a breakdown broke off."""
+    """[modality][priority][frame]: patients waiting for a scanner (`scan_queue_spells`)."""
     s, c = result.scenario, exam_columns(result)
     modality_of_type = np.array([list(s.modalities).index(e.modality) for e in s.exam_types.values()])
-    ready = np.fmax(c["ready_at"], np.nan_to_num(c["protocol_at"], nan=-np.inf))
-    log = result.staff_log.columns()
-    fetched = np.flatnonzero(log["kind"] == TRANSPORT)[::-1]  # the first trip of each exam (the fetch) wins
-    ready[log["exam"][fetched]] = np.fmax(ready[log["exam"][fetched]], log["end"][fetched])
-    leaves = np.fmin(np.nan_to_num(c["scan_start"], nan=np.inf), np.nan_to_num(c["cancelled_at"], nan=np.inf))
-    broken = result.exams.broken_off > 0
-    spells = [(exam, ready[exam], leaves[exam]) for exam in
-              np.flatnonzero((ready <= times[-1]) & (leaves > times[0]) & ~broken).tolist()]
-    rooms = result.room_log.columns()
-    for exam in np.flatnonzero(broken).tolist():  # broken off: waiting again from the breakdown to the next start
-        mine = np.flatnonzero(rooms["exam"] == exam)
-        starts, ends = rooms["start"][mine], rooms["end"][mine]
-        spells.append((exam, ready[exam], starts[0] if len(mine) else leaves[exam]))
-        spells += [(exam, a, b) for a, b in zip(ends[:-1].tolist(), starts[1:].tolist()) if b > a]
-    prepared = np.flatnonzero((log["kind"] == PREP) & (log["exam"] >= 0))
-    if len(prepared):  # prepared in a prep room, or injected and the tracer taken up: then waiting for the scanner
-        uptake = result.exams.orders.steps.uptake
-        on_scanner = {int(x): t for x, t in zip(rooms["exam"][::-1].tolist(), rooms["start"][::-1].tolist())}
-        spells += [(x, end + uptake[x], on_scanner.get(x, np.inf)) for x, end in
-                   zip(log["exam"][prepared].tolist(), log["end"][prepared].tolist())]
     counts = np.zeros((len(s.modalities), len(s.priorities), len(times) + 1), dtype=np.int32)
-    for exam, joins, leaves_at in spells:
+    for exam, joins, leaves_at in scan_queue_spells(result, times[0], times[-1]):
         i, j = _frame_range(times, joins, leaves_at if leaves_at < np.inf else np.nan)
         counts[modality_of_type[c["exam_type"][exam]], c["priority"][exam], i] += 1
         counts[modality_of_type[c["exam_type"][exam]], c["priority"][exam], j] -= 1
     return np.cumsum(counts, axis=2)[:, :, :-1]
 
 
-def _worklist(result: Result, times: np.ndarray, exam_in_hand: np.ndarray) -> list[list[int]]:
+def scan_queue_spells(result: Result, start: float, end: float) -> list[tuple[int, float, float]]:
+    """(exam, joins, leaves) of every stay in a scanner queue overlapping [start, end], from the records: a patient
+    joins once ready (and protocolled, and brought where a porter fetches them) and leaves at the first technologist
+    task (or a cancellation); prepared in a prep room, or injected with the tracer taken up (nuclear medicine), they
+    wait again for the scanner; and a scan a breakdown broke off puts them back until the next start."""
+    c, log, rooms = exam_columns(result), result.staff_log.columns(), result.room_log.columns()
+    n = len(result.exams)
+    protocol_at = np.where(result.exams.orders.protocol > 0, np.nan_to_num(c["protocol_at"], nan=np.inf), -np.inf)
+    ready = np.fmax(np.nan_to_num(c["ready_at"], nan=np.inf), protocol_at)  # NaN: a follow-up never ordered
+    ready[result.exams.orders.transport > 0] = np.inf  # a patient porters bring joins once brought, if ever:
+    fetched = np.flatnonzero(log["kind"] == TRANSPORT)[::-1]  # the first trip of each exam (the fetch) wins
+    ready[log["exam"][fetched]] = np.nan_to_num(log["end"][fetched], nan=np.inf)
+    tasks = np.flatnonzero(np.isin(log["kind"], (SCAN, PREP)) & (log["exam"] >= 0))
+    first_task = np.full(n, np.inf)
+    np.minimum.at(first_task, log["exam"][tasks], log["start"][tasks])
+    leaves = np.fmin(first_task, np.nan_to_num(c["cancelled_at"], nan=np.inf))
+    spells = [(x, ready[x], leaves[x]) for x in np.flatnonzero((ready <= end) & (leaves > start)).tolist()]
+    on_room = rooms["exam"] >= 0
+    by_exam = np.flatnonzero(on_room)[np.lexsort((rooms["start"][on_room], rooms["exam"][on_room]))]
+    x, a, b = rooms["exam"][by_exam], rooms["end"][by_exam], rooms["start"][by_exam]
+    gap = (x[1:] == x[:-1]) & (b[1:] > a[:-1])  # room rows of one exam apart: broken off, then started again
+    spells += list(zip(x[1:][gap].tolist(), a[:-1][gap].tolist(), b[1:][gap].tolist()))
+    last = np.r_[x[1:] != x[:-1], True] if len(x) else np.zeros(0, bool)  # each exam's last room row
+    cut = last & (result.exams.broken_off[x] > 0) & ~(result.exams.scan_end[x] <= a)  # broken off, not started again
+    spells += [(exam, t, np.inf) for exam, t in zip(x[cut].tolist(), a[cut].tolist()) if t == t]
+    prepared = np.flatnonzero((log["kind"] == PREP) & (log["exam"] >= 0))
+    if len(prepared):  # then waiting again: until the next task of theirs (a prep room after an injection, a scan)
+        uptake = result.exams.orders.steps.uptake
+        starts: dict[int, list[float]] = {}
+        for exam, t in [*zip(x.tolist(), b.tolist()), *zip(log["exam"][tasks].tolist(), log["start"][tasks].tolist())]:
+            starts.setdefault(exam, []).append(t)
+        injected = set()  # an exam with an uptake is injected at its first preparation (later ones: prep rooms)
+        for exam, began, done in sorted(zip(log["exam"][prepared].tolist(), log["start"][prepared].tolist(),
+                                            log["end"][prepared].tolist()), key=lambda row: row[1]):
+            joins = done + (uptake[exam] if exam not in injected else 0.0)
+            injected.add(exam)
+            spells.append((exam, joins, min((t for t in starts.get(exam, ()) if t >= joins), default=np.inf)))
+    return [(exam, a, b) for exam, a, b in spells if a <= end and b > start and b > a]  # b <= a: never in it
+
+
+def _worklist(result: Result, times: np.ndarray, reading: np.ndarray) -> list[list[int]]:
     """[priority][frame]: studies with images complete, not yet reported and not in a radiologist's hands, and
     orders waiting for their protocol."""
     e, log = result.exams, result.staff_log.columns()
     spells = [(exam, e.scan_end[exam], e.report_at[exam]) for exam in
               np.flatnonzero((e.scan_end <= times[-1]) & ~(e.report_at < times[0])).tolist()]
-    protocols = np.flatnonzero(log["kind"] == PROTOCOL)
-    spells += [(x, e.orders.ordered_at[x], start) for x, start in
-               zip(log["exam"][protocols].tolist(), log["start"][protocols].tolist())]
+    protocolled = np.full(len(e), np.inf)  # an order needing a protocol waits from its order to the protocol
+    rows = np.flatnonzero(log["kind"] == PROTOCOL)
+    np.minimum.at(protocolled, log["exam"][rows], log["start"][rows])
+    spells += [(x, e.orders.ordered_at[x], protocolled[x]) for x in
+               np.flatnonzero((e.orders.protocol > 0) & (e.orders.ordered_at <= times[-1])
+                              & (protocolled > times[0])).tolist()]
     waiting = np.zeros((len(result.scenario.priorities), len(times) + 1), dtype=np.int32)
     for exam, joins, leaves in spells:
+        if leaves <= joins:  # never waiting (left the instant it came)
+            continue
         i, j = _frame_range(times, joins, leaves)
         waiting[e.read_priority[exam], i] += 1
         waiting[e.read_priority[exam], j] -= 1
     waiting = np.cumsum(waiting, axis=1)[:, :-1]
-    readers = [m.role == "radiologist" for m in result.staff]
-    for person_row in exam_in_hand[readers]:  # a study in a radiologist's hands (read, paused for a call) is not waiting
+    for person_row in reading:  # a study in a radiologist's hands (read, or paused for a call) is not waiting
         for frame in np.flatnonzero(person_row >= 0).tolist():
             exam = person_row[frame]
             if e.scan_end[exam] <= times[frame] and not e.report_at[exam] <= times[frame]:
@@ -168,7 +190,8 @@ def _worklist(result: Result, times: np.ndarray, exam_in_hand: np.ndarray) -> li
     return waiting.tolist()
 
 
-def _followed(result: Result, times: np.ndarray, exam: int | None, exam_in_hand: np.ndarray) -> dict | None:
+def _followed(result: Result, times: np.ndarray, exam: int | None, exam_in_hand: np.ndarray,
+              reading: np.ndarray) -> dict | None:
     """Where the followed exam is at each frame: a stage, and the room or person it is with (-1: none)."""
     if exam is None:
         return None
@@ -176,12 +199,12 @@ def _followed(result: Result, times: np.ndarray, exam: int | None, exam_in_hand:
     ready = max(c["ready_at"][exam], c["protocol_at"][exam] if c["protocol_at"][exam] == c["protocol_at"][exam]
                 else -np.inf)
     stages, rooms, people = [], [], []
-    holders = exam_in_hand == exam
-    readers = np.array([m.role == "radiologist" for m in result.staff])
+    held, read = exam_in_hand == exam, reading == exam
     for f, t in enumerate(times.tolist()):
         room = int(c["scanner"][exam]) if c["scan_start"][exam] <= t < c["scan_end"][exam] else -1
-        # with the technologist on the scanner, then with a radiologist (not the technologist turning the room over)
-        with_person = np.flatnonzero(holders[:, f] & (readers if c["scan_end"][exam] <= t else ~readers))
+        # on the scanner: with whoever does it; after the images: with the radiologist reading it (not the
+        # technologist turning the room over, nor an IR radiologist finishing in the suite)
+        with_person = np.flatnonzero(read[:, f] if c["scan_end"][exam] <= t else held[:, f])
         if t < c["ordered_at"][exam]:
             stage = "not yet ordered"
         elif c["cancelled_at"][exam] <= t:

@@ -98,7 +98,8 @@ def _run_parser() -> argparse.ArgumentParser:
         description="Simulate a radiology department and report turnaround times. Other commands: "
                     "'compare A.yaml B.yaml', 'sweep SCENARIO --vary key=v1,v2', 'narrate SCENARIO [--step]', "
                     "'validate SCENARIO', 'optimise SCENARIO --spec SEARCH.yaml', 'export SCENARIO --out X.csv', "
-                    "'fit EXPORT.csv --onto BASE.yaml --out FITTED.yaml', 'check SCENARIO --against EXPORT.csv', 'schema'.")
+                    "'fit EXPORT.csv --onto BASE.yaml --out FITTED.yaml', 'check SCENARIO --against EXPORT.csv', "
+                    "'animate SCENARIO', 'serve [SCENARIO]', 'schema'.")
     parser.add_argument("--version", action="version", version=f"radsim {__version__}")
     parser.add_argument("--parquet", action="store_true",
                         help="also write the tables as Parquet (needs pyarrow: pip install -e '.[parquet]')")
@@ -268,7 +269,8 @@ def cmd_serve(argv: list[str]) -> int:
     page = Path(__file__).with_name("app.py")
     command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.address", "127.0.0.1",
                "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.enableStaticServing", "false", "--", *([args.scenario] if args.scenario else [])]
+               "--server.enableStaticServing", "false", "--client.toolbarMode", "minimal",
+               "--server.maxUploadSize", "1", "--", *([args.scenario] if args.scenario else [])]
     print(f"radsim web app: http://127.0.0.1:{args.port}/ (this computer only; Ctrl-C stops it)", flush=True)
     return subprocess.call(command)
 
@@ -539,7 +541,8 @@ def cmd_optimise(argv: list[str]) -> int:
 
 PARSERS = {"run": _run_parser, "compare": _compare_parser, "sweep": _sweep_parser, "narrate": _narrate_parser,
            "validate": _validate_parser, "schema": _schema_parser, "optimise": _optimise_parser,
-           "export": _export_parser, "fit": _fit_parser, "check": _check_parser}
+           "export": _export_parser, "fit": _fit_parser, "check": _check_parser, "animate": _animate_parser,
+           "serve": _serve_parser}
 
 
 def check_command(argv: list[str]) -> list[Scenario]:

@@ -25,13 +25,18 @@ def community_run():
     return sim.run(sim.load_scenario(SCENARIOS / "community_hospital.yaml", ["days=4", "warmup_days=1"]))
 
 
+@pytest.fixture(scope="module")
+def academic_run():  # prep rooms, NM uptake, porters, IR procedures, protocols, prelims, cancellations, breakdowns
+    return sim.run(sim.load_scenario(SCENARIOS / "academic_centre.yaml", ["days=3", "warmup_days=1"]))
+
+
 def _model_queues(result, times):
     q = result.queues.columns()
     at = np.searchsorted(q["time"], times, side="right") - 1
     return q["scan_queue"][at], q["worklist"][at]
 
 
-@pytest.mark.parametrize("which", ["stroke_run", "community_run"])
+@pytest.mark.parametrize("which", ["stroke_run", "community_run", "academic_run"])
 def test_the_queues_shown_are_the_models_at_every_frame(which, request):
     result = request.getfixturevalue(which)
     data = frames(result, 1440 + 6 * 60, 1440 + 18 * 60, step=1.0)

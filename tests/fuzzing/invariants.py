@@ -24,6 +24,8 @@ report) and is stated as the department would state it:
 - sedation: a sedated patient's acquisition is attended by an anaesthetist
   throughout;
 - busy_share: no busy share exceeds 100 %;
+- animation: the animated department shows the model's own queues (patients waiting for a scanner, studies
+  waiting to be read or protocolled) at every frame of the first day;
 - summary: the summary and the exam table can be computed.
 """
 from __future__ import annotations
@@ -47,7 +49,7 @@ def violations(result) -> list[tuple[str, str]]:
     """(rule, what broke it) for every broken rule, at most a few per rule."""
     found: list[tuple[str, str]] = []
     for check in (_milestones, _conservation, _one_thing_at_a_time, _off_duty, _credentials, _rooms,
-                  _busy_share, _set_work, _transport, _sedation, _summary):
+                  _busy_share, _set_work, _transport, _sedation, _animation, _summary):
         problems = list(check(result))
         found.extend((check.__name__.lstrip("_"), p) for p in problems[:3])
     return found
@@ -379,6 +381,20 @@ def _busy_share(result):
     for label, row in zip(labels, rows):
         if np.nanmax(row, initial=0) > 1 + EPS:
             yield f"{label} busy {np.nanmax(row):.1%} in hour {int(np.nanargmax(row))}"
+
+
+def _animation(result):
+    from sim.animation import frames
+
+    data = frames(result, 0.0, min(result.horizon, 1440.0))
+    times = np.array(data["times"])
+    q = result.queues.columns()
+    at = np.searchsorted(q["time"], times, side="right") - 1
+    for name, shown in (("scan_queue", np.array(data["waiting"]).sum(axis=(0, 1))),
+                        ("worklist", np.array(data["worklist"]).sum(axis=0))):
+        model = np.where(at >= 0, q[name][np.maximum(at, 0)], 0) if len(q["time"]) else np.zeros(len(times), int)
+        for f in np.flatnonzero(model != shown)[:1].tolist():
+            yield f"{name} at {times[f]:.1f}: the animation shows {shown[f]}, the model had {model[f]}"
 
 
 def _summary(result):
