@@ -16,9 +16,8 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from sim import whatif
-from sim.animation import animation_page, default_highlight, frames
+from sim.animation import animation_page
 from sim.clock import describe
-from sim.model import run
 from sim.scenario import ScenarioError, load_scenario
 from sim.schema import parse_moment
 
@@ -109,7 +108,7 @@ def _controls(path: Path, settings: list[whatif.Setting], base) -> None:
     reps = right.number_input("Replications", min_value=2, max_value=50, value=5, key="reps")
     values = _current_values(settings)
     baseline = whatif.changed(path, [], days)
-    overrides = [o for s in settings for o in whatif.overrides_for(s, values[s.key], baseline)]
+    overrides = whatif.overrides(settings, values, baseline)
     error_key, message, variant = None, "", None
     try:
         variant = whatif.changed(path, overrides, days)
@@ -158,7 +157,11 @@ def _comparison() -> None:
     st.caption(f"{result['reps']} replications each, the same patients in both"
                f"{'' if result['same_patients'] else ' (NOT the same patients: check the scenario)'}; a difference "
                "whose interval excludes 0 is not chance.")
-    st.dataframe(_difference_rows(result["rows"]), hide_index=True, width="stretch", key="differences")
+    rows = _difference_rows(result["rows"])
+    measures = [r["measure"] for r in rows]
+    chosen = st.multiselect("Measures", measures, default=[m for m in measures if "utilisation" not in m],
+                            key="measures")
+    st.dataframe([r for r in rows if r["measure"] in chosen], hide_index=True, width="stretch", key="differences")
     for warning in result["warnings"]:
         st.warning(warning)
     figures = sorted((job.folder / "figures").glob("*.png"), key=lambda f: f.name != "differences.png")
@@ -188,9 +191,9 @@ def _difference_rows(rows: list[dict]) -> list[dict]:
 # ---------------------------------------------------------------- the animated department
 
 
-@st.cache_data(max_entries=8, show_spinner="simulating…")
-def _run_for_window(path: str, days: int):
-    return run(load_scenario(path, [f"days={days}"]))
+@st.cache_data(max_entries=16, show_spinner="simulating (in a worker process)…")
+def _frames(path: str, start: float, end: float, exam: int | None) -> dict:
+    return whatif.animation_frames(Path(path), start, end, exam)
 
 
 def watch() -> None:
@@ -203,35 +206,20 @@ def watch() -> None:
     if about:
         with st.expander("What this scenario shows, and its questions", expanded=name.startswith("teaching")):
             st.text(about)
-    scenario = load_scenario(path)
-    window = scenario.report.narrative
-    default_from = describe(window.start) if window else "day 1 07:00"
-    default_to = describe(window.end) if window else "day 1 10:00"
-    a, b = st.columns(2)
-    start_text = a.text_input("From", default_from, key="watch_from")
-    end_text = b.text_input("To", default_to, key="watch_to")
+    window = load_scenario(path).report.narrative
+    a, b, c = st.columns([2, 2, 1])
+    start_text = a.text_input("From", describe(window.start) if window else "day 1 07:00", key="watch_from")
+    end_text = b.text_input("To", describe(window.end) if window else "day 1 10:00", key="watch_to")
+    exam_text = c.text_input("Follow exam number", "", key="watch_exam",
+                             help="Empty: the first of the most urgent priority ordered in the window")
     try:
         start, end = parse_moment(start_text), parse_moment(end_text)
-        if end <= start:
-            raise ValueError("'To' must come after 'From'")
-        if start >= scenario.days * 1440:
-            raise ValueError(f"'From' is after the end of the scenario ({scenario.days} days)")
-    except ValueError as exc:
-        st.error(str(exc))
-        return
-    days = min(scenario.days, int(math.ceil(end / 1440)) + 1)  # only as long as the window needs
-    result = _run_for_window(str(path), days)
-    followed = default_highlight(result, start, end)
-    exam_text = st.text_input("Follow exam number (empty: the first of the most urgent priority ordered in the "
-                              "window)", "" if followed is None else str(followed), key="watch_exam")
-    try:
         exam = int(exam_text) if exam_text.strip() else None
-        if exam is not None and not 0 <= exam < len(result.exams):
-            raise ValueError
-    except ValueError:
-        st.error(f"exam: {exam_text!r} is not an exam number of this run (0 to {len(result.exams) - 1})")
+        data = _frames(str(path), start, end, exam)
+    except ValueError as exc:
+        st.error(str(exc) or f"exam: {exam_text!r} is not a number")
         return
-    page = animation_page(frames(result, start, end, highlight=exam))
+    page = animation_page(data)
     if hasattr(st, "iframe"):  # our own page, from the records: never anything a user typed unescaped
         st.iframe(page, height=1000)
     else:
@@ -248,4 +236,5 @@ def main() -> None:
         watch()
 
 
-main()
+if __name__ == "__main__":  # not when a worker process re-imports the page's module
+    main()

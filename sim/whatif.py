@@ -26,6 +26,7 @@ from .scenario import ScenarioError, load_scenario, scenario_from_dict, to_yaml
 from .schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+MULTIPLIER = "demand.multiplier"  # the page's own setting: scales every source's orders a day
 UPLOAD_LIMIT = 1_000_000  # bytes: a scenario file is a few kB; anything larger is refused before it is parsed
 
 
@@ -117,6 +118,8 @@ def settings(path: Path) -> list[Setting]:
         if hours is not None:
             out.append(Setting(f"modalities.{name}.hours", f"{name}: open (HH:MM-HH:MM, every day)", "text", hours,
                                "scanners"))
+    if s.demand:
+        out.append(Setting(MULTIPLIER, "every source: orders × (1 = as now)", "number", 1.0, "demand"))
     for source, demand in s.demand.items():
         out.append(Setting(f"demand.{source}.exams_per_day", f"{source}: orders a day", "number",
                            demand.exams_per_day, "demand"))
@@ -133,6 +136,21 @@ def _simple_shift(windows) -> str | None:
     if len(windows) != 1 or set(windows[0].days) != set(WEEKDAYS):
         return None
     return f"{format_clock(windows[0].start)}-{format_clock(windows[0].end)}"
+
+
+def overrides(settings_: list[Setting], values: dict, scenario: Scenario) -> list[str]:
+    """Every override the page's values ask for. The demand multiplier scales each source's orders a day (as
+    given on the page, so a source changed by hand is scaled too)."""
+    factor = float(values.get(MULTIPLIER, 1.0))
+    out = []
+    for setting in settings_:
+        value = values.get(setting.key, setting.value)
+        if setting.key == MULTIPLIER:
+            continue
+        if setting.key.startswith("demand.") and setting.key.endswith(".exams_per_day") and factor != 1.0:
+            value = round(float(value) * factor, 6)
+        out += overrides_for(setting, value, scenario)
+    return out
 
 
 def overrides_for(setting: Setting, value, scenario: Scenario) -> list[str]:
@@ -161,6 +179,34 @@ def field_of(error: ScenarioError, settings_: list[Setting]) -> str | None:
     """The key of the setting an error is about, so the page can show it next to that field."""
     text = f"{error.source} {error.field}"
     return next((s.key for s in sorted(settings_, key=lambda s: -len(s.key)) if s.key in text), None)
+
+
+# ---------------------------------------------------------------- the animation, in a worker process
+
+
+def animation_frames(path: Path, start: float, end: float, exam: int | None = None) -> dict:
+    """The animation of a window of the scenario at `path` (`sim.animation.frames`), run in a worker process for
+    only as many days as the window needs; `exam` to follow, default the first of the most urgent priority
+    ordered in the window. A ValueError says what is wrong with the window or the exam."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_animation_frames, str(path), start, end, exam).result()
+
+
+def _animation_frames(path: str, start: float, end: float, exam: int | None) -> dict:
+    import math
+
+    from .animation import default_highlight, frames
+    from .model import run
+
+    scenario = load_scenario(path)
+    if end <= start or start >= scenario.days * 1440:
+        raise ValueError(f"the window must end after it starts and start within the {scenario.days} days")
+    result = run(load_scenario(path, [f"days={min(scenario.days, int(math.ceil(end / 1440)) + 1)}"]))
+    if exam is not None and not 0 <= exam < len(result.exams):
+        raise ValueError(f"exam {exam} is not an exam of this run (0 to {len(result.exams) - 1})")
+    return frames(result, start, end, highlight=default_highlight(result, start, end) if exam is None else exam)
 
 
 # ---------------------------------------------------------------- the comparison, in a worker process

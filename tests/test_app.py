@@ -166,6 +166,7 @@ def test_a_manager_changes_staffing_runs_and_sees_the_difference_and_a_teacher_p
         page.get_by_role("button", name="Run baseline and variant").click()
         page.get_by_text("minus baseline").wait_for(timeout=240_000)
         page.get_by_text("images to report p90").first.wait_for(state="attached", timeout=30_000)  # a canvas grid
+        page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30_000)  # the figures, beside it
         page.screenshot(path=str(tmp_path / "difference.png"))
         page.get_by_role("tab", name="Watch the department").click()
         animation = page.frame_locator("iframe").first
@@ -179,3 +180,13 @@ def test_a_manager_changes_staffing_runs_and_sees_the_difference_and_a_teacher_p
         assert animation.locator("#clock").inner_text() != first  # the frames change
         page.screenshot(path=str(tmp_path / "watch.png"))
         browser.close()
+
+
+def test_a_demand_multiplier_scales_every_source_including_one_changed_by_hand():
+    settings = whatif.settings(COMMUNITY)
+    scenario = whatif.changed(COMMUNITY, [])
+    values = {whatif.MULTIPLIER: 1.5, "demand.ED.exams_per_day": 100.0}
+    changed = whatif.changed(COMMUNITY, whatif.overrides(settings, values, scenario))
+    assert changed.demand["ED"].exams_per_day == pytest.approx(150)
+    assert changed.demand["inpatient"].exams_per_day == pytest.approx(1.5 * scenario.demand["inpatient"].exams_per_day)
+    assert whatif.overrides(settings, {}, scenario) == []  # nothing changed: nothing overridden
