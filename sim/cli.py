@@ -184,14 +184,27 @@ def _scenario_narrative(result) -> str | None:
     return format_narrative(narrate(result, window.start, window.end))
 
 
-def _narrate_parser() -> Parser:
-    parser = Parser(prog="run_sim.py narrate", description="Tell what happened in a window of simulated time.")
+def _window_parser(prog: str, description: str) -> Parser:
+    """A command about a window of one run: the scenario, --from/--to, --seed and --set."""
+    parser = Parser(prog=prog, description=description)
     parser.add_argument("scenario")
     parser.add_argument("--from", dest="start", metavar="MOMENT", help='e.g. "day 1 07:00" (default: the '
                         "scenario's report.narrative window, else the first morning after warm-up)")
     parser.add_argument("--to", dest="end", metavar="MOMENT", help='e.g. "day 1 10:00"')
     parser.add_argument("--seed", type=_non_negative)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    return parser
+
+
+def _window_run(args):
+    """The run and the window (start, end) a window command asks for."""
+    scenario = _load(args.scenario, args.overrides)
+    start, end = _narrative_window(scenario, args.start, args.end)
+    return run(scenario, seed=args.seed), start, end
+
+
+def _narrate_parser() -> Parser:
+    parser = _window_parser("run_sim.py narrate", "Tell what happened in a window of simulated time.")
     parser.add_argument("--step", action="store_true",
                         help="one event at a time with who does what and both queues; Enter advances, q quits")
     return parser
@@ -199,9 +212,7 @@ def _narrate_parser() -> Parser:
 
 def cmd_narrate(argv: list[str]) -> int:
     args = _narrate_parser().parse_args(argv)
-    scenario = _load(args.scenario, args.overrides)
-    start, end = _narrative_window(scenario, args.start, args.end)
-    result = run(scenario, seed=args.seed)
+    result, start, end = _window_run(args)
     if args.step:
         from .stepper import step_through
 
@@ -214,16 +225,10 @@ def cmd_narrate(argv: list[str]) -> int:
 
 
 def _animate_parser() -> Parser:
-    parser = Parser(prog="run_sim.py animate",
-                    description="Write an animation of a window of a run (scanners, queues, the worklist, who does "
-                                "what, one exam followed) as one HTML page that plays in any browser.")
-    parser.add_argument("scenario")
-    parser.add_argument("--from", dest="start", metavar="MOMENT", help='e.g. "day 1 07:00" (default as for narrate)')
-    parser.add_argument("--to", dest="end", metavar="MOMENT", help='e.g. "day 1 13:00"')
+    parser = _window_parser("run_sim.py animate", "Write an animation of a window of a run (scanners, queues, the "
+                            "worklist, who does what, one exam followed) as one HTML page that plays in any browser.")
     parser.add_argument("--exam", type=_non_negative, help="the exam to follow (default: the first of the most "
                                                            "urgent priority ordered in the window)")
-    parser.add_argument("--seed", type=_non_negative)
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--out", metavar="PAGE.html", help="default results/<scenario>-animation.html")
     return parser
 
@@ -232,9 +237,7 @@ def cmd_animate(argv: list[str]) -> int:
     from .animation import animation_page, default_highlight, frames
 
     args = _animate_parser().parse_args(argv)
-    scenario = _load(args.scenario, args.overrides)
-    start, end = _narrative_window(scenario, args.start, args.end)
-    result = run(scenario, seed=args.seed)
+    result, start, end = _window_run(args)
     exam = default_highlight(result, start, end) if args.exam is None else args.exam
     if exam is not None and exam >= len(result.exams):
         raise ScenarioError("animate", "--exam", f"{exam} is not an exam of this run (it has {len(result.exams)})")
