@@ -216,7 +216,7 @@ def watch() -> None:
         start, end = parse_moment(start_text), parse_moment(end_text)
         exam = int(exam_text) if exam_text.strip() else None
         data = _frames(str(path), start, end, exam)
-    except ValueError as exc:
+    except (ValueError, ScenarioError) as exc:
         st.error(str(exc) or f"exam: {exam_text!r} is not a number")
         return
     page = animation_page(data)

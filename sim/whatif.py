@@ -203,7 +203,9 @@ def _animation_frames(path: str, start: float, end: float, exam: int | None) -> 
     scenario = load_scenario(path)
     if end <= start or start >= scenario.days * 1440:
         raise ValueError(f"the window must end after it starts and start within the {scenario.days} days")
-    result = run(load_scenario(path, [f"days={min(scenario.days, int(math.ceil(end / 1440)) + 1)}"]))
+    days = min(scenario.days, int(math.ceil(end / 1440)) + 1)
+    # the warm-up only sets what the statistics leave out: it must fit in the shorter run, and changes nothing shown
+    result = run(load_scenario(path, [f"days={days}", f"warmup_days={min(scenario.warmup_days, days - 1)}"]))
     if exam is not None and not 0 <= exam < len(result.exams):
         raise ValueError(f"exam {exam} is not an exam of this run (0 to {len(result.exams) - 1})")
     return frames(result, start, end, highlight=default_highlight(result, start, end) if exam is None else exam)

@@ -190,3 +190,13 @@ def test_a_demand_multiplier_scales_every_source_including_one_changed_by_hand()
     assert changed.demand["ED"].exams_per_day == pytest.approx(150)
     assert changed.demand["inpatient"].exams_per_day == pytest.approx(1.5 * scenario.demand["inpatient"].exams_per_day)
     assert whatif.overrides(settings, {}, scenario) == []  # nothing changed: nothing overridden
+
+
+def test_the_watch_page_animates_a_window_of_any_ready_made_scenario_in_a_worker():
+    # the academic centre warms up for three days: a window on day 1 runs only the days it needs all the same
+    data = whatif.animation_frames(SCENARIOS / "academic_centre.yaml", 1440 + 8 * 60, 1440 + 9 * 60)
+    assert data["highlight"] is not None and len(data["times"]) > 30
+    with pytest.raises(ValueError, match="exam 99999"):
+        whatif.animation_frames(SCENARIOS / "teaching.yaml", 1440 + 600, 1440 + 690, 99999)
+    with pytest.raises(ValueError, match="window"):
+        whatif.animation_frames(SCENARIOS / "teaching.yaml", 1440 + 690, 1440 + 600)
