@@ -68,14 +68,20 @@ def test_a_comparison_runs_in_a_worker_with_the_same_patients_and_can_be_cancell
     baseline = whatif.changed(COMMUNITY, [], days=5)
     fewer = whatif.changed(COMMUNITY, ["radiologists.weekday.count=4"], days=5)
     job = whatif.Comparison.start(baseline, fewer, 2, tmp_path / "job")
-    assert job.process.pid != __import__("os").getpid()
+    # a second user's run at the same time, in a process and folder of its own, disturbs nothing
+    other = whatif.Comparison.start(baseline, whatif.changed(COMMUNITY, ["radiologists.weekday.count=14"], days=5), 2,
+                                    tmp_path / "other")
+    assert job.process.pid != __import__("os").getpid() and other.process.pid != job.process.pid
     _wait(job)
-    assert job.error() is None, job.error()
+    _wait(other)
+    assert job.error() is None and other.error() is None, (job.error(), other.error())
+    more = {r["figure"]: r for r in other.result()["rows"]}
     result = job.result()
     assert result["same_patients"]
     rows = {r["figure"]: r for r in result["rows"]}
     # half the weekday readers: inpatient reports come later, the scans do not move (same patients, same rooms)
     assert rows["inpatient images to report p90"]["difference"] > 0
+    assert more["inpatient images to report p90"]["difference"] < rows["inpatient images to report p90"]["difference"]
     assert rows["inpatient order to scan mean"]["difference"] == 0
     assert (tmp_path / "job" / "figures" / "differences.png").exists()
     assert b"variant.yaml" in job.zipped() and b"results/exams.csv" in job.zipped()
