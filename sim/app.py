@@ -53,8 +53,13 @@ def _pick_scenario() -> Path | None:
     return choices[name]
 
 
-def _value_widget(setting: whatif.Setting, error_key: str | None, message: str):
-    key = f"set:{setting.key}"
+def _widget_key(path: Path, setting: whatif.Setting) -> str:
+    """A widget per scenario and setting: a value changed in one scenario never carries over to another."""
+    return f"{path.stem}:{setting.key}"
+
+
+def _value_widget(path: Path, setting: whatif.Setting, error_key: str | None, message: str):
+    key = _widget_key(path, setting)
     if setting.kind == "count":
         value = st.number_input(setting.label, value=int(setting.value), step=1, key=key)
     elif setting.kind == "number":
@@ -70,11 +75,11 @@ def _value_widget(setting: whatif.Setting, error_key: str | None, message: str):
     return value
 
 
-def _current_values(settings: list[whatif.Setting]) -> dict[str, object]:
+def _current_values(path: Path, settings: list[whatif.Setting]) -> dict[str, object]:
     """What the widgets hold now (before they are drawn on this run of the page), the scenario's values else."""
     values = {}
     for s in settings:
-        value = st.session_state.get(f"set:{s.key}", s.value)
+        value = st.session_state.get(_widget_key(path, s), s.value)
         values[s.key] = tuple(value) if s.kind == "priorities" else value
     return values
 
@@ -106,9 +111,12 @@ def _controls(path: Path, settings: list[whatif.Setting], base) -> None:
     left, right = st.columns(2)
     days = left.number_input("Days to simulate", min_value=1, max_value=365, value=min(base.days, 28), key="days")
     reps = right.number_input("Replications", min_value=2, max_value=50, value=5, key="reps")
-    values = _current_values(settings)
-    baseline = whatif.changed(path, [], days)
-    overrides = whatif.overrides(settings, values, baseline)
+    try:
+        baseline = whatif.changed(path, [], days)
+    except ScenarioError as exc:  # too few days for the scenario's warm-up, say
+        st.error(str(exc))
+        return
+    overrides = whatif.overrides(settings, _current_values(path, settings), baseline)
     error_key, message, variant = None, "", None
     try:
         variant = whatif.changed(path, overrides, days)
@@ -121,7 +129,7 @@ def _controls(path: Path, settings: list[whatif.Setting], base) -> None:
         if mine:
             with st.expander(section.capitalize(), expanded=section == "radiologists"):
                 for setting in mine:
-                    _value_widget(setting, error_key, message)
+                    _value_widget(path, setting, error_key, message)
     st.write("Changes: " + (", ".join(f"`{o}`" for o in overrides) if overrides else "none yet"))
     job: whatif.Comparison | None = st.session_state.get("job")
     if st.button("Run baseline and variant", type="primary", disabled=variant is None or (job is not None and

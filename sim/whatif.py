@@ -3,7 +3,7 @@
 A change is a `--set` override (`radiologists.evening.count=3`), so the web page and the command line change
 scenarios the same way and a bad value gets the same one-line message, naming the setting. `settings` lists
 what the page offers for a scenario: head counts and shifts per staff group, scanners and opening hours per
-modality, demand (a multiplier per source), AI triage, reading remits (which priorities a group reads) and
+modality, demand (orders a day per source, and a multiplier for all), AI triage, reading remits and
 breaks. `Comparison` runs the baseline and the changed scenario with common random numbers in a worker process
 of its own (so the page stays responsive, two users' runs never share one, and a long run can be cancelled),
 writing its progress and results into a folder the page reads.

@@ -99,11 +99,11 @@ def test_the_page_asks_runs_and_answers_through_streamlits_test_harness():
     assert not app.exception
     app.number_input(key="days").set_value(5)
     app.number_input(key="reps").set_value(2)
-    app.number_input(key="set:radiologists.evening.count").set_value(-1)
+    app.number_input(key="community_hospital:radiologists.evening.count").set_value(-1)
     app.run()
     assert any("greater than or equal to 0" in e.value for e in app.error)  # shown, and nothing can be run
     assert app.button(key=None) if False else all(b.disabled for b in app.button if b.label.startswith("Run"))
-    app.number_input(key="set:radiologists.evening.count").set_value(3)
+    app.number_input(key="community_hospital:radiologists.evening.count").set_value(3)
     app.run()
     next(b for b in app.button if b.label.startswith("Run")).click().run()
     started = time.monotonic()
@@ -114,6 +114,11 @@ def test_the_page_asks_runs_and_answers_through_streamlits_test_harness():
     table = app.dataframe[0].value
     assert {"measure", "baseline", "variant", "difference", "95% CI"} <= set(table.columns)
     assert any("minus baseline" in h.value for h in app.subheader)
+    # another scenario starts from its own values: nothing changed in the first carries over
+    app.selectbox(key="scenario_name").set_value("community_night_ct").run()
+    assert any(m.value.startswith("Changes: none yet") for m in app.markdown)
+    app.number_input(key="days").set_value(2).run()  # shorter than the warm-up: said, not a crash
+    assert not app.exception and any("warmup_days" in e.value for e in app.error)
 
 
 def _free_port() -> int:
