@@ -469,11 +469,11 @@ def inferred_shifts(grid: np.ndarray, threshold: float = 0.5) -> list[dict]:
     """A weekly roster that covers what `people_seen` shows: [{start, end, days, count}] in whole hours.
 
     Weekdays and weekend days are each pooled (a fortnight has only two Mondays). Each hour's head count is the
-    mean people seen, rounded half up (as `cover_seen`); the k-th person is on duty in each run of hours in
-    which at least k were seen, runs broken by up to BRIDGED_HOURS joined and runs shorter than MIN_SHIFT_HOURS
-    dropped. A shift running to midnight joins the next day's run from midnight at the same head count, as a
-    night shift; a post held around the clock beside a day shift is split into a day and a night shift, as
-    rosters are written (the cover is the same). Shifts of the same hours and head count are grouped over their days. A lower bound, like what
+    mean people seen, rounded half up; the k-th person is on duty in each run of hours in which at least k were
+    seen, runs broken by up to BRIDGED_HOURS joined and runs shorter than MIN_SHIFT_HOURS dropped. A shift running
+    to midnight joins the next day's run from midnight at the same head count, as a night shift; a post held
+    around the clock beside a day shift is split into a day and a night shift, as rosters are written (the cover
+    is the same). Shifts of the same hours and head count are grouped over their days. A lower bound, like what
     it comes from: breaks and hours with nothing to start are invisible."""
     weekdays = [w for w in range(7) if w not in WEEKEND]
     pooled = grid.copy()
