@@ -299,9 +299,9 @@ ROLES.forEach(role => {
   line.innerHTML = `<b style="min-width:8em">${role}s</b>` + members.map(([p, i]) => `<span class="person" id="p${i}"></span>`).join("");
   people.appendChild(line);
 });
-function colourOf(kind, priority) {
-  if (priority >= 0) return D.priority_colours[priority];
-  return D.kind_colours[kind] || "#eee";
+function colourOf(kind, priority) {  // a call, break, meeting... in its own colour; a read or scan in its priority's
+  if (D.kind_colours[kind]) return D.kind_colours[kind];
+  return priority >= 0 ? D.priority_colours[priority] : "#eee";
 }
 function show(f) {
   frame = f; root.dataset.frame = f; $("slider").value = f; $("clock").textContent = D.clock[f];
@@ -326,7 +326,7 @@ function show(f) {
     const label = s === -2 ? "off duty" : s === -1 ? "free" : D.kinds[s];
     el.textContent = `${person.name}: ${label}`;
     el.style.opacity = s === -2 ? 0.35 : 1;
-    el.style.background = s < 0 ? "#fff" : colourOf(s, p) + (p >= 0 ? "66" : "");
+    el.style.background = s < 0 ? "#fff" : colourOf(s, p) + "66";
     el.style.borderColor = p >= 0 ? D.priority_colours[p] : "#bbb";
     el.classList.toggle("followed", !!hl && hl.person[f] === i);
   });
