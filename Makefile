@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/parallel.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/animation.py
 	$(BIN)/python bench/replication_memory.py
 
 clean:

@@ -129,11 +129,15 @@ class _Teller:
         lines = []
         log, e = self.log, self.e
         reads = np.flatnonzero(log["kind"] == READ)
+        starting = reads[self._in(log["start"][reads])]
+        touching = np.union1d(starting, reads[self._in(np.nan_to_num(log["end"][reads], nan=np.inf))])
+        # every read row of the studies read in the window (earlier rows give how much was read before), no more
+        reads = reads[np.isin(log["exam"][reads], log["exam"][touching])]
         order = reads[np.lexsort((log["start"][reads], log["exam"][reads]))]
         done_before: dict[int, float] = {}
-        starts_by_reader = {(int(log["person"][k]), float(log["start"][k])): int(log["exam"][k]) for k in reads}
-        pauses = {(int(log["person"][k]), float(log["start"][k]))
-                  for k in np.flatnonzero(log["kind"] == INTERRUPTION)}
+        starts_by_reader = {(int(log["person"][k]), float(log["start"][k])): int(log["exam"][k]) for k in starting}
+        calls = np.flatnonzero((log["kind"] == INTERRUPTION) & self._in(log["start"]))
+        pauses = {(int(log["person"][k]), float(log["start"][k])) for k in calls}
         for k in order:
             exam, person = int(log["exam"][k]), int(log["person"][k])
             start, end = float(log["start"][k]), float(log["end"][k])
