@@ -168,14 +168,20 @@ def dose(result: Result) -> dict[str, dict]:
     if not done.any():
         return {}
     above = above_reference(s, o.exam_type, o.dose) == 1
-    unit_of_type = np.array([t.dose.unit if t.dose is not None else "" for t in s.exam_types.values()])[o.exam_type]
-    scanner_names = np.array([sc.name for sc in result.scanners] + [""])[e.scanner]  # -1: the last, never chosen
+    # grouped by codes, named at the end: a year's exams as strings would be tens of megabytes
+    units = sorted({t.dose.unit for t in s.exam_types.values() if t.dose is not None})
+    unit_of_exam = np.array([units.index(t.dose.unit) if t.dose is not None else -1
+                             for t in s.exam_types.values()])[o.exam_type]
     out = {}
-    for unit in sorted(set(unit_of_type[done])):
-        mine = done & (unit_of_type == unit)
-        out[unit] = {by: {name: _dose_row(o.dose, above, mine & (keys == name)) for name in sorted(set(keys[mine]))}
-                     for by, keys in (("exam_type", np.array(list(s.exam_types))[o.exam_type]),
-                                      ("source", np.array(s.source_names)[o.source]), ("scanner", scanner_names))}
+    for code, unit in enumerate(units):
+        mine = done & (unit_of_exam == code)
+        if not mine.any():
+            continue
+        out[unit] = {by: {name: _dose_row(o.dose, above, mine & (keys == key)) for name, key in
+                          sorted((names[key], key) for key in np.unique(keys[mine]).tolist())}
+                     for by, keys, names in (("exam_type", o.exam_type, list(s.exam_types)),
+                                             ("source", o.source, s.source_names),
+                                             ("scanner", e.scanner, [sc.name for sc in result.scanners] + [""]))}
         out[unit]["all"] = _dose_row(o.dose, above, mine)
     return out
 
@@ -344,7 +350,7 @@ def breaks(result: Result) -> dict | None:
         duty = minutes[np.isin(log["person"], people) & (log["kind"] == DUTY)].sum()
         out[f"{role}s: {name}"] = {"breaks": int(np.sum(taken & (log["start"] >= result.warmup))),
                                    "share_of_duty": float(minutes[taken].sum() / duty) if duty else None,
-                                   "mean_deferral_minutes": _mean(log["overtime"][taken])}
+                                   "mean_deferral_minutes": _mean(result.staff_log.overtime(np.flatnonzero(taken)))}
     return out
 
 

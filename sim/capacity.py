@@ -190,8 +190,11 @@ def _minutes_by_hour_of_day(plan: list[tuple[float, float]]) -> np.ndarray:
     if not plan:
         return np.zeros(24)
     spans = np.asarray(plan, dtype=float)
+    starts, lengths = spans[None, :, 0], (spans[:, 1] - spans[:, 0])[None, :]
     edges = np.arange(0.0, spans[:, 1].max() + 60.0, 60.0)
-    covered = np.clip(edges[:, None] - spans[None, :, 0], 0.0, (spans[:, 1] - spans[:, 0])[None, :]).sum(axis=1)
+    # a few hundred hours at a time: a year's hours by a year's shifts at once would be tens of megabytes
+    covered = np.concatenate([np.clip(part[:, None] - starts, 0.0, lengths).sum(axis=1)
+                              for part in np.split(edges, range(256, len(edges), 256))])
     return np.bincount((edges[:-1] // 60 % 24).astype(int), weights=np.diff(covered), minlength=24)
 
 

@@ -33,7 +33,7 @@ def staff_cost(result: Result) -> dict:
         minutes = sum(e - st for st, e in plan)
         premium = costs.night_premium * overlap_minutes(plan, night) + \
             costs.weekend_premium * overlap_minutes(plan, weekend)
-        overtime = float(log["overtime"][duty_rows & (log["person"] == index)].sum())
+        overtime = float(result.staff_log.overtime(np.flatnonzero(duty_rows & (log["person"] == index))).sum())
         paid = rate * (minutes + premium + overtime * (1 + costs.overtime_premium)) / 60
         paid += costs.per_report.get(member.group, 0.0) * reports.get(index, 0) if member.role == "radiologist" else 0
         key = f"{member.role}s.{member.group}"

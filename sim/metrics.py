@@ -16,6 +16,8 @@ and one that still has time left is not counted either way.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
@@ -32,47 +34,56 @@ STATISTICS = ("mean", "median", "p90", "p95", "max")
 MINUTE_TOLERANCE = 1e-6
 
 
-def exam_columns(result: Result) -> dict[str, np.ndarray]:
-    """Every per-exam column, raw milestones plus the four turnaround times."""
+def exam_columns(result: Result) -> "ExamColumns":
+    """Every per-exam column, raw milestones plus the turnaround times worked out from them."""
     e, o = result.exams, result.exams.orders
-    return {
-        "ordered_at": o.ordered_at,
-        "source": o.source,
-        "exam_type": o.exam_type,
-        "ordered_as": o.ordered_as,
-        "priority": o.priority,
-        "scan_start": e.scan_start,
-        "scan_end": e.scan_end,
-        "read_start": e.read_start,
-        "report_at": e.report_at,
-        "technologist": e.technologist,
-        "scanner": e.scanner,
-        "radiologist": e.radiologist,
-        "interrupted": e.interrupted,
-        "read_priority": e.read_priority,
-        "ai_flagged": o.flagged,
-        "finding": o.finding,
-        "critical": o.critical,
-        "critical_at": e.critical_at,
-        "critical_tat": e.critical_at - e.scan_end,
-        "protocol_at": e.protocol_at,
-        "cancelled_at": e.cancelled_at,
-        "dose": o.dose,
-        "prelim_at": e.prelim_at,
-        "prelim_radiologist": e.prelim_radiologist,
-        "prelim_tat": e.prelim_at - e.scan_end,
-        "imaging_start": e.imaging_start,
-        "door_at": o.ordered_at - o.door_lead,
-        "door_to_scan": e.imaging_start - (o.ordered_at - o.door_lead),
-        "broken_off": e.broken_off,
-        "procedure_radiologist": e.procedure_radiologist,
-        "ready_at": o.ordered_at + o.readiness,
-        "ready_to_scan": e.scan_start - (o.ordered_at + o.readiness),
-        "wait_to_scan": e.scan_start - o.ordered_at,
-        "acquisition": e.scan_end - e.scan_start,
-        "report_tat": e.report_at - e.scan_end,
-        "order_to_report": e.report_at - o.ordered_at,
-    }
+    return ExamColumns({
+        "ordered_at": o.ordered_at, "source": o.source, "exam_type": o.exam_type, "ordered_as": o.ordered_as,
+        "priority": o.priority, "scan_start": e.scan_start, "scan_end": e.scan_end, "read_start": e.read_start,
+        "report_at": e.report_at, "technologist": e.technologist, "scanner": e.scanner, "radiologist": e.radiologist,
+        "interrupted": e.interrupted, "read_priority": e.read_priority, "ai_flagged": o.flagged,
+        "finding": o.finding, "critical": o.critical, "critical_at": e.critical_at, "protocol_at": e.protocol_at,
+        "cancelled_at": e.cancelled_at, "dose": o.dose, "prelim_at": e.prelim_at,
+        "prelim_radiologist": e.prelim_radiologist, "imaging_start": e.imaging_start, "broken_off": e.broken_off,
+        "procedure_radiologist": e.procedure_radiologist, "door_lead": o.door_lead, "readiness": o.readiness})
+
+
+# columns worked out from the milestones, each when it is asked for
+DERIVED_COLUMNS = {
+    "critical_tat": lambda c: c["critical_at"] - c["scan_end"],
+    "prelim_tat": lambda c: c["prelim_at"] - c["scan_end"],
+    "door_at": lambda c: c["ordered_at"] - c["door_lead"],
+    "door_to_scan": lambda c: c["imaging_start"] - (c["ordered_at"] - c["door_lead"]),
+    "ready_at": lambda c: c["ordered_at"] + c["readiness"],
+    "ready_to_scan": lambda c: c["scan_start"] - (c["ordered_at"] + c["readiness"]),
+    "wait_to_scan": lambda c: c["scan_start"] - c["ordered_at"],
+    "acquisition": lambda c: c["scan_end"] - c["scan_start"],
+    "report_tat": lambda c: c["report_at"] - c["scan_end"],
+    "order_to_report": lambda c: c["report_at"] - c["ordered_at"],
+}
+
+
+class ExamColumns(Mapping):
+    """The per-exam columns by name: the records' own arrays, and turnaround times worked out each time they are
+    asked for rather than all held at once (a year's ten derived columns would be 30 MB beside the records)."""
+
+    def __init__(self, raw: dict[str, np.ndarray]):
+        self._raw = raw
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._raw[name] if name in self._raw else DERIVED_COLUMNS[name](self._raw)
+
+    def __iter__(self):
+        yield from self._raw
+        yield from DERIVED_COLUMNS
+
+    def __len__(self) -> int:
+        return len(self._raw) + len(DERIVED_COLUMNS)
+
+    def take(self, rows) -> dict[str, np.ndarray]:
+        """Every column for these rows only (the derived ones worked out from the rows' milestones)."""
+        part = {name: values[rows] for name, values in self._raw.items()}
+        return {**part, **{name: derive(part) for name, derive in DERIVED_COLUMNS.items()}}
 
 
 def in_statistics(result: Result) -> np.ndarray:
@@ -170,8 +181,10 @@ def clipped_minutes(start: np.ndarray, end: np.ndarray, lo: float, hi: float) ->
 
     Busy time straddling the end of the warm-up is split, not dropped or counted whole.
     """
-    end = np.where(np.isnan(end), hi, end)
-    return np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None)
+    minutes = np.where(np.isnan(end), hi, end)  # worked in place: a year's staff log is millions of rows
+    np.minimum(minutes, hi, out=minutes)
+    minutes -= np.maximum(start, lo)
+    return np.clip(minutes, 0.0, None, out=minutes)
 
 
 def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
@@ -236,24 +249,43 @@ def room_work_within(result: Result, ids: list[int], opening: list[tuple[float, 
 
 
 def cut_to(starts: np.ndarray, ends: np.ndarray, opening: list[tuple[float, float]]):
-    """The parts of the intervals [starts, ends) that lie within the sorted, disjoint `opening` spans."""
+    """The parts of the intervals [starts, ends) that lie within the sorted, disjoint `opening` spans: those of
+    intervals within one span (or none) in their order, then those of the rare intervals across a closed stretch."""
+    simple, rare = _cut_pieces(starts, ends, opening)
+    cut_s, cut_e = (np.concatenate([pieces[k] for pieces in simple + rare]) for k in (0, 1))
+    return cut_s, cut_e
+
+
+def cut_minutes(starts: np.ndarray, ends: np.ndarray, opening: list[tuple[float, float]]) -> np.ndarray:
+    """The lengths of `cut_to`'s parts, in its order (their sum is the same to the last digit), without holding
+    its starts and ends: a year's staff log is millions of rows."""
+    simple, rare = _cut_pieces(starts, ends, opening)
+    return np.concatenate([e - s for s, e in simple + rare])
+
+
+CUT_ROWS = 200_000  # intervals cut at once: the working arrays stay a few megabytes whatever the horizon
+
+
+def _cut_pieces(starts, ends, opening):
+    """([(starts, ends) of the parts of intervals within one span, chunk by chunk], [the same for the others])."""
     spans = np.array(opening, dtype=float).reshape(-1, 2)
-    if not len(spans) or not len(starts):
-        return np.zeros(0), np.zeros(0)
-    first = np.searchsorted(spans[:, 0], starts, side="right") - 1
-    last = np.searchsorted(spans[:, 0], ends, side="left") - 1
-    simple = first == last  # within one opening, or in none
-    index = np.clip(first[simple], 0, None)
-    cut_starts = np.maximum(starts[simple], spans[index, 0])
-    cut_ends = np.where(first[simple] >= 0, np.minimum(ends[simple], spans[index, 1]), cut_starts)
-    pieces_s, pieces_e = [cut_starts], [cut_ends]
-    for a, b in zip(starts[~simple].tolist(), ends[~simple].tolist()):  # rare: work across a closed stretch
-        for s, e in spans[(spans[:, 1] > a) & (spans[:, 0] < b)]:
-            pieces_s.append(np.array([max(a, s)]))
-            pieces_e.append(np.array([min(b, e)]))
-    cut_s, cut_e = np.concatenate(pieces_s), np.concatenate(pieces_e)
-    keep = cut_e > cut_s
-    return cut_s[keep], cut_e[keep]
+    simple, rare = [(np.zeros(0), np.zeros(0))], []
+    if not len(spans):
+        return simple, rare
+    for lo in range(0, len(starts), CUT_ROWS):
+        chunk_s, chunk_e = starts[lo:lo + CUT_ROWS], ends[lo:lo + CUT_ROWS]
+        first = np.searchsorted(spans[:, 0], chunk_s, side="right") - 1
+        within = first == np.searchsorted(spans[:, 0], chunk_e, side="left") - 1  # within one opening, or in none
+        index = np.clip(first[within], 0, None)
+        cut_s = np.maximum(chunk_s[within], spans[index, 0])
+        cut_e = np.where(first[within] >= 0, np.minimum(chunk_e[within], spans[index, 1]), cut_s)
+        keep = cut_e > cut_s
+        simple.append((cut_s[keep], cut_e[keep]))
+        for a, b in zip(chunk_s[~within].tolist(), chunk_e[~within].tolist()):  # rare: work across a closed stretch
+            for s, e in spans[(spans[:, 1] > a) & (spans[:, 0] < b)]:
+                if min(b, e) > max(a, s):
+                    rare.append((np.array([max(a, s)]), np.array([min(b, e)])))
+    return simple, rare
 
 
 def overtime_hours(result: Result) -> dict[str, dict[str, float]]:
@@ -264,7 +296,8 @@ def overtime_hours(result: Result) -> dict[str, dict[str, float]]:
     for role in staffed_roles(result.scenario):
         for group in role.groups(result.scenario):
             people = members(result, role.name, group)
-            out[role.section][group] = round(float(log["overtime"][duty & np.isin(log["person"], people)].sum()) / 60, 6)
+            rows = np.flatnonzero(duty & np.isin(log["person"], people))
+            out[role.section][group] = round(float(result.staff_log.overtime(rows).sum()) / 60, 6)
     return out
 
 

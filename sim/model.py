@@ -16,6 +16,7 @@ out: an order arriving at 19:00 sharp goes to the night shift.
 """
 from __future__ import annotations
 
+import gc
 from array import array
 
 import numpy as np
@@ -55,7 +56,12 @@ def run(scenario: Scenario, seed: int | None = None, replication: int = 0, progr
         for day in range(1, scenario.days + 1):
             department.env.run(until=day * 1440.0)
             progress(day * 1440.0, department.horizon)
-    return department.result(seed, replication)
+    result = department.result(seed, replication)
+    # the department's objects refer to one another (timers, hooks): free them now, before metrics and output
+    # build on the result, rather than at some later collection
+    del department
+    gc.collect()
+    return result
 
 
 def staff_names(scenario: Scenario) -> list[StaffMember]:

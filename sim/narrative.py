@@ -68,14 +68,15 @@ class _Teller:
     def duty(self) -> list[Line]:
         lines = []
         end = np.where(np.isnan(self.log["end"]), np.inf, self.log["end"])
-        for k in np.flatnonzero(self.log["kind"] == DUTY):
+        duty = np.flatnonzero(self.log["kind"] == DUTY)
+        overtime = dict(zip(duty.tolist(), self.r.staff_log.overtime(duty).tolist()))
+        for k in duty:
             person = self.r.staff[self.log["person"][k]]
             if self._in(self.log["start"][k]):
                 lines.append(Line(self.log["start"][k], ON_DUTY, -1,
                                   f"{person.name} ({person.role}, {person.group}) comes on duty."))
             if self._in(end[k]) and end[k] < self.r.horizon:
-                overtime = self.log["overtime"][k]
-                extra = f", after {overtime:.0f} min of overtime finishing a task" if overtime >= 0.5 else ""
+                extra = f", after {overtime[k]:.0f} min of overtime finishing a task" if overtime[k] >= 0.5 else ""
                 lines.append(Line(end[k], OFF_DUTY, -1, f"{person.name} goes off duty{extra}."))
         return lines
 

@@ -173,7 +173,7 @@ def exam_table(result: Result, rows: np.ndarray | None = None, columns: dict | N
     """exams.csv as columns, names resolved, for the given exam rows (default every placed exam)."""
     s = result.scenario
     rows = placed_exams(result) if rows is None else rows
-    c = {name: values[rows] for name, values in (columns or exam_columns(result)).items()}
+    c = (columns or exam_columns(result)).take(rows)
     orders = result.exams.orders
     exam_types = list(s.exam_types.values())
     staff_names = [m.name for m in result.staff]
@@ -227,7 +227,7 @@ def staff_table(result: Result, rows=slice(None)) -> dict[str, np.ndarray]:
         "start_clock": clock,
         "end": log["end"],
         "exam_id": log["exam"],
-        "overtime": log["overtime"],
+        "overtime": result.staff_log.overtime(rows),
     }
 
 

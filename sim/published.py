@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .metrics import cut_to, describe_censored, exam_columns, in_statistics
+from .metrics import cut_minutes, describe_censored, exam_columns, in_statistics
 from .records import CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROTOCOL, READ, Result
 from .roster import clip, intervals
 from .schema import Window
@@ -136,11 +136,11 @@ def _daytime_share(*kinds: int):
         spans = clip(intervals([WEEKDAY_DAYTIME], s.days, s.start_weekday), result.warmup, result.horizon)
         log = result.staff_log.columns()
         readers = np.array([m.role == "radiologist" for m in result.staff] or [False])[log["person"]]
-        ends = np.where(np.isnan(log["end"]), result.horizon, log["end"])
 
         def minutes(rows):
-            starts, stops = cut_to(log["start"][rows], ends[rows], spans)
-            return float(np.sum(stops - starts))
+            ends = log["end"][rows]  # the selected rows only: a year's staff log is millions of them
+            np.copyto(ends, result.horizon, where=np.isnan(ends))
+            return float(np.sum(cut_minutes(log["start"][rows], ends, spans)))
         duty = minutes(readers & (log["kind"] == DUTY))
         if duty <= 0:
             return Measured(None, why="no radiologist on duty on a weekday 08:00-17:00 after the warm-up")

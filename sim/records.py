@@ -7,6 +7,7 @@ t = 0; NaN means "had not happened by the end of the horizon".
 from __future__ import annotations
 
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -126,21 +127,64 @@ class StaffLog:
         self.start = array("d")
         self.end = array("d")  # NaN: still under way at the end of the horizon
         self.exam = array("i")  # -1 for duty rows
-        self.overtime = array("d")  # duty rows: minutes worked past the scheduled end
+        # duty rows: minutes worked past the scheduled end; breaks: minutes deferred. Kept only for the rows that
+        # have some (a year's log has millions of rows, a few thousand of them with overtime).
+        self._overtime_rows = array("q")
+        self._overtime_minutes = array("d")
 
     def add(self, person: int, kind: int, start: float, end: float, exam: int = -1, overtime: float = 0.0):
+        if overtime:
+            self._overtime_rows.append(len(self.person))
+            self._overtime_minutes.append(overtime)
         self.person.append(person)
         self.kind.append(kind)
         self.start.append(start)
         self.end.append(end)
         self.exam.append(exam)
-        self.overtime.append(overtime)
 
-    def columns(self) -> dict[str, np.ndarray]:
-        return _as_arrays(self, ("person", "kind", "start", "end", "exam", "overtime"))
+    def overtime(self, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
+        """The overtime column (0 where a row has none) for a slice of rows or an array of row numbers."""
+        at = np.frombuffer(self._overtime_rows, dtype=np.int64)  # in increasing order: rows are only appended
+        minutes = np.frombuffer(self._overtime_minutes, dtype=float)
+        if isinstance(rows, slice):
+            first, stop, step = rows.indices(len(self))
+            if step != 1:
+                raise ValueError("overtime() takes a contiguous slice of rows")
+            column = np.zeros(max(stop - first, 0))
+            inside = (at >= first) & (at < stop)
+            column[at[inside] - first] = minutes[inside]
+            return column
+        rows = np.asarray(rows, dtype=np.int64)
+        found = np.minimum(np.searchsorted(at, rows), max(len(at) - 1, 0))
+        has = at[found] == rows if len(at) else np.zeros(len(rows), dtype=bool)
+        return np.where(has, minutes[found] if len(at) else 0.0, 0.0)
+
+    def columns(self) -> Mapping[str, np.ndarray]:
+        """The log's columns (numpy views, no copy); "overtime" is spread out only if it is asked for."""
+        return _StaffColumns(_as_arrays(self, ("person", "kind", "start", "end", "exam")), self)
 
     def __len__(self) -> int:
         return len(self.person)
+
+
+class _StaffColumns(Mapping):
+    """The staff log's columns by name; "overtime" is spread out from its few rows only when it is asked for."""
+
+    NAMES = ("person", "kind", "start", "end", "exam", "overtime")
+
+    def __init__(self, columns: dict[str, np.ndarray], log: StaffLog):
+        self._columns, self._log = columns, log
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name == "overtime" and name not in self._columns:
+            self._columns[name] = self._log.overtime()
+        return self._columns[name]
+
+    def __iter__(self):
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
 
 
 class RoomLog:

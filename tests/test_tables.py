@@ -124,3 +124,22 @@ def test_a_name_with_a_comma_or_quote_stays_one_field_in_every_table(tmp_path):
         assert {len(row) for row in rows} == {len(rows[0])}, table
         names = {row[rows[0].index("radiologist" if table == "exams.csv" else "staff")] for row in rows[1:]}
         assert 'Smith, J "Jo"' in names
+
+
+def test_overtime_kept_for_few_rows_reads_as_a_whole_column():
+    """Only rows with overtime keep it; every way of reading the column gives it row by row, 0 elsewhere."""
+    from sim.records import BREAK, DUTY, READ, StaffLog
+
+    log, expected = StaffLog(), []
+    for row in range(50):
+        kind = DUTY if row % 7 == 0 else BREAK if row % 11 == 0 else READ
+        minutes = float(row) / 4 if kind != READ and row % 2 else 0.0
+        log.add(row % 3, kind, float(row), float(row) + 1, -1, minutes)
+        expected.append(minutes)
+    assert log.columns()["overtime"].tolist() == expected
+    assert dict(log.columns()).keys() == {"person", "kind", "start", "end", "exam", "overtime"}
+    assert log.overtime(slice(10, 30)).tolist() == expected[10:30]
+    assert log.overtime(slice(45, 60)).tolist() == expected[45:]
+    picked = [49, 0, 21, 22, 35, 33]
+    assert log.overtime(np.array(picked)).tolist() == [expected[k] for k in picked]
+    assert StaffLog().overtime(np.array([], dtype=int)).tolist() == [] and StaffLog().overtime().tolist() == []

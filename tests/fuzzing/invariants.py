@@ -400,7 +400,7 @@ def _animation(result):
 def _summary(result):
     try:
         summary = summarise(result)
-        exam_columns(result)
+        list(exam_columns(result).values())  # every column, the derived ones worked out
     except Exception as exc:  # a crash is the finding
         yield f"{type(exc).__name__}: {exc}"
         return
