@@ -275,6 +275,8 @@ def cmd_serve(argv: list[str]) -> int:
                "--server.enableStaticServing", "false", "--client.toolbarMode", "minimal",
                "--server.maxUploadSize", "1", "--", *([args.scenario] if args.scenario else [])]
     print(f"radsim web app: http://127.0.0.1:{args.port}/ (this computer only; Ctrl-C stops it)", flush=True)
+    if os.name == "posix":  # become the server: stopping this process (Ctrl-C, kill, a service manager) stops it
+        os.execv(sys.executable, command)
     return subprocess.call(command)
 
 

@@ -1,5 +1,6 @@
 """The web app: the what-if logic without a browser, the page through Streamlit's own test harness, and the real
 thing served on localhost and driven by headless Chromium."""
+import os
 import shutil
 import socket
 import subprocess
@@ -127,9 +128,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served():
-    pytest.importorskip("streamlit")
+def _serve():
+    """`run_sim.py serve` on a free port, once it answers: (the process, port, the address it printed)."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "serve", "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -141,9 +141,27 @@ def served():
             break
         except OSError:
             time.sleep(0.5)
+    return server, port, address
+
+
+@pytest.fixture(scope="module")
+def served():
+    pytest.importorskip("streamlit")
+    server, port, address = _serve()
     yield port, address
     server.terminate()
     server.wait(10)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the server is the command's own process on POSIX systems")
+def test_stopping_the_serve_command_stops_the_server():
+    pytest.importorskip("streamlit")
+    server, port, _ = _serve()
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()  # it answers
+    server.terminate()  # as a service manager or `kill` would
+    server.wait(10)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
 
 def test_the_server_listens_on_this_computer_only(served):
