@@ -28,7 +28,7 @@ from . import __version__
 from .experiment import ExperimentError
 from .metrics import summarise
 from .model import run
-from .output import OutputError, new_result_dir, result_dir, write_run
+from .output import OutputError, new_result_dir, result_dir, run_written
 from .scenario import ScenarioError, load_scenario
 from .schema import Scenario
 
@@ -132,8 +132,7 @@ def cmd_run(argv: list[str]) -> int:
                         chosen_name=args.out is not None)
     result = run(scenario, seed=seed, progress=None if args.quiet else run_progress(sys.stderr))
     summary = summarise(result)
-    with folder as staging:
-        write_run(result, summary, staging)
+    with folder as staging, run_written(result, summary, staging, busy=not args.no_plots):
         if args.parquet:
             from .output import write_parquet
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -277,14 +281,86 @@ def write_summary(summary: dict, path: Path) -> None:
     path.write_text(json.dumps(rounded(summary), indent=2) + "\n", encoding="utf-8")
 
 
+def write_rooms(result: Result, path: Path) -> None:
+    _write_csv(path, len(result.room_log), lambda part: room_table(result, part))
+
+
+TABLE_FILES = {"exams.csv": write_exams, "staff.csv": write_staff, "rooms.csv": write_rooms,
+               "queues.csv": write_queues}
+
+
 def write_run(result: Result, summary: dict, folder: Path) -> None:
     """Every table of one run into `folder`."""
+    with run_written(result, summary, folder):
+        pass
+
+
+@contextmanager
+def run_written(result: Result, summary: dict, folder: Path, busy: bool = False):
+    """Every table of one run written into `folder` while the block runs. Formatting a year's tables takes seconds
+    that a second core can spend: where `can_write_aside`, a forked process writes staff, rooms and queues while
+    this one writes exams.csv, or all four if the block is `busy` with work of its own (figures). The block's end
+    waits for them; a table that cannot be written is an OutputError."""
     (folder / "scenario.resolved.yaml").write_text(to_yaml(result.scenario), encoding="utf-8")
-    write_exams(result, folder / "exams.csv")
-    write_staff(result, folder / "staff.csv")
-    _write_csv(folder / "rooms.csv", len(result.room_log), lambda part: room_table(result, part))
-    write_queues(result, folder / "queues.csv")
-    write_summary(summary, folder / "summary.json")
+    aside = [name for name in TABLE_FILES if busy or name != "exams.csv"] if can_write_aside() else []
+    with _tables_written_aside(result, folder, aside):
+        _write_tables(result, folder, [name for name in TABLE_FILES if name not in aside])
+        write_summary(summary, folder / "summary.json")
+        yield
+
+
+def can_write_aside() -> bool:
+    """Whether tables can be written by a forked process: on Linux, where the fork shares the result's arrays instead
+    of copying them, and only from a process with no other threads (a fork keeps just the calling thread, and a
+    lock another one held would stay held). Elsewhere tables are written in this process, with the same bytes."""
+    return sys.platform == "linux" and threading.active_count() == 1 and \
+        "fork" in multiprocessing.get_all_start_methods()
+
+
+def _write_tables(result: Result, folder: Path, names: list[str]) -> None:
+    for name in names:
+        try:
+            TABLE_FILES[name](result, folder / name)
+        except OSError as exc:  # a full disk, a folder removed meanwhile
+            raise OutputError(f"{folder / name}: cannot be written ({exc.strerror or exc})") from None
+
+
+@contextmanager
+def _tables_written_aside(result: Result, folder: Path, names: list[str]):
+    """These tables written into `folder` by a forked process while the block runs; an error in the block stops it."""
+    if not names:
+        yield
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    writer = context.Process(target=_write_aside, args=(result, folder, names, send), daemon=True)
+    writer.start()
+    send.close()
+    try:
+        yield
+    except BaseException:
+        writer.terminate()
+        writer.join()
+        raise
+    try:
+        error = receive.recv()
+    except EOFError:  # stopped before it could say
+        error = f"{folder}: the tables were not written (their writer stopped with status {writer.exitcode})"
+    finally:
+        writer.join()
+        receive.close()
+    if error is not None:
+        raise OutputError(error)
+
+
+def _write_aside(result: Result, folder: Path, names: list[str], send) -> None:
+    try:
+        _write_tables(result, folder, names)
+        send.send(None)
+    except BaseException as exc:  # said to the parent, which stops the run with it
+        send.send(str(exc) if isinstance(exc, OutputError) else f"{folder}: writing the tables failed: {exc!r}")
+    finally:
+        send.close()
 
 
 def write_parquet(result: Result, folder: Path) -> None:

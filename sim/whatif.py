@@ -320,12 +320,12 @@ def _compare(baseline_text: str, variant_text: str, reps: int, folder: str) -> N
 def _full_run(scenario: Scenario, folder: Path) -> None:
     from .metrics import summarise
     from .model import run
-    from .output import write_run
+    from .output import run_written
     from .plots import write_plots
     from .report import write_report
 
     folder.mkdir(parents=True, exist_ok=True)
     result = run(scenario)
     summary = summarise(result)
-    write_run(result, summary, folder)
-    write_report(result, summary, write_plots(result, folder), folder / "report.html", None)
+    with run_written(result, summary, folder, busy=True):
+        write_report(result, summary, write_plots(result, folder), folder / "report.html", None)

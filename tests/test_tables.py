@@ -1,4 +1,7 @@
 """Tables a manager opens in a spreadsheet carry weekday and clock time beside the minutes."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -143,3 +146,40 @@ def test_overtime_kept_for_few_rows_reads_as_a_whole_column():
     picked = [49, 0, 21, 22, 35, 33]
     assert log.overtime(np.array(picked)).tolist() == [expected[k] for k in picked]
     assert StaffLog().overtime(np.array([], dtype=int)).tolist() == [] and StaffLog().overtime().tolist() == []
+
+
+def _run_written(out, aside: bool, *options: str) -> dict[str, bytes]:
+    """The tables of a short run from the command line, in a fresh process, with or without a second writer."""
+    code = (f"import sys; from sim import output\n"
+            f"output.can_write_aside = lambda: {aside} and output.sys.platform == 'linux'\n"
+            f"from sim.cli import main; sys.exit(main(sys.argv[1:]))")
+    subprocess.run([sys.executable, "-c", code, str(SCENARIOS / "community_hospital.yaml"), "--days", "5", "--quiet",
+                    "--out", str(out), *options], check=True, capture_output=True, cwd=SCENARIOS.parent)
+    return {path.name: path.read_bytes() for path in out.iterdir() if path.suffix in (".csv", ".json", ".yaml")}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="tables are written by a second process on Linux")
+@pytest.mark.parametrize("options", [("--no-plots",), ()], ids=["tables only", "with figures"])
+def test_tables_written_by_a_second_process_hold_the_same_bytes(tmp_path, options):
+    here = _run_written(tmp_path / "here", False, *options)
+    aside = _run_written(tmp_path / "aside", True, *options)
+    assert set(here) == {"exams.csv", "staff.csv", "rooms.csv", "queues.csv", "summary.json",
+                         "scenario.resolved.yaml"}
+    assert aside == here
+
+
+@pytest.mark.parametrize("table", ["exams.csv", "staff.csv"])
+def test_a_table_that_cannot_be_written_is_one_line_and_no_results(tmp_path, table):
+    """Whichever process writes it (staff.csv goes to the second one on Linux), a write error stops the run with
+    one line, exit status 2 and no result folder."""
+    out = tmp_path / "out"
+    code = (f"import sys; from sim import output\n"
+            f"def full(result, path): raise OSError(28, 'No space left on device')\n"
+            f"output.TABLE_FILES[{table!r}] = full\n"
+            f"from sim.cli import main; sys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", code, str(SCENARIOS / "teaching" / "01_the_chain.yaml"), "--quiet",
+                           "--no-plots", "--out", str(out)], capture_output=True, text=True, cwd=SCENARIOS.parent)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and table in lines[0] and "No space left on device" in lines[0], done.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
