@@ -193,11 +193,11 @@ class Department:
         handling = [spec.breakdowns.interrupted_exam if spec.breakdowns else "move" for spec in s.modalities.values()]
         self.anaesthetists = [Anaesthetist(i, m.name, m.group) for i, m in enumerate(self.staff)
                               if m.role == "anaesthetist"]
-        self.anaesthesia = Anaesthesia(self.env, self.log, self.request_dispatch,
+        self.anaesthesia = Anaesthesia(self.env, self.log, self.env.unsettled,
                                        lambda: self.acquisition.something_freed()) \
             if self.anaesthetists or np.any(self.orders.steps.sedated) else None
         self.acquisition = Acquisition(
-            self.env, self.log, self.room_log, self.request_dispatch, self.exams, len(self.modality_names), pools,
+            self.env, self.log, self.room_log, self.env.unsettled, self.exams, len(self.modality_names), pools,
             pool_of_exam, AcquisitionHooks(images_complete=self._images_complete, queue_changed=self._record_queues),
             handling, self._procedure_staff(), self._queue_rank(), self.anaesthesia)
         self.technologists = []
@@ -213,7 +213,7 @@ class Department:
         carried = bool(np.any(self.orders.transport > 0))
         self._carried = per_exam(self.orders.transport > 0) if carried else None
         self.transport = Transport(
-            self.env, self.log, self.request_dispatch, per_exam(self.orders.transport), per_exam(self.orders.priority),
+            self.env, self.log, self.env.unsettled, per_exam(self.orders.transport), per_exam(self.orders.priority),
             self.acquisition.order, lambda exam: self.exams.cancelled_at[exam] == self.exams.cancelled_at[exam],
         ) if carried or self.porters else None
 
@@ -252,7 +252,7 @@ class Department:
         protocols = (self.protocol_class_of_exam, per_exam(self.orders.protocol)) \
             if np.any(self.orders.protocol > 0) else None
         self.reading = Reading(
-            self.env, self.log, self.request_dispatch, self.exams, self.worklist,
+            self.env, self.log, self.env.unsettled, self.exams, self.worklist,
             per_exam(self.read_rank), per_exam(self.class_of_exam.copy()), self.orders.read, readers_for_class,
             preempting, ReadingHooks(**wiring), per_exam(self.orders.critical), per_exam(self.orders.call), self.moves,
             self._resumption_penalty(), self.final_class, per_exam(self.orders.final_read),
@@ -444,10 +444,6 @@ class Department:
         self.reading.add(exam)
         if self._carried is not None and self._carried[exam]:
             self.transport.take_back(exam)
-
-    def request_dispatch(self) -> None:
-        """Hand out work once every other event of this instant has happened."""
-        self.env.unsettled()
 
     def _dispatch(self) -> None:
         # The rule at one instant: acquisition first, then reading. A radiologist free at the same moment as a

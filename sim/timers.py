@@ -9,14 +9,27 @@ from __future__ import annotations
 from heapq import heappop
 
 import simpy
-from simpy.core import EmptySchedule, EventPriority, StopSimulation
+from simpy.core import NORMAL, EmptySchedule, EventPriority, StopSimulation
+
+
+class _Timer:
+    """What simpy's event loop needs of a scheduled call: its callbacks, and that it succeeded. The model sets
+    millions of timers and never waits on one from a process, so they need none of an event's other state."""
+
+    __slots__ = ("callbacks",)
+    _ok = True
+
+    def __init__(self, callback):
+        self.callbacks = [callback]
 
 
 def after(env, minutes: float, action, *args):
-    """Call `action(*args)` once `minutes` have passed; returns the event, so more actions can share it."""
-    event = env.timeout(minutes)
-    event.callbacks.append(lambda _event: action(*args))
-    return event
+    """Call `action(*args)` once `minutes` have passed; returns the timer, so more actions can share it."""
+    if minutes < 0:
+        raise ValueError(f"negative delay {minutes}")
+    timer = _Timer(lambda _timer: action(*args))
+    env.schedule(timer, NORMAL, minutes)
+    return timer
 
 
 def also(event, action, *args) -> None:

@@ -57,7 +57,8 @@ class Transport(Crew):
 
     def dispatch(self) -> None:
         """Free porters take the waiting jobs in order; a patient cancelled meanwhile is not fetched."""
-        self.start_due_breaks()
+        if self._breaks_due:
+            self.start_due_breaks()
         while self.jobs and self.free:
             _, _, kind, _, exam = heapq.heappop(self.jobs)
             if kind == FETCH and self.cancelled(exam):

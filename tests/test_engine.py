@@ -1,6 +1,8 @@
 """The clock's end-of-instant hand-out: one dispatch per instant, after everything else that happens then."""
 from __future__ import annotations
 
+import pytest
+
 from sim.timers import Environment, after
 
 
@@ -62,3 +64,13 @@ def test_no_hand_out_without_a_request_and_none_past_the_end_of_the_run():
     assert seen == []
     env.run(until=200.0)
     assert seen == [("settle", 100.0)]
+
+
+def test_a_timer_is_never_set_in_the_past_and_fires_in_the_order_set_at_one_moment():
+    env, fired = Environment(), []
+    with pytest.raises(ValueError):
+        after(env, -0.5, fired.append, "too late")
+    for label in ("first", "second", "third"):
+        after(env, 3.0, fired.append, label)
+    env.run()
+    assert fired == ["first", "second", "third"] and env.now == 3.0
