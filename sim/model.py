@@ -361,8 +361,7 @@ class Department:
             spared = frozenset(self.scenario.priority_names.index(p) for p in options.spared)
             # compact arrays that still hand out Python floats (the clock stays in Python floats): a year of an
             # academic centre's calls is most of a million of them
-            self.env.process(_interruptions(self.env, self.reading, reader, array("d", times), array("d", durations),
-                                            spared))
+            _Calls(self.env, self.reading, reader, array("d", times), array("d", durations), spared)
 
     # ---------------------------------------------------------------- events
 
@@ -480,16 +479,39 @@ class Department:
                 self.log.add(person.index, person.task_kind, person.task_start, float("nan"), person.task_exam)
 
 
-def _interruptions(env, reading, reader, times, durations, spared):
-    reader.spared = spared
-    for t, minutes in zip(times, durations):
-        if t < reader.fixed_until:  # the reader is certainly still on a call, a break, set work: it never reaches them
-            continue
-        reader.next_call = t  # a read that this call will break into needs no end of its own
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        reader.next_call = INF
-        reading.interruption(reader, minutes, spared)
+class _Calls:
+    """One reader's calls and questions, each set as a timer once the one before it is handled (a process per
+    reader would cost a resumption per call, and there are most of a million a year). A call that certainly cannot
+    reach the reader (still on a call, a break, set work) is passed over without a timer."""
+
+    def __init__(self, env, reading, reader, times: array, durations: array, spared: frozenset[int]):
+        self.env, self.reading, self.reader = env, reading, reader
+        self.times, self.durations, self.spared = times, durations, spared
+        self.next = 0  # the call to come
+        reader.spared = spared
+        self._arm()
+
+    def _arm(self) -> None:
+        times, reader, now = self.times, self.reader, self.env.now
+        while self.next < len(times):
+            t = times[self.next]
+            if t < reader.fixed_until:
+                self.next += 1
+                continue
+            reader.next_call = t  # a read that this call will break into needs no end of its own
+            if t > now:
+                after(self.env, t - now, self._ring)
+                return
+            self._take()
+
+    def _ring(self) -> None:
+        self._take()
+        self._arm()
+
+    def _take(self) -> None:
+        self.reader.next_call = INF
+        self.reading.interruption(self.reader, self.durations[self.next], self.spared)
+        self.next += 1
 
 
 def break_times(breaks, member: int, duty: list[tuple[float, float]], days: int) -> list[tuple[float, float]]:

@@ -312,9 +312,10 @@ def run_written(result: Result, summary: dict, folder: Path, busy: bool = False)
 def can_write_aside() -> bool:
     """Whether tables can be written by a forked process: on Linux, where the fork shares the result's arrays instead
     of copying them, and only from a process with no other threads (a fork keeps just the calling thread, and a
-    lock another one held would stay held). Elsewhere tables are written in this process, with the same bytes."""
-    return sys.platform == "linux" and threading.active_count() == 1 and \
-        "fork" in multiprocessing.get_all_start_methods()
+    lock another one held would stay held), which is not itself a daemon worker (those may not have children).
+    Elsewhere tables are written in this process, with the same bytes."""
+    return sys.platform == "linux" and threading.active_count() == 1 and not multiprocessing.current_process().daemon \
+        and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _write_tables(result: Result, folder: Path, names: list[str]) -> None:
