@@ -34,7 +34,7 @@ from .rooms import Pool, Room
 from .roster import intervals
 from .schema import Scenario, can_read
 from .streams import Streams
-from .timers import Environment, after
+from .timers import Environment, TimedSequence, after, at_start
 from .transport import Porter, Transport
 from .triage import reading_priority
 from .worklist import Stage, Worklist, WorklistClass
@@ -115,7 +115,7 @@ class Department:
         self._build_acquisition()
         self._build_transport()
         self._start_rosters()
-        self.env.process(self._release_orders())
+        self.env.process(at_start(self._release_orders().start))
 
     # ------------------------------------------------------------- building
 
@@ -361,21 +361,29 @@ class Department:
             spared = frozenset(self.scenario.priority_names.index(p) for p in options.spared)
             # compact arrays that still hand out Python floats (the clock stays in Python floats): a year of an
             # academic centre's calls is most of a million of them
-            _Calls(self.env, self.reading, reader, array("d", times), array("d", durations), spared)
+            self._start_calls(reader, array("d", times), array("d", durations), spared)
+
+    def _start_calls(self, reader: Radiologist, times: array, durations: array, spared: frozenset[int]) -> None:
+        """A reader's calls in turn. One that certainly cannot reach the reader (still on a call, a break, set work)
+        is passed over without a timer; a read that the next call will break into needs no end of its own."""
+        reader.spared = spared
+
+        def take(k: int) -> None:
+            reader.next_call = INF
+            self.reading.interruption(reader, durations[k], spared)
+
+        def upcoming(t: float) -> None:
+            reader.next_call = t
+
+        TimedSequence(self.env, times, take, lambda k, t: t < reader.fixed_until, upcoming).start()
 
     # ---------------------------------------------------------------- events
 
-    def _release_orders(self):
+    def _release_orders(self) -> TimedSequence:
         """Orders in time order. An order with nothing to do when placed (no protocol, no patience to run out)
         but a patient to get ready is released when the patient is ready instead: one event, not two."""
-        env = self.env
-        for exam, t, later in zip(*self._release_plan()):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            if later:
-                self._ready(exam)
-            else:
-                self._place(exam)
+        exams, times, later = self._release_plan()
+        return TimedSequence(self.env, times, lambda k: (self._ready if later[k] else self._place)(exams[k]))
 
     def _release_plan(self) -> tuple[array, array, bytes]:
         """(exam, release time, released when ready) in release order, as compact arrays handing out Python ints
@@ -477,41 +485,6 @@ class Department:
         for person in people:
             if person.busy:
                 self.log.add(person.index, person.task_kind, person.task_start, float("nan"), person.task_exam)
-
-
-class _Calls:
-    """One reader's calls and questions, each set as a timer once the one before it is handled (a process per
-    reader would cost a resumption per call, and there are most of a million a year). A call that certainly cannot
-    reach the reader (still on a call, a break, set work) is passed over without a timer."""
-
-    def __init__(self, env, reading, reader, times: array, durations: array, spared: frozenset[int]):
-        self.env, self.reading, self.reader = env, reading, reader
-        self.times, self.durations, self.spared = times, durations, spared
-        self.next = 0  # the call to come
-        reader.spared = spared
-        self._arm()
-
-    def _arm(self) -> None:
-        times, reader, now = self.times, self.reader, self.env.now
-        while self.next < len(times):
-            t = times[self.next]
-            if t < reader.fixed_until:
-                self.next += 1
-                continue
-            reader.next_call = t  # a read that this call will break into needs no end of its own
-            if t > now:
-                after(self.env, t - now, self._ring)
-                return
-            self._take()
-
-    def _ring(self) -> None:
-        self._take()
-        self._arm()
-
-    def _take(self) -> None:
-        self.reader.next_call = INF
-        self.reading.interruption(self.reader, self.durations[self.next], self.spared)
-        self.next += 1
 
 
 def break_times(breaks, member: int, duty: list[tuple[float, float]], days: int) -> list[tuple[float, float]]:

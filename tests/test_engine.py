@@ -74,3 +74,19 @@ def test_a_timer_is_never_set_in_the_past_and_fires_in_the_order_set_at_one_mome
         after(env, 3.0, fired.append, label)
     env.run()
     assert fired == ["first", "second", "third"] and env.now == 3.0
+
+
+def test_a_timed_sequence_acts_at_each_time_in_turn_and_passes_over_skipped_entries_without_a_timer():
+    from sim.timers import TimedSequence, at_start
+
+    env, acted, armed, stops = Environment(), [], [], []
+    env.settle(lambda: stops.append(env.now))  # once per instant the clock stops at
+    times = [0.0, 2.0, 2.0, 5.0, 7.0, 9.0]
+    skipped = {4}  # the entry at 7.0: passed over when its turn comes
+    sequence = TimedSequence(env, times, lambda k: (acted.append((k, env.now)), env.unsettled()),
+                             lambda k, t: k in skipped, armed.append)
+    env.process(at_start(sequence.start))
+    env.run()
+    assert acted == [(0, 0.0), (1, 2.0), (2, 2.0), (3, 5.0), (5, 9.0)]
+    assert armed == [0.0, 2.0, 2.0, 5.0, 9.0]
+    assert stops == [0.0, 2.0, 5.0, 9.0] and 7.0 not in stops  # nothing happened at 7.0: no timer was set for it
