@@ -323,7 +323,7 @@ def _write_tables(result: Result, folder: Path, names: list[str]) -> None:
         try:
             TABLE_FILES[name](result, folder / name)
         except OSError as exc:  # a full disk, a folder removed meanwhile
-            raise OutputError(f"{folder / name}: cannot be written ({exc.strerror or exc})") from None
+            raise OutputError(f"{name}: cannot be written in {folder.parent} ({exc.strerror or exc})") from None
 
 
 @contextmanager
