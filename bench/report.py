@@ -7,24 +7,19 @@ Target (docs/performance.md): figures + report <= 10 s.
 """
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import timed_run  # first: it puts this checkout's radsim on the import path
 
-import sim  # noqa: E402
+import sim
 from sim.plots import write_plots  # noqa: E402
 from sim.report import write_report  # noqa: E402
 
 
 def main() -> None:
-    scenario = sim.load_scenario(ROOT / "scenarios" / "academic_centre.yaml", ["days=28"])
-    start = time.perf_counter()
-    result = sim.run(scenario)
-    simulate = time.perf_counter() - start
+    result, simulate = timed_run("academic_centre", "days=28")
     summary = sim.summarise(result)
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()

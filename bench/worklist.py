@@ -15,12 +15,9 @@ Target (docs/performance.md): long / short <= 1.3.
 from __future__ import annotations
 
 import copy
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import ROOT  # first: it puts this checkout's radsim on the import path
 
 import yaml  # noqa: E402
 

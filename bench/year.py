@@ -20,8 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import ROOT  # first: it puts this checkout's radsim on the import path
 
 import sim  # noqa: E402
 from sim.model import Department  # noqa: E402
