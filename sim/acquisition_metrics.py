@@ -210,18 +210,17 @@ def scanner_time(result: Result) -> dict[str, dict[str, float]]:
     broken (the last three also summed as down) and idle; time outside opening hours is left out."""
     log = result.room_log.columns()
     lo, hi = result.warmup, result.horizon
-    start = np.clip(log["start"], lo, hi)
-    end = np.clip(np.where(np.isnan(log["end"]), hi, log["end"]), lo, hi)
     out = {}
     for label, modality, ids in scanner_groups(result):
         before = _open_minutes_before(result.opening[modality])
         open_minutes = float(before(np.array([hi]))[0] - before(np.array([lo]))[0]) * len(ids)
         if open_minutes <= 0:
             continue
-        mine = np.isin(log["room"], ids)
-        inside = before(end) - before(start)
-        split = {name: float(inside[mine & (log["kind"] == kind)].sum() / open_minutes)
-                 for kind, name in ROOM_KIND_NAMES.items()}
+        mine = np.flatnonzero(np.isin(log["room"], ids))  # the group's rows first: a year's log is most of a million
+        start = np.clip(log["start"][mine], lo, hi)
+        end = np.clip(np.where(np.isnan(log["end"][mine]), hi, log["end"][mine]), lo, hi)
+        inside, kinds = before(end) - before(start), log["kind"][mine]
+        split = {name: float(inside[kinds == kind].sum() / open_minutes) for kind, name in ROOM_KIND_NAMES.items()}
         split["down"] = sum(split[ROOM_KIND_NAMES[k]] for k in ROOM_DOWN)
         split["idle"] = max(0.0, 1.0 - sum(v for k, v in split.items() if k != "down"))
         split["open_hours"] = open_minutes / 60

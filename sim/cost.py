@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .records import DUTY, Result
+from .records import Result
 from .roster import clip, intervals, merge, overlap_minutes
 from .schema import Window
 
@@ -23,8 +23,8 @@ def staff_cost(result: Result) -> dict:
     lo, hi = result.warmup, result.horizon
     night = clip(intervals([costs.night], s.days, s.start_weekday), lo, hi)
     weekend = clip(intervals([WEEKEND], s.days, s.start_weekday), lo, hi)
-    log = result.staff_log.columns()
-    duty_rows = (log["kind"] == DUTY) & (np.nan_to_num(log["end"], nan=hi) > lo)
+    duty_rows = result.staff_log.duty_rows(lo, hi)
+    on_duty = result.staff_log.columns()["person"][duty_rows]
     reports = _reports_by_person(result)
     by_group: dict[str, float] = {}
     for index, member in enumerate(result.staff):
@@ -33,7 +33,7 @@ def staff_cost(result: Result) -> dict:
         minutes = sum(e - st for st, e in plan)
         premium = costs.night_premium * overlap_minutes(plan, night) + \
             costs.weekend_premium * overlap_minutes(plan, weekend)
-        overtime = float(result.staff_log.overtime(np.flatnonzero(duty_rows & (log["person"] == index))).sum())
+        overtime = float(result.staff_log.overtime(duty_rows[on_duty == index]).sum())
         paid = rate * (minutes + premium + overtime * (1 + costs.overtime_premium)) / 60
         paid += costs.per_report.get(member.group, 0.0) * reports.get(index, 0) if member.role == "radiologist" else 0
         key = f"{member.role}s.{member.group}"

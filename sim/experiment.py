@@ -258,8 +258,12 @@ class Store:
         data = {"variant": task.variant, **data}
         final = self.path(task)
         staging = final.with_suffix(".part")
-        staging.write_text(json.dumps(data))
-        os.replace(staging, final)
+        try:
+            staging.write_text(json.dumps(data))
+            os.replace(staging, final)
+        except BaseException:  # Ctrl-C mid-save: the replication is not kept, and leaves nothing half-written
+            staging.unlink(missing_ok=True)
+            raise
 
 
 def execute(tasks: list[Task], executor: Executor, store: Store, window: int = 1,

@@ -25,6 +25,7 @@ from .records import (BREAK, CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROCEDU
                       TRANSPORT, Result)
 from .capacity import offered_load_warnings
 from .cost import staff_cost
+from .memory import give_back_memory
 from .coverage import coverage_warnings
 from .targets import attainment, judge, missed_target_warnings, share_met
 
@@ -181,10 +182,14 @@ def clipped_minutes(start: np.ndarray, end: np.ndarray, lo: float, hi: float) ->
 
     Busy time straddling the end of the warm-up is split, not dropped or counted whole.
     """
-    minutes = np.where(np.isnan(end), hi, end)  # worked in place: a year's staff log is millions of rows
-    np.minimum(minutes, hi, out=minutes)
-    minutes -= np.maximum(start, lo)
-    return np.clip(minutes, 0.0, None, out=minutes)
+    minutes = np.empty(len(end))
+    for first in range(0, len(end), CUT_ROWS):  # a chunk at a time: a year's staff log is millions of rows
+        rows = slice(first, first + CUT_ROWS)
+        part = np.where(np.isnan(end[rows]), hi, end[rows])
+        np.minimum(part, hi, out=part)
+        part -= np.maximum(start[rows], lo)
+        np.clip(part, 0.0, None, out=minutes[rows])
+    return minutes
 
 
 def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
@@ -256,47 +261,56 @@ def cut_to(starts: np.ndarray, ends: np.ndarray, opening: list[tuple[float, floa
     return cut_s, cut_e
 
 
-def cut_minutes(starts: np.ndarray, ends: np.ndarray, opening: list[tuple[float, float]]) -> np.ndarray:
+def cut_minutes(starts: np.ndarray, ends: np.ndarray, opening: list[tuple[float, float]], rows=None,
+                open_until: float | None = None) -> np.ndarray:
     """The lengths of `cut_to`'s parts, in its order (their sum is the same to the last digit), without holding
-    its starts and ends: a year's staff log is millions of rows."""
-    simple, rare = _cut_pieces(starts, ends, opening)
-    return np.concatenate([e - s for s, e in simple + rare])
+    its starts and ends: a year's staff log is millions of rows. `rows` (a mask) picks the intervals and
+    `open_until` ends those still under way (NaN), a chunk at a time rather than in copies of whole columns."""
+    simple, rare = _cut_pieces(starts, ends, opening, lengths=True, rows=rows, open_until=open_until)
+    return np.concatenate(simple + rare)
 
 
 CUT_ROWS = 200_000  # intervals cut at once: the working arrays stay a few megabytes whatever the horizon
 
 
-def _cut_pieces(starts, ends, opening):
-    """([(starts, ends) of the parts of intervals within one span, chunk by chunk], [the same for the others])."""
+def _cut_pieces(starts, ends, opening, lengths: bool = False, rows=None, open_until: float | None = None):
+    """([(starts, ends) of the parts of intervals within one span, chunk by chunk], [the same for the others]), or
+    with `lengths` only the parts' lengths, so that a chunk's starts and ends are not kept. Parts come in the order
+    of their intervals whatever the chunks, so choosing rows chunk by chunk gives what a copy of them would."""
     spans = np.array(opening, dtype=float).reshape(-1, 2)
-    simple, rare = [(np.zeros(0), np.zeros(0))], []
+    simple, rare = [np.zeros(0) if lengths else (np.zeros(0), np.zeros(0))], []
     if not len(spans):
         return simple, rare
     for lo in range(0, len(starts), CUT_ROWS):
         chunk_s, chunk_e = starts[lo:lo + CUT_ROWS], ends[lo:lo + CUT_ROWS]
+        if rows is not None:
+            chunk_s, chunk_e = chunk_s[rows[lo:lo + CUT_ROWS]], chunk_e[rows[lo:lo + CUT_ROWS]]
+        if open_until is not None:
+            chunk_e = np.where(np.isnan(chunk_e), open_until, chunk_e)
         first = np.searchsorted(spans[:, 0], chunk_s, side="right") - 1
         within = first == np.searchsorted(spans[:, 0], chunk_e, side="left") - 1  # within one opening, or in none
         index = np.clip(first[within], 0, None)
         cut_s = np.maximum(chunk_s[within], spans[index, 0])
         cut_e = np.where(first[within] >= 0, np.minimum(chunk_e[within], spans[index, 1]), cut_s)
         keep = cut_e > cut_s
-        simple.append((cut_s[keep], cut_e[keep]))
+        simple.append(cut_e[keep] - cut_s[keep] if lengths else (cut_s[keep], cut_e[keep]))
         for a, b in zip(chunk_s[~within].tolist(), chunk_e[~within].tolist()):  # rare: work across a closed stretch
             for s, e in spans[(spans[:, 1] > a) & (spans[:, 0] < b)]:
                 if min(b, e) > max(a, s):
-                    rare.append((np.array([max(a, s)]), np.array([min(b, e)])))
+                    part = (np.array([max(a, s)]), np.array([min(b, e)]))
+                    rare.append(part[1] - part[0] if lengths else part)
     return simple, rare
 
 
 def overtime_hours(result: Result) -> dict[str, dict[str, float]]:
     """Hours worked past scheduled shift ends, per staff group (stretches of duty ending after the warm-up)."""
-    log = result.staff_log.columns()
-    duty = (log["kind"] == DUTY) & (np.nan_to_num(log["end"], nan=result.horizon) > result.warmup)
+    duty = result.staff_log.duty_rows(result.warmup, result.horizon)
+    on_duty = result.staff_log.columns()["person"][duty]
     out: dict[str, dict[str, float]] = {role.section: {} for role in staffed_roles(result.scenario)}
     for role in staffed_roles(result.scenario):
         for group in role.groups(result.scenario):
             people = members(result, role.name, group)
-            rows = np.flatnonzero(duty & np.isin(log["person"], people))
+            rows = duty[np.isin(on_duty, people)]
             out[role.section][group] = round(float(result.staff_log.overtime(rows).sum()) / 60, 6)
     return out
 
@@ -468,6 +482,7 @@ def summarise(result: Result) -> dict:
     from .published import compare  # it reads this summary
 
     summary["published"] = compare(result, summary)
+    give_back_memory()  # what the working arrays of a long run took, before output and figures build on it
     return summary
 
 

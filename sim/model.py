@@ -16,7 +16,6 @@ out: an order arriving at 19:00 sharp goes to the night shift.
 """
 from __future__ import annotations
 
-import gc
 from array import array
 
 import numpy as np
@@ -27,6 +26,7 @@ from .arrivals import Orders, generate_orders, poisson_times_within
 from .clock import weekday_of
 from .equipment import start_equipment
 from .hooks import AcquisitionHooks, ReadingHooks
+from .memory import give_back_memory
 from .reading import ProcedureStaff, Radiologist, Reading
 from .records import (NON_INTERPRETIVE, ROLES, ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember,
                       per_exam)
@@ -58,9 +58,9 @@ def run(scenario: Scenario, seed: int | None = None, replication: int = 0, progr
             progress(day * 1440.0, department.horizon)
     result = department.result(seed, replication)
     # the department's objects refer to one another (timers, hooks): free them now, before metrics and output
-    # build on the result, rather than at some later collection
+    # build on the result, rather than at some later collection, and hand their memory back
     del department
-    gc.collect()
+    give_back_memory()
     return result
 
 
@@ -99,12 +99,12 @@ class Department:
         self.env.settle(self._dispatch)
         self.horizon = scenario.days * 1440.0
         self.exams = ExamLog(orders)
-        self.log = StaffLog()
-        self.room_log = RoomLog()
-        self.queues = QueueTrace()
         self.modality_names = list(scenario.modalities)
         self.staff = staff_names(scenario)
         self.scanners = scanner_names(scenario)
+        self.log = StaffLog(len(self.staff))
+        self.room_log = RoomLog(len(self.scanners))
+        self.queues = QueueTrace()
         # per-exam columns read as each order is placed (Python floats: the clock stays in Python floats); the
         # order times are views, so a follow-up's time written when it is placed shows through
         self._ordered_at, self._readiness = per_exam(orders.ordered_at), per_exam(orders.readiness)

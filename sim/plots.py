@@ -6,8 +6,6 @@ priority keeps one colour across all figures.
 """
 from __future__ import annotations
 
-import ctypes
-import gc
 from pathlib import Path
 
 import matplotlib
@@ -19,6 +17,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
+from .memory import give_back_memory  # noqa: E402
 from .metrics import hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
 from .records import (BREAK, CALL, DOWN_COLOUR, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROTOCOL, READ,  # noqa: E402
                       PRIORITY_COLOURS, ROOM_DOWN, SCAN, SEDATION, TASK_COLOURS, TRANSPORT, Result,
@@ -364,22 +363,11 @@ def write_plots(result: Result, folder: Path) -> list[Path]:
     # reuses: a second raster of a tall timeline would cost another 25 MB
     with plt.rc_context({"figure.dpi": DPI}):
         for name, draw in FIGURES.items():
-            _give_back_memory()
+            give_back_memory()
             written += save_figure(draw(result), folder, name)
         if any(book.referrals for book in result.scenario.appointments.values()):
             written += save_figure(waiting_lists(result), folder, "waiting_list")
     return written
-
-
-def _give_back_memory() -> None:
-    """Hand memory freed by the last step back to the operating system. glibc keeps freed blocks for reuse, and
-    a year's figures need differently sized temporaries, so without this each figure's peak adds to the last
-    one's; with it, the run peaks at its largest figure. Elsewhere than glibc it does nothing."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 # ------------------------------------------------------------- experiments

@@ -138,9 +138,7 @@ def _daytime_share(*kinds: int):
         readers = np.array([m.role == "radiologist" for m in result.staff] or [False])[log["person"]]
 
         def minutes(rows):
-            ends = log["end"][rows]  # the selected rows only: a year's staff log is millions of them
-            np.copyto(ends, result.horizon, where=np.isnan(ends))
-            return float(np.sum(cut_minutes(log["start"][rows], ends, spans)))
+            return float(np.sum(cut_minutes(log["start"], log["end"], spans, rows, open_until=result.horizon)))
         duty = minutes(readers & (log["kind"] == DUTY))
         if duty <= 0:
             return Measured(None, why="no radiologist on duty on a weekday 08:00-17:00 after the warm-up")

@@ -118,11 +118,20 @@ class ExamLog:
         return len(self.orders)
 
 
+INDEX_MAX = 2**31 - 1
+
+
+def index_code(count: int) -> str:
+    """The array typecode for row numbers of `count` people or rooms: two bytes a row where they fit (a year's
+    staff log has millions of rows), four otherwise."""
+    return "h" if count <= 2**15 else "i"
+
+
 class StaffLog:
     """One row per stretch of duty and per task segment (an interrupted read is two segments)."""
 
-    def __init__(self):
-        self.person = array("i")
+    def __init__(self, people: int = INDEX_MAX):
+        self.person = array(index_code(people))
         self.kind = array("b")
         self.start = array("d")
         self.end = array("d")  # NaN: still under way at the end of the horizon
@@ -159,6 +168,12 @@ class StaffLog:
         has = at[found] == rows if len(at) else np.zeros(len(rows), dtype=bool)
         return np.where(has, minutes[found] if len(at) else 0.0, 0.0)
 
+    def duty_rows(self, after: float, horizon: float) -> np.ndarray:
+        """Row numbers of the stretches of duty ending after `after` (one still under way ends at `horizon`), found
+        without a copy of a whole column."""
+        rows = np.flatnonzero(np.frombuffer(self.kind, dtype=np.int8) == DUTY)
+        return rows[np.nan_to_num(np.frombuffer(self.end, dtype=float)[rows], nan=horizon) > after]
+
     def columns(self) -> Mapping[str, np.ndarray]:
         """The log's columns (numpy views, no copy); "overtime" is spread out only if it is asked for."""
         return _StaffColumns(_as_arrays(self, ("person", "kind", "start", "end", "exam")), self)
@@ -190,8 +205,8 @@ class _StaffColumns(Mapping):
 class RoomLog:
     """One row per stretch of a scanner's (suite's, portable unit's) time: prep, scanning, turnover, down..."""
 
-    def __init__(self):
-        self.room = array("i")
+    def __init__(self, rooms: int = INDEX_MAX):
+        self.room = array(index_code(rooms))
         self.kind = array("b")
         self.start = array("d")
         self.end = array("d")
@@ -213,7 +228,11 @@ class RoomLog:
 
 
 class QueueTrace:
-    """The worklist length and the number of orders waiting to be scanned, at every change."""
+    """The worklist length and the number of orders waiting to be scanned, as each instant with a change ends.
+
+    Several changes at one moment (a study joins the worklist and a free reader takes it) are one point: the
+    lengths in between last no time, and which of them came first is only the order in which simultaneous
+    events were handled, so they are neither a state of the department nor a peak."""
 
     def __init__(self):
         self.time = array("d")
@@ -221,9 +240,17 @@ class QueueTrace:
         self.scan_queue = array("i")
 
     def record(self, time: float, worklist: int, scan_queue: int):
-        if self.time and worklist == self.worklist[-1] and scan_queue == self.scan_queue[-1]:
+        times, worklists, scan_queues = self.time, self.worklist, self.scan_queue
+        if times and times[-1] == time:  # a later change at the same moment: the instant ends with these lengths
+            before = (worklists[-2], scan_queues[-2]) if len(times) > 1 else (0, 0)  # both empty at the start
+            if (worklist, scan_queue) == before:
+                del times[-1], worklists[-1], scan_queues[-1]  # back to the lengths it started with: no change
+            else:
+                worklists[-1], scan_queues[-1] = worklist, scan_queue
+            return
+        if (worklist, scan_queue) == ((worklists[-1], scan_queues[-1]) if times else (0, 0)):
             return  # no change: the step function is the same without this point
-        self.time.append(time)
+        times.append(time)
         self.worklist.append(worklist)
         self.scan_queue.append(scan_queue)
 

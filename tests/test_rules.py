@@ -6,6 +6,7 @@ import sim
 from conftest import build, minutes
 from sim.records import CALL, DUTY, INTERRUPTION, READ, SCAN
 from sim.metrics import accounting
+from sim.records import QueueTrace
 from sim.scenario import can_read
 
 
@@ -213,3 +214,32 @@ def test_generated_names_are_unique_even_when_a_group_name_is_used_for_both_role
     names = [m.name for m in result.staff]
     assert len(names) == len(set(names)) == 4
     assert "day technologist-1" in names and "day radiologist-2" in names
+
+
+def test_the_queue_trace_holds_the_lengths_as_each_instant_ends():
+    # a study that joins the worklist and is taken by a free reader at the same moment never waited
+    trace = QueueTrace()
+    trace.record(10.0, 1, 0)
+    trace.record(10.0, 0, 0)
+    assert len(trace.time) == 0
+    trace.record(20.0, 1, 0)
+    trace.record(20.0, 2, 1)  # two changes at one moment: one point, the lengths the moment ends with
+    trace.record(30.0, 2, 1)  # nothing changed
+    trace.record(40.0, 3, 1)
+    trace.record(40.0, 2, 1)  # back where the moment started: no point
+    assert list(trace.time) == [20.0] and list(trace.worklist) == [2] and list(trace.scan_queue) == [1]
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_every_point_of_the_queue_trace_is_a_change_at_a_later_moment(name, request):
+    trace = request.getfixturevalue(name).queues.columns()
+    assert np.all(np.diff(trace["time"]) > 0)
+    changed = (np.diff(trace["worklist"]) != 0) | (np.diff(trace["scan_queue"]) != 0)
+    assert np.all(changed) and (trace["worklist"][0], trace["scan_queue"][0]) != (0, 0)
+
+
+def test_a_study_read_the_moment_its_images_are_done_never_counts_as_waiting():
+    result = sim.run(build(orders=[(0, "10:00", "ct_abdomen", "outpatient")]))
+    e = result.exams
+    assert e.read_start[0] == e.scan_end[0]  # a reader was free
+    assert sim.summarise(result)["worklist"]["peak"] == 0
