@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import __version__
 from .experiment import ExperimentError
+from .memory import map_large_blocks
 from .metrics import summarise
 from .model import run
 from .output import OutputError, new_result_dir, result_dir, run_written
@@ -583,6 +584,7 @@ COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "narrate
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    map_large_blocks()
     command = COMMANDS.get(argv[0]) if argv else None
     if command is not None:
         argv = argv[1:]

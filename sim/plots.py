@@ -367,6 +367,7 @@ def write_plots(result: Result, folder: Path) -> list[Path]:
             written += save_figure(draw(result), folder, name)
         if any(book.referrals for book in result.scenario.appointments.values()):
             written += save_figure(waiting_lists(result), folder, "waiting_list")
+    give_back_memory()  # the last figure's too, before the report builds on them
     return written
 
 

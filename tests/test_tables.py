@@ -183,3 +183,42 @@ def test_a_table_that_cannot_be_written_is_one_line_and_no_results(tmp_path, tab
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and table in lines[0] and "No space left on device" in lines[0], done.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_small_department_numbers_people_in_two_bytes_and_a_large_one_in_four():
+    from sim.records import RoomLog, StaffLog
+
+    assert StaffLog(120).person.itemsize == 2 and RoomLog(30).room.itemsize == 2
+    big = StaffLog(40_000)
+    big.add(39_999, 0, 0.0, 1.0)
+    assert big.person.itemsize == 4 and big.columns()["person"].tolist() == [39_999]
+
+
+def test_duty_rows_are_the_stretches_of_duty_ending_after_a_moment():
+    from sim.records import DUTY, READ, StaffLog
+
+    log = StaffLog(5)
+    for person, kind, start, end in ((0, DUTY, 0.0, 100.0), (0, READ, 10.0, 20.0), (1, DUTY, 50.0, 300.0),
+                                     (2, DUTY, 200.0, float("nan")), (3, READ, 250.0, 260.0), (4, DUTY, 0.0, 150.0)):
+        log.add(person, kind, start, end)
+    assert log.duty_rows(120.0, 1000.0).tolist() == [2, 3, 5]  # one still on duty at the end counts
+    assert log.duty_rows(120.0, 110.0).tolist() == [2, 5]  # ...as ending at the horizon
+
+
+def test_cutting_and_clipping_a_chunk_at_a_time_gives_what_whole_columns_give(monkeypatch):
+    """Row choice, open ends and chunk edges do not change a single part or its order (nor so the sums)."""
+    import sim.metrics as metrics
+
+    rng = np.random.default_rng(7)
+    starts = np.sort(rng.uniform(0, 10_000, 5_000))
+    ends = starts + rng.exponential(60, 5_000)
+    ends[rng.random(5_000) < 0.05] = np.nan  # under way at the end
+    opening = [(float(a), float(a) + 480) for a in range(0, 10_000, 1440)]
+    rows = rng.random(5_000) < 0.6
+    whole = metrics.cut_to(starts[rows], np.where(np.isnan(ends[rows]), 10_000.0, ends[rows]), opening)
+    clipped = np.clip(np.minimum(np.where(np.isnan(ends), 10_000.0, ends), 10_000.0) - np.maximum(starts, 500.0), 0, None)
+    for chunk in (7, 1_000, 200_000):
+        monkeypatch.setattr(metrics, "CUT_ROWS", chunk)
+        parts = metrics.cut_minutes(starts, ends, opening, rows, open_until=10_000.0)
+        assert parts.tolist() == (whole[1] - whole[0]).tolist()
+        assert metrics.clipped_minutes(starts, ends, 500.0, 10_000.0).tolist() == clipped.tolist()
