@@ -29,7 +29,7 @@ from .experiment import ExperimentError
 from .memory import map_large_blocks
 from .metrics import summarise
 from .model import run
-from .output import OutputError, new_result_dir, result_dir, run_written
+from .output import OutputError, new_result_dir, result_dir, run_written, write_summary
 from .scenario import ScenarioError, load_scenario
 from .schema import Scenario
 
@@ -132,8 +132,10 @@ def cmd_run(argv: list[str]) -> int:
     folder = result_dir(args.out or new_result_dir(Path("results"), Path(args.scenario).stem, seed),
                         chosen_name=args.out is not None)
     result = run(scenario, seed=seed, progress=None if args.quiet else run_progress(sys.stderr))
-    summary = summarise(result)
-    with folder as staging, run_written(result, summary, staging, busy=not args.no_plots):
+    # the tables are written while the summary is worked out and the figures drawn
+    with folder as staging, run_written(result, staging, busy=not args.no_plots):
+        summary = summarise(result)
+        write_summary(summary, staging / "summary.json")
         if args.parquet:
             from .output import write_parquet
 

@@ -290,22 +290,22 @@ TABLE_FILES = {"exams.csv": write_exams, "staff.csv": write_staff, "rooms.csv": 
 
 
 def write_run(result: Result, summary: dict, folder: Path) -> None:
-    """Every table of one run into `folder`."""
-    with run_written(result, summary, folder):
-        pass
+    """Every table of one run and its summary into `folder`."""
+    with run_written(result, folder):
+        write_summary(summary, folder / "summary.json")
 
 
 @contextmanager
-def run_written(result: Result, summary: dict, folder: Path, busy: bool = False):
-    """Every table of one run written into `folder` while the block runs. Formatting a year's tables takes seconds
-    that a second core can spend: where `can_write_aside`, a forked process writes staff, rooms and queues while
-    this one writes exams.csv, or all four if the block is `busy` with work of its own (figures). The block's end
-    waits for them; a table that cannot be written is an OutputError."""
+def run_written(result: Result, folder: Path, busy: bool = False):
+    """Every table of one run written into `folder` while the block runs (the block writes the summary: working
+    it out is work of its own). Formatting a year's tables takes seconds that a second core can spend: where
+    `can_write_aside`, a forked process writes staff, rooms and queues while this one writes exams.csv, or all four
+    if the block is `busy` with more work (figures). The block's end waits for them; a table that cannot be written
+    is an OutputError."""
     (folder / "scenario.resolved.yaml").write_text(to_yaml(result.scenario), encoding="utf-8")
     aside = [name for name in TABLE_FILES if busy or name != "exams.csv"] if can_write_aside() else []
     with _tables_written_aside(result, folder, aside):
         _write_tables(result, folder, [name for name in TABLE_FILES if name not in aside])
-        write_summary(summary, folder / "summary.json")
         yield
 
 

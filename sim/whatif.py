@@ -320,12 +320,13 @@ def _compare(baseline_text: str, variant_text: str, reps: int, folder: str) -> N
 def _full_run(scenario: Scenario, folder: Path) -> None:
     from .metrics import summarise
     from .model import run
-    from .output import run_written
+    from .output import run_written, write_summary
     from .plots import write_plots
     from .report import write_report
 
     folder.mkdir(parents=True, exist_ok=True)
     result = run(scenario)
-    summary = summarise(result)
-    with run_written(result, summary, folder, busy=True):
+    with run_written(result, folder, busy=True):
+        summary = summarise(result)
+        write_summary(summary, folder / "summary.json")
         write_report(result, summary, write_plots(result, folder), folder / "report.html", None)
