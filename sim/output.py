@@ -285,6 +285,7 @@ def write_rooms(result: Result, path: Path) -> None:
     _write_csv(path, len(result.room_log), lambda part: room_table(result, part))
 
 
+QUICK_TABLES = ("rooms.csv", "queues.csv")  # a year's take under a second between them (exams and staff: 3 s each)
 TABLE_FILES = {"exams.csv": write_exams, "staff.csv": write_staff, "rooms.csv": write_rooms,
                "queues.csv": write_queues}
 
@@ -299,14 +300,19 @@ def write_run(result: Result, summary: dict, folder: Path) -> None:
 def run_written(result: Result, folder: Path, busy: bool = False):
     """Every table of one run written into `folder` while the block runs (the block writes the summary: working
     it out is work of its own). Formatting a year's tables takes seconds that a second core can spend: where
-    `can_write_aside`, a forked process writes staff, rooms and queues while this one writes exams.csv, or all four
-    if the block is `busy` with more work (figures). The block's end waits for them; a table that cannot be written
-    is an OutputError."""
+    `can_write_aside`, a forked process writes staff, rooms and queues while this one writes exams.csv; if the block
+    is `busy` with more work (figures), the forked process writes exams and staff and this one the two quick tables
+    after the block. The block's end waits for them; a table that cannot be written is an OutputError."""
     (folder / "scenario.resolved.yaml").write_text(to_yaml(result.scenario), encoding="utf-8")
-    aside = [name for name in TABLE_FILES if busy or name != "exams.csv"] if can_write_aside() else []
+    mine = QUICK_TABLES if busy else ("exams.csv",)
+    aside = [name for name in TABLE_FILES if name not in mine] if can_write_aside() else []
+    here = [name for name in TABLE_FILES if name not in aside]
     with _tables_written_aside(result, folder, aside):
-        _write_tables(result, folder, [name for name in TABLE_FILES if name not in aside])
+        if not busy:
+            _write_tables(result, folder, here)
         yield
+        if busy:  # after the block's own work, beside the longer tables
+            _write_tables(result, folder, here)
 
 
 def can_write_aside() -> bool:
