@@ -79,9 +79,9 @@ def main() -> None:
     print(f"  command line, figures + report  {full:7.2f} s  {full / reference:5.2f}x  peak {full_mb:4d} MB "
           f"(table writer {full_writer} MB, shared with it)")
     verdict = lambda ok: "met" if ok else "MISSED"  # noqa: E731
-    print(f"  targets: without figures <= 1.5x {verdict(plain <= 1.5 * reference)}; with figures <= 2.0x "
-          f"{verdict(full <= 2.0 * reference)}; memory <= 300 MB {verdict(max(plain_mb, full_mb) <= 300)}; "
-          f"<= 6 events per exam {verdict(events <= 6 * exams)}")
+    print(f"  targets: without figures <= 1.5x {verdict(plain <= 1.5 * reference)}, <= 300 MB "
+          f"{verdict(plain_mb <= 300)}; with figures <= 2.0x {verdict(full <= 2.0 * reference)}, <= 300 MB "
+          f"{verdict(full_mb <= 300)}; <= 6 events per exam {verdict(events <= 6 * exams)}")
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ from .records import (BREAK, CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROCEDU
                       TRANSPORT, Result)
 from .capacity import offered_load_warnings
 from .cost import staff_cost
-from .memory import give_back_memory
 from .coverage import coverage_warnings
+from .memory import return_free_pages
 from .targets import attainment, judge, missed_target_warnings, share_met
 
 TURNAROUNDS = ("wait_to_scan", "acquisition", "report_tat", "order_to_report")
@@ -482,7 +482,7 @@ def summarise(result: Result) -> dict:
     from .published import compare  # it reads this summary
 
     summary["published"] = compare(result, summary)
-    give_back_memory()  # what the working arrays of a long run took, before output and figures build on it
+    return_free_pages()  # what the working arrays of a long run took, before output and figures build on it
     return summary
 
 
