@@ -227,24 +227,48 @@ def members(result: Result, role: str, group: str) -> list[int]:
 def duty_and_work(result: Result):
     """(section, group, (duty starts, duty ends, busy starts, busy ends)) for every staff group: scheduled duty,
     and work cut to it (work in overtime is overtime, counted in `overtime_hours`, not as busy duty)."""
+    for section, group, people in duty_and_work_by_person(result):
+        parts: list[list[np.ndarray]] = [[np.zeros(0)] for _ in range(4)]
+        for person in people:
+            for part, values in zip(parts, person):
+                part.append(values)
+        yield section, group, [np.concatenate(part) for part in parts]
+
+
+def duty_and_work_by_person(result: Result):
+    """(section, group, people) for every staff group, where people yields each member's (duty starts, duty ends,
+    busy starts, busy ends) in turn: what adds up over people needs only one person's rows at a time."""
     log = result.staff_log.columns()
-    # each person's rows, found in one pass (a year's log has a million rows: no copies of whole columns)
-    order = np.argsort(log["person"], kind="stable").astype(np.int32)
-    counts = np.bincount(log["person"], minlength=len(result.staff))
-    rows_of = np.split(order, np.cumsum(counts)[:-1])
+    rows_of = rows_by_person(log["person"], len(result.staff))
     for role in ROLES:
         for group in role.groups(result.scenario):
-            parts: list[list[np.ndarray]] = [[np.zeros(0)] for _ in range(4)]
-            for person in members(result, role.name, group):
-                plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
-                rows = rows_of[person]
-                rows = rows[np.isin(log["kind"][rows], role.work)]
-                ends = log["end"][rows]
-                work = cut_to(log["start"][rows], np.where(np.isnan(ends), result.horizon, ends),
-                              result.duty_plan[person])
-                for part, values in zip(parts, (plan[:, 0], plan[:, 1], *work)):
-                    part.append(values)
-            yield role.section, group, [np.concatenate(part) for part in parts]
+            yield role.section, group, _members_duty_and_work(result, log, rows_of, role, group)
+
+
+def _members_duty_and_work(result: Result, log: dict, rows_of: list[np.ndarray], role, group: str):
+    for person in members(result, role.name, group):
+        plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
+        rows = rows_of[person][np.isin(log["kind"][rows_of[person]], role.work)]
+        ends = log["end"][rows]
+        busy = cut_to(log["start"][rows], np.where(np.isnan(ends), result.horizon, ends), result.duty_plan[person])
+        yield plan[:, 0], plan[:, 1], *busy
+
+
+def rows_by_person(person: np.ndarray, people: int) -> list[np.ndarray]:
+    """Each person's row numbers, in log order: a stable sort by person done a chunk of rows at a time, so that a
+    year's log (millions of rows) needs no eight-byte index of every row beside it."""
+    counts = np.bincount(person, minlength=people)
+    order = np.empty(len(person), dtype=np.int32)
+    next_slot = np.cumsum(counts) - counts  # where each person's next row goes in `order`
+    for first in range(0, len(person), CUT_ROWS):
+        chunk = person[first:first + CUT_ROWS]
+        ranked = np.argsort(chunk, kind="stable")
+        in_chunk = np.bincount(chunk, minlength=people)
+        who = chunk[ranked]
+        # a row's slot: its person's next free one, plus how many of that person's rows come before it in the chunk
+        order[next_slot[who] + np.arange(len(chunk)) - (np.cumsum(in_chunk) - in_chunk)[who]] = ranked + first
+        next_slot += in_chunk
+    return np.split(order, np.cumsum(counts)[:-1])
 
 
 def room_work_within(result: Result, ids: list[int], opening: list[tuple[float, float]]):
@@ -567,9 +591,11 @@ def utilisation_by_hour(result: Result) -> tuple[list[str], np.ndarray]:
     """Rows (technologist groups, scanners per modality, radiologist groups) x 24 hours: busy / available."""
     lo, hi = result.warmup, result.horizon
     labels, rows = [], []
-    for section, group, (duty_starts, duty_ends, busy_starts, busy_ends) in duty_and_work(result):
-        busy = _by_hour_of_day(busy_starts, busy_ends, lo, hi)
-        duty = _by_hour_of_day(duty_starts, duty_ends, lo, hi)
+    for section, group, people in duty_and_work_by_person(result):
+        busy, duty = np.zeros(24), np.zeros(24)
+        for duty_starts, duty_ends, busy_starts, busy_ends in people:  # minutes add up over people
+            busy += _by_hour_of_day(busy_starts, busy_ends, lo, hi)
+            duty += _by_hour_of_day(duty_starts, duty_ends, lo, hi)
         labels.append(f"{section}: {group}")
         rows.append(np.divide(busy, duty, out=np.full(24, np.nan), where=duty > MINUTE_TOLERANCE))
     for label, modality, ids in scanner_groups(result):

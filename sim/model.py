@@ -98,10 +98,10 @@ class Department:
         self.env = Environment()
         self.env.settle(self._dispatch)
         self.horizon = scenario.days * 1440.0
-        self.exams = ExamLog(orders)
         self.modality_names = list(scenario.modalities)
         self.staff = staff_names(scenario)
         self.scanners = scanner_names(scenario)
+        self.exams = ExamLog(orders, len(self.staff), len(self.scanners))
         self.log = StaffLog(len(self.staff))
         self.room_log = RoomLog(len(self.scanners))
         self.queues = QueueTrace()

@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
 from .memory import give_back_memory  # noqa: E402
-from .metrics import hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
+from .metrics import CUT_ROWS, hourly_flow, in_statistics, on_duty_over_time, utilisation_by_hour  # noqa: E402
 from .records import (BREAK, CALL, DOWN_COLOUR, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROTOCOL, READ,  # noqa: E402
                       PRIORITY_COLOURS, ROOM_DOWN, SCAN, SEDATION, TASK_COLOURS, TRANSPORT, Result,
                       priority_colour)
@@ -81,6 +81,9 @@ def queues_over_time(result: Result):
     fig, ax = plt.subplots(figsize=(11, 4.8))
     staffing = ax.twinx()
     times, on_duty = on_duty_over_time(result, "radiologist")
+    if len(times) > ENVELOPE_ABOVE:  # the most on duty in each short slice: the same shading at screen resolution
+        edges, _, most = _envelope(times, on_duty, result.horizon)
+        times, on_duty = edges[:-1], most
     if len(times):
         staffing.fill_between(np.append(times, result.horizon) / MINUTES_PER_DAY, np.append(on_duty, on_duty[-1]),
                               step="post", color="#3498db", alpha=0.12, linewidth=0, label="radiologists on duty")
@@ -232,6 +235,9 @@ def default_followed_exam(result: Result, start: float, end: float) -> int | Non
     return int(scanned[np.lexsort((e.scan_start[scanned], e.orders.priority[scanned]))][0])
 
 
+TALL_TIMELINE = 80  # lanes beyond which the timeline's lanes are narrower
+
+
 def timeline(result: Result, start: float | None = None, end: float | None = None, follow: int | None = None):
     """Swimlanes: one lane per technologist, scanner and radiologist; a bar per task coloured by priority.
 
@@ -248,10 +254,13 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
              + [("scanner", i, sc.name) for i, sc in enumerate(result.scanners)]
              + [(m.role, i, m.name) for i, m in enumerate(result.staff) if m.role != "technologist"])
     row_of = {(kind, i): row for row, (kind, i, _) in enumerate(lanes)}
-    fig, ax = plt.subplots(figsize=(13, 0.3 * len(lanes) + 2.2))
+    # lanes a little narrower in a large department: a readable page, and a raster of about 20 rather than 28 MB
+    # for 140 lanes
+    fig, ax = plt.subplots(figsize=(13, (0.3 if len(lanes) <= TALL_TIMELINE else 0.22) * len(lanes) + 2.2))
     hours = lambda t: (np.asarray(t) - start) / 60.0  # noqa: E731
     # off duty: a grey background per person, on duty white, then tasks on top
-    duty = _duty_spans(log, result.horizon)
+    within = _rows_within(log, start, end, result.horizon)
+    duty = _duty_spans(log, within, result.horizon)
     people = [(i, row) for (kind, i), row in row_of.items() if kind != "scanner"]
     _boxes(ax, [(hours(start), hours(end) - hours(start), row - 0.4, 0.8) for _, row in people],
            facecolor="#dddddd", edgecolor="#dddddd", zorder=0)
@@ -261,9 +270,7 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     followed = {"scan": None, "reads": []}
     bars: dict[tuple, list[tuple[float, float]]] = {}  # one collection per lane and style: fast to draw
     lane_of_person = {i: row_of[(m.role, i)] for i, m in enumerate(result.staff)}
-    for k in _rows_within(log, start, end, result.horizon):
-        if log["kind"][k] == DUTY:
-            continue
+    for k in within[log["kind"][within] != DUTY]:
         finish = _end(log, k, result.horizon)
         exam, kind, a, b = int(log["exam"][k]), int(log["kind"][k]), max(log["start"][k], start), min(finish, end)
         row = lane_of_person[int(log["person"][k])]
@@ -324,10 +331,10 @@ def timeline(result: Result, start: float | None = None, end: float | None = Non
     return fig
 
 
-def _duty_spans(log, horizon: float) -> dict[int, list[tuple[float, float]]]:
-    """Each person's stretches of duty (start, end), from one pass over the duty rows."""
+def _duty_spans(log, rows: np.ndarray, horizon: float) -> dict[int, list[tuple[float, float]]]:
+    """Each person's stretches of duty (start, end) among these rows."""
     spans: dict[int, list[tuple[float, float]]] = {}
-    for k in np.flatnonzero(log["kind"] == DUTY).tolist():
+    for k in rows[log["kind"][rows] == DUTY].tolist():
         spans.setdefault(int(log["person"][k]), []).append((float(log["start"][k]), _end(log, k, horizon)))
     return spans
 
@@ -339,9 +346,12 @@ def _end(log, k: int, horizon: float) -> float:
 
 
 def _rows_within(log, start: float, end: float, horizon: float) -> np.ndarray:
-    """Rows of a log that overlap [start, end), without whole-log copies of its columns."""
-    ends = log["end"]
-    return np.flatnonzero((log["start"] < end) & ((ends > start) | (np.isnan(ends) & (horizon > start))))
+    """Rows of a log that overlap [start, end), a chunk of rows at a time: no whole-log temporaries."""
+    found = [np.zeros(0, dtype=np.int64)]
+    for first in range(0, len(log["end"]), CUT_ROWS):
+        starts, ends = log["start"][first:first + CUT_ROWS], log["end"][first:first + CUT_ROWS]
+        found.append(first + np.flatnonzero((starts < end) & ((ends > start) | (np.isnan(ends) & (horizon > start)))))
+    return np.concatenate(found)
 
 
 def _boxes(ax, boxes, **style) -> None:
@@ -362,9 +372,12 @@ def write_plots(result: Result, folder: Path) -> list[Path]:
     # laid out at the resolution they are saved at, so the renderer tight_layout makes is the one savefig
     # reuses: a second raster of a tall timeline would cost another 25 MB
     with plt.rc_context({"figure.dpi": DPI}):
-        for name, draw in FIGURES.items():
+        # the timeline first: its raster is the largest (28 MB for 140 lanes), and the heap is at its leanest before
+        # the other figures leave matplotlib's caches and a few partly used pages behind (about 10 MB a year)
+        for name in sorted(FIGURES, key=lambda name: name != "timeline"):
             give_back_memory()
-            written += save_figure(draw(result), folder, name)
+            written += save_figure(FIGURES[name](result), folder, name)
+        written.sort(key=lambda path: list(FIGURES).index(path.stem))  # the report shows them in FIGURES order
         if any(book.referrals for book in result.scenario.appointments.values()):
             written += save_figure(waiting_lists(result), folder, "waiting_list")
     give_back_memory()  # the last figure's too, before the report builds on them

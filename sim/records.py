@@ -88,11 +88,21 @@ class Scanner:
     portable: bool = False
 
 
+INDEX_MAX = 2**31 - 1
+
+
+def index_code(count: int) -> str:
+    """The array typecode for row numbers of `count` people or rooms: two bytes a row where they fit (a year's
+    staff log has millions of rows), four otherwise."""
+    return "h" if count <= 2**15 else "i"
+
+
 class ExamLog:
     """One row per order; the model writes each exam's milestones as they happen."""
 
-    def __init__(self, orders: Orders):
+    def __init__(self, orders: Orders, people: int = INDEX_MAX, rooms: int = INDEX_MAX):
         n = len(orders)
+        person, room = np.dtype(index_code(people)), np.dtype(index_code(rooms))  # two bytes where they fit
         self.orders = orders
         self.scan_start = np.full(n, np.nan)  # acquisition starts: the first step with a technologist
         self.imaging_start = np.full(n, np.nan)  # the scan (or procedure) itself starts: door-to-scan ends
@@ -105,26 +115,17 @@ class ExamLog:
         # order cancelled while waiting for the scanner (read-only NaNs, without memory, where none can be)
         cancellable = np.isfinite(orders.patience).any() or orders.cancelled_at_protocol.any()
         self.cancelled_at = np.full(n, np.nan) if cancellable else np.broadcast_to(np.nan, n)
-        self.prelim_radiologist = np.full(n, -1, dtype=np.int32)
-        self.technologist = np.full(n, -1, dtype=np.int32)
-        self.scanner = np.full(n, -1, dtype=np.int32)
-        self.radiologist = np.full(n, -1, dtype=np.int32)
+        self.prelim_radiologist = np.full(n, -1, dtype=person)
+        self.technologist = np.full(n, -1, dtype=person)
+        self.scanner = np.full(n, -1, dtype=room)
+        self.radiologist = np.full(n, -1, dtype=person)
         self.interrupted = np.zeros(n, dtype=np.int32)
         self.broken_off = np.zeros(n, dtype=np.int32)  # acquisitions cut short by a scanner breakdown
-        self.procedure_radiologist = np.full(n, -1, dtype=np.int32)  # IR: who did the procedure
+        self.procedure_radiologist = np.full(n, -1, dtype=person)  # IR: who did the procedure
         self.read_priority = np.array(orders.priority, dtype=np.int16)  # rank it is read at (AI triage may raise it)
 
     def __len__(self) -> int:
         return len(self.orders)
-
-
-INDEX_MAX = 2**31 - 1
-
-
-def index_code(count: int) -> str:
-    """The array typecode for row numbers of `count` people or rooms: two bytes a row where they fit (a year's
-    staff log has millions of rows), four otherwise."""
-    return "h" if count <= 2**15 else "i"
 
 
 class StaffLog:

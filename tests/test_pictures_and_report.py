@@ -90,6 +90,8 @@ def test_every_figure_is_written_as_png_and_svg(teaching, tmp_path):
     paths = plots.write_plots(teaching, tmp_path)
     names = {p.stem for p in paths}
     assert names == set(plots.FIGURES)
+    # whatever order they are drawn in, they are listed (and shown in the report) in FIGURES order, PNG first
+    assert [(p.stem, p.suffix) for p in paths] == [(name, suffix) for name in plots.FIGURES for suffix in (".png", ".svg")]
     for name in names:
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
         assert (tmp_path / f"{name}.svg").read_text().lstrip().startswith("<?xml")

@@ -40,6 +40,20 @@ def test_overtime_is_shown_as_overtime_not_as_a_busy_hour():
     assert overtime_hours(result)["radiologists"]["rad"] == pytest.approx(10 / 60, abs=1e-5)
 
 
+def test_busy_shares_by_hour_add_up_over_people_as_over_the_whole_group():
+    """The heatmap adds each person's minutes; the group's rows taken at once give the same shares."""
+    from sim.metrics import _by_hour_of_day, duty_and_work, utilisation_by_hour
+
+    result = sim.run(sim.load_scenario(SCENARIOS / "community_hospital.yaml", ["days=7"]))
+    labels, rows = utilisation_by_hour(result)
+    lo, hi = result.warmup, result.horizon
+    for section, group, (duty_starts, duty_ends, busy_starts, busy_ends) in duty_and_work(result):
+        duty = _by_hour_of_day(duty_starts, duty_ends, lo, hi)
+        share = np.divide(_by_hour_of_day(busy_starts, busy_ends, lo, hi), duty, out=np.full(24, np.nan),
+                          where=duty > 1e-6)
+        np.testing.assert_allclose(rows[labels.index(f"{section}: {group}")], share, rtol=1e-9, atol=1e-12)
+
+
 def test_a_scan_past_closing_is_after_hours_work_not_a_share_above_one():
     from sim.metrics import scanner_after_hours, utilisation
 
@@ -192,6 +206,31 @@ def test_a_small_department_numbers_people_in_two_bytes_and_a_large_one_in_four(
     big = StaffLog(40_000)
     big.add(39_999, 0, 0.0, 1.0)
     assert big.person.itemsize == 4 and big.columns()["person"].tolist() == [39_999]
+
+
+def test_exams_name_their_technologist_scanner_and_readers_in_two_bytes_where_the_department_fits():
+    from sim.arrivals import Orders
+    from sim.records import ExamLog
+
+    orders = Orders(*(np.zeros(3) for _ in Orders.__dataclass_fields__))
+    small, large = ExamLog(orders, people=120, rooms=30), ExamLog(orders, people=40_000, rooms=40_000)
+    for column in ("technologist", "scanner", "radiologist", "prelim_radiologist", "procedure_radiologist"):
+        assert getattr(small, column).itemsize == 2 and getattr(large, column).itemsize == 4
+        assert getattr(small, column).tolist() == [-1, -1, -1], "nobody yet"
+    large.radiologist[0] = 39_999
+    assert large.radiologist[0] == 39_999
+
+
+def test_each_persons_rows_come_in_log_order_whatever_the_chunk(monkeypatch):
+    """The rows of each person, found a chunk of the log at a time, are those a stable sort by person gives."""
+    import sim.metrics as metrics
+
+    person = np.random.default_rng(3).integers(0, 9, 1_000).astype(np.int16)
+    person[person == 4] = 5  # somebody with no rows at all
+    expected = [np.flatnonzero(person == p).tolist() for p in range(10)]
+    for chunk in (1, 7, 1_000, 200_000):
+        monkeypatch.setattr(metrics, "CUT_ROWS", chunk)
+        assert [rows.tolist() for rows in metrics.rows_by_person(person, 10)] == expected
 
 
 def test_duty_rows_are_the_stretches_of_duty_ending_after_a_moment():
