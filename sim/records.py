@@ -92,8 +92,8 @@ INDEX_MAX = 2**31 - 1
 
 
 def index_code(count: int) -> str:
-    """The array typecode for row numbers of `count` people or rooms: two bytes a row where they fit (a year's
-    staff log has millions of rows), four otherwise."""
+    """The typecode for the numbers of `count` people or rooms in a log or the exam table: two bytes a row where
+    they fit (a year's staff log has millions of rows), four otherwise."""
     return "h" if count <= 2**15 else "i"
 
 

@@ -54,6 +54,36 @@ def test_queue_figure_shows_both_queues_and_who_is_on_duty(community_result):
     assert box.y1 <= ax.get_window_extent(fig.canvas.get_renderer()).y0, "the legend sits below the data"
 
 
+def test_a_long_runs_staffing_shade_reaches_the_most_on_duty_in_every_slice(community_result, monkeypatch):
+    """Drawn from the slice envelope (few vertices), the shade still reaches every slice's highest staffing."""
+    from sim.metrics import on_duty_over_time
+
+    monkeypatch.setattr(plots, "ENVELOPE_ABOVE", 10)  # as if the run were long
+    times, on_duty = on_duty_over_time(community_result, "radiologist")
+    shade = plots.queues_over_time(community_result).axes[1].collections[0].get_paths()[0].vertices
+    edges = np.linspace(0.0, community_result.horizon, plots.ENVELOPE_SLICES + 1) / 1440
+    slice_of = lambda days: np.clip(np.searchsorted(edges, days, side="right") - 1, 0, plots.ENVELOPE_SLICES - 1)  # noqa: E731
+    top, busiest = np.zeros(plots.ENVELOPE_SLICES), np.zeros(plots.ENVELOPE_SLICES)
+    np.maximum.at(top, slice_of(shade[:, 0]), shade[:, 1])
+    np.maximum.at(busiest, slice_of(times / 1440), on_duty)
+    assert np.isin(np.round(shade[:, 0] * 1440, 6), np.round(edges * 1440, 6)).all(), "drawn at slice edges only"
+    assert np.all(top >= busiest), "a slice whose busiest moment the shade does not reach"
+    assert top.max() == on_duty.max()
+
+
+def test_a_large_departments_timeline_has_narrower_lanes(academic_result, teaching):
+    """Beyond TALL_TIMELINE lanes each lane is 0.22 inch, not 0.3: the day stays one readable page."""
+    def lanes_and_inches(result):
+        fig = plots.timeline(result)
+        lanes = len(fig.axes[0].get_yticklabels())
+        return lanes, (fig.get_figheight() - 2.2) / lanes
+
+    few, wide = lanes_and_inches(teaching)
+    many, narrow = lanes_and_inches(academic_result)
+    assert few <= plots.TALL_TIMELINE < many
+    assert wide == pytest.approx(0.3) and narrow == pytest.approx(0.22)
+
+
 def test_hourly_flow_has_24_hours_of_orders_and_reports(community_result):
     ax = plots.arrivals_and_reports(community_result).axes[0]
     assert [c.get_label() for c in ax.containers] == ["orders placed", "reports signed"]
