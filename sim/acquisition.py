@@ -65,9 +65,10 @@ class Acquisition(Crew, RoomStates):
         self.exams, self.room_log = exams, room_log
         orders = exams.orders
         steps = orders.steps
-        self.scan_time, self.prep, self.check, self.turnover, self.travel, self.injection, self.uptake, \
-            self.queue_time = (per_exam(a) for a in (orders.acquisition, steps.prep, steps.check, steps.turnover,
-                                                    steps.travel, steps.injection, steps.uptake, orders.queue_time))
+        self.scan_time, self.prep, self.check, self.turnover, self.travel, self.injection, self.uptake = (
+            per_exam(a) for a in (orders.acquisition, steps.prep, steps.check, steps.turnover, steps.travel,
+                                  steps.injection, steps.uptake))
+        self.queue_time = per_exam(exams.queue_time())  # our own copy: a follow-up's is set when it is placed
         # place in the scanner queue: the priority's rank, or just after another's for protected booked patients
         self.rank = per_exam(orders.priority if queue_rank is None else queue_rank)
         self.pools, self.pool_of_exam = pools, pool_of_exam
@@ -87,6 +88,10 @@ class Acquisition(Crew, RoomStates):
         self._procedure_pools = [p for p in pools if p.procedures]
 
     # ------------------------------------------------------------ events in
+
+    def queue_from(self, exam: int, when: float) -> None:
+        """A follow-up order has been placed: it will take its place in the scanner queue as of `when`."""
+        self.queue_time[exam] = when
 
     def order(self, exam: int) -> None:
         """An order may now be acquired (protocolled, if it needed a protocol)."""

@@ -34,7 +34,7 @@ def door_to_scan(result: Result) -> dict[str, dict]:
     Judged like report targets: scanned exams, and unscanned ones already past their target."""
     e, s = result.exams, result.scenario
     window = in_statistics(result)
-    door = e.orders.ordered_at - e.orders.door_lead  # the patient's arrival
+    door = e.ordered_at - e.orders.door_lead  # the patient's arrival
     waits = e.imaging_start - door
     out = {}
     for rank, (name, priority) in enumerate(s.priorities.items()):
@@ -55,7 +55,7 @@ def readiness(result: Result) -> dict[str, dict[str, dict]]:
     e, s = result.exams, result.scenario
     o = e.orders
     window = in_statistics(result)
-    ready_at = o.ordered_at + o.readiness
+    ready_at = e.ready_at()
     ready_by_end = np.where(ready_at < result.horizon, ready_at, np.nan)  # simpy stops before the horizon
     out = {}
     delayed = window & (o.readiness > 0)
@@ -76,7 +76,7 @@ def cancellations(result: Result) -> dict[str, dict[str, dict]]:
     they had waited."""
     e, s = result.exams, result.scenario
     o = e.orders
-    placed = o.ordered_at >= result.warmup
+    placed = e.ordered_at >= result.warmup
     gone = placed & ~np.isnan(e.cancelled_at)
     at_protocol = gone & (e.cancelled_at == e.protocol_at)
     out = {}
@@ -90,7 +90,7 @@ def cancellations(result: Result) -> dict[str, dict[str, dict]]:
                 out.setdefault(source, {})[priority] = {
                     "ordered": int(mine.sum()), "cancelled": int(lost.sum()), "share": float(lost.sum() / mine.sum()),
                     "at_protocol": int((at_protocol & mine).sum()),
-                    "waited": describe((e.cancelled_at - o.ordered_at)[lost])}
+                    "waited": describe((e.cancelled_at - e.ordered_at)[lost])}
     return out
 
 
@@ -106,7 +106,7 @@ def transport(result: Result) -> dict[str, dict]:
     rows = log["kind"] == TRANSPORT
     set_off = np.full(len(e), np.nan)
     np.fmin.at(set_off, log["exam"][rows], log["start"][rows])  # the first trip is the fetch
-    ready_at = o.ordered_at + o.readiness
+    ready_at = e.ready_at()
     ready_by_end = np.where(ready_at < result.horizon, ready_at, np.nan)
     waiting = in_statistics(result) & (o.transport > 0) & ~np.isnan(ready_by_end)
     out = {}
@@ -128,7 +128,7 @@ def sedation(result: Result) -> dict[str, dict]:
     o = e.orders
     if not np.any(o.steps.sedated):
         return {}
-    ready_at = o.ordered_at + o.readiness
+    ready_at = e.ready_at()
     ready_by_end = np.where(ready_at < result.horizon, ready_at, np.nan)
     sedated = in_statistics(result) & o.steps.sedated & ~np.isnan(ready_by_end)
     out = {}
@@ -147,7 +147,7 @@ def protocol_changes(result: Result) -> dict[str, dict]:
     e, s = result.exams, result.scenario
     o = e.orders
     names = list(s.exam_types)
-    protocolled = (o.ordered_at >= result.warmup) & ~np.isnan(e.protocol_at)
+    protocolled = (e.ordered_at >= result.warmup) & ~np.isnan(e.protocol_at)
     out = {}
     for code, (name, exam) in enumerate(s.exam_types.items()):
         if not exam.protocol_changes:

@@ -27,11 +27,11 @@ CLOSED, FREE = -2, -1  # a room outside its opening hours, or open and free (els
 
 def default_highlight(result: Result, start: float, end: float) -> int | None:
     """The exam to follow: the first of the most urgent priority ordered within the window."""
-    o = result.exams.orders
-    inside = np.flatnonzero((o.ordered_at >= start) & (o.ordered_at < end))
+    e, o = result.exams, result.exams.orders
+    inside = np.flatnonzero((e.ordered_at >= start) & (e.ordered_at < end))
     if not len(inside):
         return None
-    return int(inside[np.lexsort((o.ordered_at[inside], o.priority[inside]))][0])
+    return int(inside[np.lexsort((e.ordered_at[inside], o.priority[inside]))][0])
 
 
 def frames(result: Result, start: float, end: float, step: float | None = None,
@@ -171,8 +171,8 @@ def _worklist(result: Result, times: np.ndarray, reading: np.ndarray) -> list[li
     protocolled = np.full(len(e), np.inf)  # an order needing a protocol waits from its order to the protocol
     rows = np.flatnonzero(log["kind"] == PROTOCOL)
     np.minimum.at(protocolled, log["exam"][rows], log["start"][rows])
-    spells += [(x, e.orders.ordered_at[x], protocolled[x]) for x in
-               np.flatnonzero((e.orders.protocol > 0) & (e.orders.ordered_at <= times[-1])
+    spells += [(x, e.ordered_at[x], protocolled[x]) for x in
+               np.flatnonzero((e.orders.protocol > 0) & (e.ordered_at <= times[-1])
                               & (protocolled > times[0])).tolist()]
     waiting = np.zeros((len(result.scenario.priorities), len(times) + 1), dtype=np.int32)
     for exam, joins, leaves in spells:

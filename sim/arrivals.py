@@ -42,11 +42,13 @@ class StepTimes:
 class Orders:
     """All orders of one replication, sorted by time, then follow-ups. Codes index the scenario's names.
 
-    A follow-up order (e.g. a thrombectomy after a stroke CT) is drawn up front with everything else,
-    but its `ordered_at` is NaN until the report that leads to it is signed; the model fills it in then.
+    A follow-up order (e.g. a thrombectomy after a stroke CT) is drawn up front with everything else, but
+    its `ordered_at` and `queue_time` are NaN: it is placed when the report that leads to it is signed, which
+    the exam log records (`ExamLog.ordered_at`). Orders are never written to, so the same demand can be run
+    against any staffing.
     """
 
-    ordered_at: np.ndarray  # float64 minutes (NaN: a follow-up not placed yet)
+    ordered_at: np.ndarray  # float64 minutes (NaN: a follow-up, placed during the run)
     source: np.ndarray  # int16 index into scenario.source_names
     exam_type: np.ndarray  # int16 index into scenario.exam_types
     priority: np.ndarray  # int16 rank: index into scenario.priorities
@@ -71,6 +73,12 @@ class Orders:
     dose: np.ndarray  # float64 dose of the exam in its type's unit; NaN where the type has no dose
     ordered_as: np.ndarray  # int16 exam type as ordered; `exam_type` differs where the protocol changed it
     transport: np.ndarray  # float64 porter minutes each leg (to the ward, back with the patient); 0: no porter
+
+    def __post_init__(self):
+        # read-only, so that a run cannot change the demand the next one (another staffing) is given
+        for column in vars(self).values():
+            if isinstance(column, np.ndarray):
+                column.flags.writeable = False
 
     def __len__(self) -> int:
         return len(self.ordered_at)

@@ -73,7 +73,7 @@ def simulated_groups(result) -> dict[str, dict[str, np.ndarray]]:
     modality = np.array([s.exam_types[n].modality for n in s.exam_types])[o.exam_type]
     keys = {"priority": np.array(s.priority_names)[o.priority], "modality": modality,
             "source": np.array(s.source_names)[o.source],
-            "ordered": np.array([_band(t) for t in o.ordered_at.tolist()])}
+            "ordered": np.array([_band(t) for t in result.exams.ordered_at.tolist()])}
     out = {}
     for kind, labels in keys.items():
         for name in np.unique(labels[window]):
@@ -188,7 +188,7 @@ def daily_orders(export: Export, results: list) -> list[Row]:
         # every order placed, cancelled ones too, as the replications count them
         observed = sum(1 for r in export.rows + export.cancelled if r["patient_class"] == source) / export.days
         code = {name: i for i, name in enumerate(results[0].scenario.source_names)}.get(source)
-        per_rep = np.array([np.sum(res.exams.orders.source[~np.isnan(res.exams.orders.ordered_at)] == code)
+        per_rep = np.array([np.sum(res.exams.orders.source[~np.isnan(res.exams.ordered_at)] == code)
                             / res.scenario.days if code is not None else 0.0 for res in results])
         low, high = prediction_band(per_rep)
         rows.append(Row(f"source:{source}", "orders_per_day", "mean", observed, float(per_rep.mean()), low, high))

@@ -39,7 +39,7 @@ def exam_columns(result: Result) -> "ExamColumns":
     """Every per-exam column, raw milestones plus the turnaround times worked out from them."""
     e, o = result.exams, result.exams.orders
     return ExamColumns({
-        "ordered_at": o.ordered_at, "source": o.source, "exam_type": o.exam_type, "ordered_as": o.ordered_as,
+        "ordered_at": e.ordered_at, "source": o.source, "exam_type": o.exam_type, "ordered_as": o.ordered_as,
         "priority": o.priority, "scan_start": e.scan_start, "scan_end": e.scan_end, "read_start": e.read_start,
         "report_at": e.report_at, "technologist": e.technologist, "scanner": e.scanner, "radiologist": e.radiologist,
         "interrupted": e.interrupted, "read_priority": e.read_priority, "ai_flagged": o.flagged,
@@ -89,7 +89,7 @@ class ExamColumns(Mapping):
 
 def in_statistics(result: Result) -> np.ndarray:
     """Exams ordered after the warm-up and not cancelled (cancellations are counted on their own)."""
-    return (result.exams.orders.ordered_at >= result.warmup) & np.isnan(result.exams.cancelled_at)
+    return (result.exams.ordered_at >= result.warmup) & np.isnan(result.exams.cancelled_at)
 
 
 def describe(values: np.ndarray) -> dict[str, float | None]:
@@ -409,14 +409,14 @@ def accounting(result: Result) -> dict[str, int]:
     waiting for (or being given) its protocol, or, protocolled or needing none, waiting for the patient to be
     ready, for a porter to bring them (where porters do), or cancelled. Follow-ups whose report never came are not orders yet."""
     e = result.exams
-    placed = ~np.isnan(e.orders.ordered_at)
+    placed = ~np.isnan(e.ordered_at)
     reported = ~np.isnan(e.report_at)
     scanned = ~np.isnan(e.scan_end)
     scanning = ~np.isnan(e.scan_start) & ~scanned
     being_read = scanned & ~reported & _being_read(result)
     protocolling = (e.orders.protocol > 0) & np.isnan(e.protocol_at) & placed
     cancelled = ~np.isnan(e.cancelled_at)
-    getting_ready = (e.orders.ordered_at + e.orders.readiness >= result.horizon) & ~cancelled  # simpy stops before it
+    getting_ready = (e.ready_at() >= result.horizon) & ~cancelled  # simpy stops before it
     log = result.staff_log.columns()
     being_protocolled = np.zeros(len(e), dtype=bool)
     being_protocolled[log["exam"][(log["kind"] == PROTOCOL) & np.isnan(log["end"])]] = True
@@ -628,7 +628,7 @@ def hourly_flow(result: Result) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = result.warmup, result.horizon
     days = (hi - lo) / MINUTES_PER_DAY
     counts = []
-    for times in (result.exams.orders.ordered_at, result.exams.report_at):
+    for times in (result.exams.ordered_at, result.exams.report_at):
         chosen = times[(times >= lo) & (times < hi)]
         counts.append(np.bincount(((chosen // 60) % 24).astype(int), minlength=24) / days)
     return counts[0], counts[1]

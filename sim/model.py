@@ -106,8 +106,8 @@ class Department:
         self.room_log = RoomLog(len(self.scanners))
         self.queues = QueueTrace()
         # per-exam columns read as each order is placed (Python floats: the clock stays in Python floats); the
-        # order times are views, so a follow-up's time written when it is placed shows through
-        self._ordered_at, self._readiness = per_exam(orders.ordered_at), per_exam(orders.readiness)
+        # order times are a view of the exam log's, so a follow-up's time written when it is placed shows through
+        self._ordered_at, self._readiness = per_exam(self.exams.ordered_at), per_exam(orders.readiness)
         self._patience = per_exam(orders.patience) if np.isfinite(orders.patience).any() else None
         self._consult_cancels = orders.cancelled_at_protocol.any()
         self._classify_exams()
@@ -442,9 +442,8 @@ class Department:
         """A first report is signed; if it leads to a follow-up (a thrombectomy after a stroke CT), order it now."""
         follow_up = int(self.orders.follow_up[exam])
         if follow_up >= 0:
-            # the scanner queue reads queue_time through a view of the same array
-            self.orders.ordered_at[follow_up] = self.env.now
-            self.orders.queue_time[follow_up] = self.env.now + self.orders.readiness[follow_up]
+            self._ordered_at[follow_up] = self.env.now
+            self.acquisition.queue_from(follow_up, self.env.now + self._readiness[follow_up])
             self._place(follow_up)
 
     def _images_complete(self, exam: int) -> None:

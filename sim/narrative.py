@@ -86,8 +86,8 @@ class _Teller:
         from .metrics import queue_length_at
 
         lines = []
-        for exam in np.flatnonzero(self._in(self.o.ordered_at)):
-            t = self.o.ordered_at[exam]
+        for exam in np.flatnonzero(self._in(self.e.ordered_at)):
+            t = self.e.ordered_at[exam]
             waiting = int(queue_length_at(self.r, np.array([t]), "scan_queue")[0])
             lines.append(Line(t, ORDER, exam, f"Order {self.label(exam)}. "
                                               f"{waiting} order{'s' if waiting != 1 else ''} now waiting to be scanned."))
@@ -96,16 +96,17 @@ class _Teller:
     def scans(self) -> list[Line]:
         lines = []
         e, o = self.e, self.o
+        ready_at, queue_time = e.ready_at(), e.queue_time()
         for exam in np.flatnonzero(self._in(e.scan_start)):
             t = e.scan_start[exam]
-            waiting = (o.ordered_at + o.readiness <= t) & ~(e.scan_start <= t) & ~(e.cancelled_at <= t)
-            passed = np.sum((self.modality == self.modality[exam]) & (o.queue_time < o.queue_time[exam]) & waiting
+            waiting = (ready_at <= t) & ~(e.scan_start <= t) & ~(e.cancelled_at <= t)
+            passed = np.sum((self.modality == self.modality[exam]) & (queue_time < queue_time[exam]) & waiting
                             & (o.priority > o.priority[exam]))
             jump = (f" It goes ahead of {passed} earlier order{'s' if passed != 1 else ''} of lower priority."
                     if passed else "")
             lines.append(Line(t, START, exam,
                               f"{self.name(e.technologist[exam])} starts scanning {self.label(exam)} on "
-                              f"{self.r.scanners[e.scanner[exam]].name}, {t - o.ordered_at[exam]:.0f} min after "
+                              f"{self.r.scanners[e.scanner[exam]].name}, {t - e.ordered_at[exam]:.0f} min after "
                               f"the order.{jump}"))
         for exam in np.flatnonzero(self._in(e.scan_end)):
             t = e.scan_end[exam]
@@ -171,7 +172,7 @@ class _Teller:
         for k in np.flatnonzero(log["kind"] == PROTOCOL):
             exam, person = int(log["exam"][k]), int(log["person"][k])
             if self._in(log["start"][k]):
-                waited = log["start"][k] - self.o.ordered_at[exam]
+                waited = log["start"][k] - self.e.ordered_at[exam]
                 lines.append(Line(float(log["start"][k]), START, exam,
                                   f"{self.name(person)} protocols order {self.label(exam)}, {waited:.0f} min after "
                                   "it was placed."))
@@ -219,4 +220,4 @@ class _Teller:
         target = self.targets[o.priority[exam]]
         verdict = "met" if tat <= target else "missed"
         return (f"{self.name(person)} signs the report of {self.label(exam)}: {tat:.0f} min after the images, "
-                f"{e.report_at[exam] - o.ordered_at[exam]:.0f} min after the order (target {target:.0f} min: {verdict}).")
+                f"{e.report_at[exam] - e.ordered_at[exam]:.0f} min after the order (target {target:.0f} min: {verdict}).")

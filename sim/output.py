@@ -170,7 +170,7 @@ STAFF_COLUMNS = ("staff", "role", "group", "kind", "start", "start_weekday", "st
 
 def placed_exams(result: Result) -> np.ndarray:
     """Row numbers of the exams in exams.csv: follow-ups never placed (their report was not signed) are left out."""
-    return np.flatnonzero(~np.isnan(result.exams.orders.ordered_at))
+    return np.flatnonzero(~np.isnan(result.exams.ordered_at))
 
 
 def exam_table(result: Result, rows: np.ndarray | None = None, columns: dict | None = None) -> dict[str, np.ndarray]:

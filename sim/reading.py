@@ -97,7 +97,7 @@ class Reading(Crew):
         self._protocolling.add(exam)
         self.remaining[exam] = self.protocol_minutes[exam]
         klass = self.protocol_class_of_exam[exam]
-        self.worklist.push(klass, self.exams.orders.ordered_at[exam], exam)
+        self.worklist.push(klass, self.exams.ordered_at[exam], exam)
         self._new_classes.add(klass)
         self.on_queue_change()
         self.request_dispatch()

@@ -104,6 +104,9 @@ class ExamLog:
         n = len(orders)
         person, room = np.dtype(index_code(people)), np.dtype(index_code(rooms))  # two bytes where they fit
         self.orders = orders
+        # when each order was placed: as drawn, but a follow-up (a thrombectomy after a stroke CT) only once the
+        # report leading to it is signed (NaN until then, and for good if it never is)
+        self.ordered_at = np.array(orders.ordered_at)
         self.scan_start = np.full(n, np.nan)  # acquisition starts: the first step with a technologist
         self.imaging_start = np.full(n, np.nan)  # the scan (or procedure) itself starts: door-to-scan ends
         self.scan_end = np.full(n, np.nan)  # images complete (after the image check)
@@ -126,6 +129,16 @@ class ExamLog:
 
     def __len__(self) -> int:
         return len(self.orders)
+
+    def ready_at(self) -> np.ndarray:
+        """When each order's patient is ready for the scanner (transport, IV access, labs done); NaN if never placed."""
+        return self.ordered_at + self.orders.readiness
+
+    def queue_time(self) -> np.ndarray:
+        """Each order's place in the scanner queue: its slot if booked, else when its patient is ready (a follow-up's
+        from when it was placed)."""
+        drawn = self.orders.queue_time
+        return np.where(np.isnan(drawn), self.ready_at(), drawn)
 
 
 class StaffLog:

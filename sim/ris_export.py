@@ -54,18 +54,18 @@ def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict
         return "" if minutes != minutes else (start + timedelta(minutes=float(minutes))).strftime("%Y-%m-%d %H:%M:%S")
 
     slots = o.slots
-    scheduled = np.full(len(o.ordered_at), np.nan)
+    scheduled = np.full(len(e.ordered_at), np.nan)
     scheduled[slots.exam[slots.exam >= 0]] = slots.time[slots.exam >= 0]
     rows = []
-    for exam in np.flatnonzero(~np.isnan(o.ordered_at)).tolist():
+    for exam in np.flatnonzero(~np.isnan(e.ordered_at)).tolist():
         kind = s.exam_types[names[o.exam_type[exam]]]
         rows.append({
             "accession": f"A{exam + 1:07d}", "patient_class": sources[o.source[exam]],
             "priority": priorities[o.priority[exam]], "modality": kind.modality,
-            "procedure_code": names[o.exam_type[exam]], "ordered_dt": stamp(o.ordered_at[exam]),
+            "procedure_code": names[o.exam_type[exam]], "ordered_dt": stamp(e.ordered_at[exam]),
             # the patient is ready (arrived from the ward, IV in): when the order was placed if nothing was needed
             # (a booked patient's arrival is always stamped: it is how late or early they came)
-            "arrived_dt": stamp(o.ordered_at[exam] + o.readiness[exam])
+            "arrived_dt": stamp(e.ordered_at[exam] + o.readiness[exam])
             if o.readiness[exam] > 0 or scheduled[exam] == scheduled[exam] else "",
             "cancelled_dt": stamp(e.cancelled_at[exam]),
             "begin_dt": stamp(e.scan_start[exam]), "end_dt": stamp(e.scan_end[exam]),

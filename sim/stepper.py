@@ -52,16 +52,16 @@ def snapshot(result: Result, t: float, after=None) -> dict:
     being_read = np.zeros(len(e), dtype=bool)
     being_read[log["exam"][covering & (log["kind"] == READ)]] = True
     ids = np.arange(len(e))
-    ordered, scanning = _happened(o.ordered_at, ORDER, ids, t, after), _happened(e.scan_start, START, ids, t, after)
+    ordered, scanning = _happened(e.ordered_at, ORDER, ids, t, after), _happened(e.scan_start, START, ids, t, after)
     imaged, reported = _happened(e.scan_end, FINISH, ids, t, after), _happened(e.report_at, FINISH, ids, t, after)
     # the scanner queue holds patients who are ready (readiness delays them) and not cancelled, by priority then
     # their place in the queue (when ready, or a booked patient's slot)
-    ready = _happened(o.ordered_at + o.readiness, ORDER, ids, t, after)
+    ready = _happened(e.ready_at(), ORDER, ids, t, after)
     cancelled = _happened(e.cancelled_at, FINISH, ids, t, after)
     scan_queue = np.flatnonzero(ordered & ready & ~scanning & ~cancelled)
     worklist = np.flatnonzero(imaged & ~reported & ~being_read)
-    scan_queue = scan_queue[np.lexsort((o.queue_time[scan_queue], o.priority[scan_queue]))]
-    worklist = worklist[np.lexsort((e.scan_end[worklist], o.priority[worklist]))]
+    scan_queue = scan_queue[np.lexsort((e.queue_time()[scan_queue], o.priority[scan_queue]))]
+    worklist = worklist[np.lexsort((e.scan_end[worklist], e.read_priority[worklist]))]  # AI triage may raise it
     return {"people": people, "scan_queue": scan_queue, "worklist": worklist}
 
 
@@ -79,7 +79,7 @@ def render(result: Result, t: float, event: str, step: int, steps: int, after=No
         else:
             doing = "free" if on_duty else "off duty"
         lines.append(f"  {member.name:<18} {member.role:<13} {doing}")
-    for title, exams, since in (("Scanner queue", state["scan_queue"], o.ordered_at),
+    for title, exams, since in (("Scanner queue", state["scan_queue"], e.ordered_at),
                                 ("Worklist", state["worklist"], e.scan_end)):
         lines.append(f"{title} ({len(exams)} waiting):")
         for exam in exams[:SHOWN]:

@@ -25,7 +25,7 @@ import numpy as np
 
 from .records import Result
 
-# measure -> (start milestone, end milestone), as columns of the exam log (ordered_at from the orders)
+# measure -> (start milestone, end milestone), as columns of the exam log (door_at: the order less its door lead)
 MEASURES = {
     "order_to_images": ("ordered_at", "scan_end"),
     "door_to_scan": ("door_at", "imaging_start"),
@@ -80,19 +80,16 @@ def share_met(met: int, missed: int) -> float | None:
 
 
 def _milestone(result: Result, name: str) -> np.ndarray:
-    o = result.exams.orders
-    if name == "ordered_at":
-        return o.ordered_at
     if name == "door_at":  # the patient's arrival, before the order
-        return o.ordered_at - o.door_lead
+        return result.exams.ordered_at - result.exams.orders.door_lead
     return getattr(result.exams, name)
 
 
 def attainment(result: Result) -> list[dict]:
     """For every target: exams covered, met, missed, unknown and the share within target."""
-    s, o = result.scenario, result.exams.orders
-    window = (o.ordered_at >= result.warmup) & np.isnan(result.exams.cancelled_at)  # a cancelled order is not due
-    modality_of_type = np.array([list(s.modalities).index(e.modality) for e in s.exam_types.values()])
+    s, e, o = result.scenario, result.exams, result.exams.orders
+    window = (e.ordered_at >= result.warmup) & np.isnan(e.cancelled_at)  # a cancelled order is not due
+    modality_of_type = np.array([list(s.modalities).index(t.modality) for t in s.exam_types.values()])
     rows = []
     for target in targets_of(s):
         covered = window & (o.priority == s.priority_names.index(target.priority))

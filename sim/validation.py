@@ -64,7 +64,7 @@ def replication_means(scenario, measure: str, replications: int = REPLICATIONS) 
     for rep in range(replications):
         result = run(scenario, replication=rep)
         e = result.exams
-        window = e.orders.ordered_at >= result.warmup
+        window = e.ordered_at >= result.warmup
         values = (e.read_start - e.scan_end) if measure == "wait" else (e.report_at - e.scan_end)
         for rank, bucket in enumerate(means):
             chosen = window & (e.orders.priority == rank) & ~np.isnan(values)
@@ -134,7 +134,7 @@ def ai_triage_case() -> tuple[Comparison, ...]:
     for rep in range(REPLICATIONS):
         result = run(scenario, replication=rep)
         e = result.exams
-        window = (e.orders.ordered_at >= result.warmup) & ~np.isnan(e.report_at)
+        window = (e.ordered_at >= result.warmup) & ~np.isnan(e.report_at)
         tat = e.report_at - e.scan_end
         for k, flagged in enumerate((1, 0)):
             observed[k].append(float(tat[window & (e.orders.flagged == flagged)].mean()))

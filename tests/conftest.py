@@ -56,7 +56,7 @@ def academic_result():
 
 def exam_times(result, exam: int) -> tuple[float, ...]:
     e = result.exams
-    return (e.orders.ordered_at[exam], e.scan_start[exam], e.scan_end[exam], e.read_start[exam], e.report_at[exam])
+    return (e.ordered_at[exam], e.scan_start[exam], e.scan_end[exam], e.read_start[exam], e.report_at[exam])
 
 
 def close(a, b, tol=1e-6) -> bool:

@@ -18,26 +18,26 @@ def run(name: str, *overrides):
 
 
 def chain(result) -> dict[str, float]:
-    e, o = result.exams, result.exams.orders
+    e = result.exams
     done = ~np.isnan(e.report_at)
     return {
-        "wait_to_scan": float(np.mean(e.scan_start[done] - o.ordered_at[done])),
+        "wait_to_scan": float(np.mean(e.scan_start[done] - e.ordered_at[done])),
         "acquisition": float(np.mean(e.scan_end[done] - e.scan_start[done])),
         "worklist_wait": float(np.mean(e.read_start[done] - e.scan_end[done])),
         "reading": float(np.mean(e.report_at[done] - e.read_start[done])),
-        "order_to_report": float(np.mean(e.report_at[done] - o.ordered_at[done])),
+        "order_to_report": float(np.mean(e.report_at[done] - e.ordered_at[done])),
     }
 
 
 def stroke_story(result) -> dict[str, float]:
     e, o = result.exams, result.exams.orders
     stroke = int(np.flatnonzero(o.priority == result.scenario.priority_names.index("stroke"))[0])
-    at_scanner = np.sum((o.ordered_at < o.ordered_at[stroke]) & (e.scan_start > e.scan_start[stroke]))
+    at_scanner = np.sum((e.ordered_at < e.ordered_at[stroke]) & (e.scan_start > e.scan_start[stroke]))
     on_worklist = np.sum((e.scan_end < e.scan_end[stroke]) & (e.read_start > e.read_start[stroke]))
     return {"exam": stroke, "overtaken_at_scanner": int(at_scanner), "overtaken_on_worklist": int(on_worklist),
             "interrupted": int(e.interrupted.sum()),
             "report_tat": float(e.report_at[stroke] - e.scan_end[stroke]),
-            "door_to_scan": float(e.scan_start[stroke] - o.ordered_at[stroke])}
+            "door_to_scan": float(e.scan_start[stroke] - e.ordered_at[stroke])}
 
 
 def night_backlog(result) -> dict:

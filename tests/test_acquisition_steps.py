@@ -139,7 +139,7 @@ def test_every_exams_timestamps_are_in_order_with_steps(extra):
     e = run(scenario).exams
     done = ~np.isnan(e.report_at)
     assert done.sum() > 50
-    for earlier, later in ((e.orders.ordered_at, e.scan_start), (e.scan_start, e.imaging_start),
+    for earlier, later in ((e.ordered_at, e.scan_start), (e.scan_start, e.imaging_start),
                            (e.imaging_start, e.scan_end), (e.scan_end, e.read_start), (e.read_start, e.report_at)):
         assert np.all(earlier[done] <= later[done])
 

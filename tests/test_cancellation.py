@@ -64,7 +64,7 @@ def test_the_share_cancelled_follows_the_setting_and_the_arrivals_do_not_move():
     cancelled = ~np.isnan(e.cancelled_at)
     # every inpatient waits at least 600 min to be ready, so nearly all with a patience give up first
     assert np.all(cancelled <= np.isfinite(o.patience)) and cancelled.sum() > 0.8 * np.isfinite(o.patience).sum()
-    assert np.allclose(e.cancelled_at[cancelled], o.ordered_at[cancelled] + o.patience[cancelled])
+    assert np.allclose(e.cancelled_at[cancelled], e.ordered_at[cancelled] + o.patience[cancelled])
 
 
 def test_cancellation_of_an_unknown_priority_is_one_line():

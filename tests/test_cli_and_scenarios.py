@@ -14,9 +14,9 @@ def test_teaching_stroke_jumps_the_scanner_queue_and_the_worklist():
     result = sim.run(sim.load_scenario(SCENARIOS / "teaching.yaml"))
     e, o = result.exams, result.exams.orders
     stroke = int(np.flatnonzero(o.priority == result.scenario.priority_names.index("stroke"))[0])
-    t_order, t_images = o.ordered_at[stroke], e.scan_end[stroke]
+    t_order, t_images = e.ordered_at[stroke], e.scan_end[stroke]
     # outpatients ordered earlier but still waiting for the scanner when the stroke was ordered
-    waiting_scan = np.flatnonzero((o.ordered_at < t_order) & (e.scan_start > t_order))
+    waiting_scan = np.flatnonzero((e.ordered_at < t_order) & (e.scan_start > t_order))
     assert len(waiting_scan) > 0
     assert np.all(e.scan_start[stroke] < e.scan_start[waiting_scan])
     # routine studies already on the worklist when the stroke's images arrived

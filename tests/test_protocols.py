@@ -81,7 +81,7 @@ def test_a_consult_at_the_protocol_changes_a_share_of_orders_which_are_then_scan
     protocolled_by = {exam: staff[p] for p, k, exam in zip(log["person"], log["kind"], log["exam"]) if k == PROTOCOL}
     assert set(protocolled_by.values()) == {"rad"}  # protocolled by a reader of what was ordered
     row = sim.summarise(result)["protocol_changes"]["ct_head"]
-    assert row["changed"]["mr_brain"] == int((changed & (o.ordered_at >= result.warmup)
+    assert row["changed"]["mr_brain"] == int((changed & (e.ordered_at >= result.warmup)
                                              & ~np.isnan(e.protocol_at)).sum())
 
 

@@ -97,7 +97,7 @@ def test_staff_work_only_within_their_credentials(name, request):
 @pytest.mark.parametrize("name", RESULTS)
 def test_every_exams_timestamps_are_in_order(name, request):
     e = request.getfixturevalue(name).exams
-    stamps = np.vstack([e.orders.ordered_at, e.scan_start, e.scan_end, e.read_start, e.report_at])
+    stamps = np.vstack([e.ordered_at, e.scan_start, e.scan_end, e.read_start, e.report_at])
     for earlier, later in zip(stamps, stamps[1:]):
         both = ~np.isnan(earlier) & ~np.isnan(later)
         assert np.all(earlier[both] <= later[both])

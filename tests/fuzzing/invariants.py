@@ -68,7 +68,7 @@ def _staff_rows(result):
 def _milestones(result):
     e, horizon = result.exams, result.horizon
     chain = ("ordered_at", "scan_start", "imaging_start", "scan_end", "read_start", "report_at")
-    values = [e.orders.ordered_at, e.scan_start, e.imaging_start, e.scan_end, e.read_start, e.report_at]
+    values = [e.ordered_at, e.scan_start, e.imaging_start, e.scan_end, e.read_start, e.report_at]
     for exam in range(len(e)):
         seen = [v[exam] for v in values]
         last = -math.inf
@@ -88,16 +88,16 @@ def _milestones(result):
                 continue
             if t > horizon + EPS:
                 yield f"exam {exam}: {name} after the horizon"
-            if not _nan(e.orders.ordered_at[exam]) and t < e.orders.ordered_at[exam] - EPS:
+            if not _nan(e.ordered_at[exam]) and t < e.ordered_at[exam] - EPS:
                 yield f"exam {exam}: {name} before the order"
         if not _nan(e.cancelled_at[exam]):
             if not _nan(e.scan_start[exam]):
                 yield f"exam {exam}: cancelled, yet its acquisition began"
-            by_patience = abs(e.cancelled_at[exam] - e.orders.ordered_at[exam] - e.orders.patience[exam]) <= EPS
+            by_patience = abs(e.cancelled_at[exam] - e.ordered_at[exam] - e.orders.patience[exam]) <= EPS
             at_protocol = e.orders.cancelled_at_protocol[exam] and e.cancelled_at[exam] == e.protocol_at[exam]
             if not (by_patience or at_protocol):
                 yield f"exam {exam}: cancelled at another time than its patience or its protocol"
-        ready = e.orders.ordered_at[exam] + e.orders.readiness[exam]
+        ready = e.ordered_at[exam] + e.orders.readiness[exam]
         if not _nan(e.scan_start[exam]) and e.scan_start[exam] < ready - EPS:
             yield f"exam {exam}: scanned before the patient was ready"
         if not _nan(e.protocol_at[exam]) and not _nan(e.scan_start[exam]) and e.protocol_at[exam] > e.scan_start[exam] + EPS:
@@ -118,7 +118,7 @@ def _milestones(result):
 def _conservation(result):
     """Each placed exam is in exactly one state, derived here from the staff log, not from the model."""
     e = result.exams
-    placed = ~np.isnan(e.orders.ordered_at)
+    placed = ~np.isnan(e.ordered_at)
     open_task = defaultdict(set)
     for person, kind, start, end, exam in _staff_rows(result):
         if _nan(end) and exam >= 0:
@@ -137,7 +137,7 @@ def _conservation(result):
             state = "being_protocolled" if exam in open_task[PROTOCOL] else "awaiting_protocol"
         elif not _nan(e.cancelled_at[exam]):
             state = "cancelled"
-        elif e.orders.ordered_at[exam] + e.orders.readiness[exam] >= result.horizon:
+        elif e.ordered_at[exam] + e.orders.readiness[exam] >= result.horizon:
             state = "getting_ready"
         elif e.orders.transport[exam] > 0 and exam not in brought:
             state = "awaiting_porter"
@@ -190,7 +190,7 @@ def _transport(result):
         if o.transport[exam] <= 0 or len(legs) > 2:
             yield f"exam {exam}: {len(legs)} porter trips, transport minutes {o.transport[exam]:g}"
             continue
-        if legs[0][0] < o.ordered_at[exam] + o.readiness[exam] - EPS:
+        if legs[0][0] < e.ordered_at[exam] + o.readiness[exam] - EPS:
             yield f"exam {exam}: fetched at {legs[0][0]:.1f} before the patient was ready"
         if not _nan(e.scan_start[exam]) and (_nan(legs[0][1]) or e.scan_start[exam] < legs[0][1] - EPS):
             yield f"exam {exam}: scanned at {e.scan_start[exam]:.1f} before the porter brought the patient"
