@@ -18,3 +18,17 @@ def timed_run(name: str, *overrides: str):
     start = time.perf_counter()
     result = sim.run(scenario)
     return result, time.perf_counter() - start
+
+
+# Python for a measured child process: `own_peak_kb()` is its own peak resident memory. On Linux that is VmHWM, the
+# high-water mark of its own address space: `ru_maxrss` would not do, because exec keeps the peak of the process
+# that started it (a benchmark that has just simulated a year in process would lend the child its own peak).
+OWN_PEAK = """
+import resource, sys
+def own_peak_kb():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""

@@ -7,6 +7,11 @@ hold them for the read. It uses the same pre-drawn orders as radsim, so it moves
 but has none of radsim's rules: no shifts, credentials, breaks, worklist classes, records or
 breakdowns. It is what "a simpy model of this department" costs at the least; the benchmarks
 print radsim's time as a multiple of it, measured in the same run on the same machine.
+
+`with_calls=True` adds the radiologists' calls and questions radsim draws for the scenario (the same times and
+lengths, from the same streams), one process per call started by a source process, taking a radiologist ahead of
+any read and breaking into one (a read broken into asks again for what is left of it). It is printed beside
+the first for information: the targets are judged against the minimal model without them.
 """
 from __future__ import annotations
 
@@ -15,13 +20,16 @@ import time
 import numpy as np
 import simpy
 
-from sim.arrivals import generate_orders
+from sim.arrivals import generate_orders, poisson_times_within
+from sim.model import Department
 from sim.streams import Streams
 
 
-def minimal_model_seconds(scenario) -> tuple[float, int]:
-    """Seconds to simulate `scenario`'s orders through the minimal flow, and the exams it completed."""
+def minimal_model_seconds(scenario, with_calls: bool = False) -> tuple[float, int]:
+    """Seconds to simulate `scenario`'s orders (and, `with_calls`, its radiologists' calls) through the minimal flow,
+    and the exams it completed."""
     orders = generate_orders(scenario, Streams(scenario.seed, 0))
+    calls = radiologist_calls(scenario, orders) if with_calls else ([], [])
     modalities = list(scenario.modalities)
     modality_of_type = np.array([modalities.index(e.modality) for e in scenario.exam_types.values()])
     placed = ~np.isnan(orders.ordered_at)
@@ -33,17 +41,30 @@ def minimal_model_seconds(scenario) -> tuple[float, int]:
     env = simpy.Environment()
     scanners = [simpy.PriorityResource(env, capacity=max(1, spec.scanner_count + spec.portable_units))
                 for spec in scenario.modalities.values()]
-    readers = simpy.PriorityResource(env, capacity=max(1, sum(g.count for g in scenario.radiologists.values())))
+    capacity = max(1, sum(g.count for g in scenario.radiologists.values()))
+    readers = (simpy.PreemptiveResource if with_calls else simpy.PriorityResource)(env, capacity=capacity)
     done = [0]
 
     def exam(i):
         with scanners[modality[i]].request(priority=priority[i]) as room:
             yield room
             yield env.timeout(scan[i])
-        with readers.request(priority=priority[i]) as reader:
-            yield reader
-            yield env.timeout(read[i])
+        left = read[i]
+        while left > 0:  # without calls, once
+            with readers.request(priority=priority[i]) as reader:
+                yield reader
+                began = env.now
+                try:
+                    yield env.timeout(left)
+                    left = 0.0
+                except simpy.Interrupt:  # a call broke into the read
+                    left -= env.now - began
         done[0] += 1
+
+    def call(minutes):
+        with readers.request(priority=-1, preempt=True) as reader:
+            yield reader
+            yield env.timeout(minutes)
 
     def arrivals():  # the source process of simpy's examples: each exam's process starts when it is ordered
         for i, t in enumerate(ordered_at):
@@ -51,7 +72,34 @@ def minimal_model_seconds(scenario) -> tuple[float, int]:
                 yield env.timeout(t - env.now)
             env.process(exam(i))
 
+    def call_arrivals():
+        for t, minutes in zip(*calls):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            env.process(call(minutes))
+
     start = time.perf_counter()
     env.process(arrivals())
+    if with_calls:
+        env.process(call_arrivals())
     env.run(until=scenario.days * 1440.0)
     return time.perf_counter() - start, done[0]
+
+
+def radiologist_calls(scenario, orders) -> tuple[list[float], list[float]]:
+    """Every call radsim draws for the scenario's radiologists while on duty (times in order, and lengths), from the
+    same streams as radsim, so the same calls."""
+    department = Department(scenario, orders, Streams(scenario.seed, 0))  # for each reader's duty spans
+    streams, times, lengths = Streams(scenario.seed, 0), [], []
+    for reader in department.radiologists:
+        options = scenario.radiologists[reader.group].interruptions
+        if options is not None:
+            rng = streams.get(f"interruptions.{reader.name}")
+            drawn = poisson_times_within(department.duty_plan[reader.index], options.per_hour, rng)
+            times.append(drawn)
+            lengths.append(options.duration.sample(rng, len(drawn)))
+    if not times:
+        return [], []
+    times, lengths = np.concatenate(times), np.concatenate(lengths)
+    order = np.argsort(times, kind="stable")
+    return times[order].tolist(), lengths[order].tolist()

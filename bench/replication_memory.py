@@ -16,16 +16,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import OWN_PEAK, ROOT
+
 SMALL, LARGE = (int(a) for a in sys.argv[1:3]) if len(sys.argv) > 2 else (20, 200)
 
-CHILD = """
-import resource, sys
+CHILD = OWN_PEAK + """
 sys.path.insert(0, {root!r})
 from sim.cli import main
 code = main({args!r})
 # this process, then the largest of its workers (they have exited by now: the pool is closed)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(own_peak_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 sys.exit(code)
 """
 

@@ -6,7 +6,9 @@ Prints, for DAYS (default 365) of the academic centre:
 - the command line (`run_sim.py ... --quiet`), with every figure and report.html and with `--no-plots`,
   each in a fresh process: wall seconds and peak memory;
 - beside them the reference, measured in the same run on the same machine: the minimal
-  one-process-per-exam simpy model of the same orders (bench/reference.py).
+  one-process-per-exam simpy model of the same orders (bench/reference.py);
+- for information, the same minimal model with the radiologists' calls radsim draws (about two per exam), and
+  radsim's times as multiples of that.
 
 Compare the ratios across machines; absolute seconds move with the hardware. Targets (docs/performance.md):
 command line <= 2.0x the reference with figures and <= 1.5x without, <= 300 MB peak in both, <= 6 simpy
@@ -20,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT  # first: it puts this checkout's radsim on the import path
+from common import OWN_PEAK, ROOT  # first: it puts this checkout's radsim on the import path
 
 import sim  # noqa: E402
 from sim.model import Department  # noqa: E402
@@ -32,10 +34,14 @@ from reference import minimal_model_seconds  # noqa: E402
 DAYS = int(sys.argv[1]) if len(sys.argv) > 1 else 365
 SCENARIO = ROOT / "scenarios" / "academic_centre.yaml"
 # runs the command line in a fresh interpreter and reports its own peak memory, then that of the process that wrote
-# tables beside it (on Linux; it shares the result's pages with the command, so the two are not to be added)
-CHILD = ("import resource, sys; from sim.cli import main; code = main(sys.argv[1:]); "
-         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "
-         "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stderr); sys.exit(code)")
+# tables beside it (on Linux; it shares the result's pages with the command, so the two are not to be added; a
+# forked writer's peak starts from what it shares, not from this benchmark's)
+CHILD = OWN_PEAK + """
+from sim.cli import main
+code = main(sys.argv[1:])
+print(own_peak_kb() // 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stderr)
+sys.exit(code)
+"""
 
 
 def simulate() -> tuple[float, int, int]:
@@ -67,6 +73,7 @@ def command_line(*options: str) -> tuple[float, int, int]:
 def main() -> None:
     scenario = sim.load_scenario(SCENARIO, [f"days={DAYS}"])
     reference, _ = minimal_model_seconds(scenario)
+    with_calls, _ = minimal_model_seconds(scenario, with_calls=True)
     seconds, exams, events = simulate()
     plain, plain_mb, plain_writer = command_line("--no-plots")
     full, full_mb, full_writer = command_line()
@@ -78,6 +85,9 @@ def main() -> None:
           f"(table writer {plain_writer} MB, shared with it)")
     print(f"  command line, figures + report  {full:7.2f} s  {full / reference:5.2f}x  peak {full_mb:4d} MB "
           f"(table writer {full_writer} MB, shared with it)")
+    print(f"  for information: the minimal model with the same calls {with_calls:.2f} s; against it the simulation "
+          f"{seconds / with_calls:.2f}x, the command line {plain / with_calls:.2f}x without figures and "
+          f"{full / with_calls:.2f}x with them")
     verdict = lambda ok: "met" if ok else "MISSED"  # noqa: E731
     print(f"  targets: without figures <= 1.5x {verdict(plain <= 1.5 * reference)}, <= 300 MB "
           f"{verdict(plain_mb <= 300)}; with figures <= 2.0x {verdict(full <= 2.0 * reference)}, <= 300 MB "
