@@ -50,14 +50,14 @@ def minimal_model_seconds(scenario, with_calls: bool = False) -> tuple[float, in
             yield room
             yield env.timeout(scan[i])
         left = read[i]
-        while left > 0:  # without calls, once
-            with readers.request(priority=priority[i]) as reader:
+        while True:  # without calls, once
+            with readers.request(priority=priority[i], preempt=False) as reader:  # reads wait their turn
                 yield reader
                 began = env.now
                 try:
                     yield env.timeout(left)
-                    left = 0.0
-                except simpy.Interrupt:  # a call broke into the read
+                    break
+                except simpy.Interrupt:  # a call broke into the read: ask again for what is left
                     left -= env.now - began
         done[0] += 1
 
