@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import sys
-import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -25,8 +24,8 @@ from sim.schema import parse_moment
 
 def _session_folder() -> Path:
     if "folder" not in st.session_state:
-        st.session_state.folder = Path(tempfile.mkdtemp(prefix="radsim-app-"))
-    return st.session_state.folder
+        st.session_state.folder = whatif.SessionFolder()  # removed with its files once the session is gone
+    return st.session_state.folder.path
 
 
 def _choices() -> dict[str, Path]:

@@ -6,7 +6,9 @@ what the page offers for a scenario: head counts and shifts per staff group, sca
 modality, demand (orders a day per source, and a multiplier for all), AI triage, reading remits and
 breaks. `Comparison` runs the baseline and the changed scenario with common random numbers in a worker process
 of its own (so the page stays responsive, two users' runs never share one, and a long run can be cancelled),
-writing its progress and results into a folder the page reads.
+writing its progress and results into a folder the page reads. Each browser session's folder (`SessionFolder`)
+lies in one temporary folder of the server's own: it is removed once the session is gone, and whatever is left when
+the server stops.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import json
 import multiprocessing
 import shutil
 import tempfile
+import weakref
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,28 @@ from .schema import Scenario
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 MULTIPLIER = "demand.multiplier"  # the page's own setting: scales every source's orders a day
 UPLOAD_LIMIT = 1_000_000  # bytes: a scenario file is a few kB; anything larger is refused before it is parsed
+
+
+_server_folder: tempfile.TemporaryDirectory | None = None
+
+
+def server_folder() -> Path:
+    """This process's own temporary folder for the sessions it serves, removed when it exits (a stopped server leaves
+    nothing behind, whatever its sessions did)."""
+    global _server_folder
+    if _server_folder is None:
+        _server_folder = tempfile.TemporaryDirectory(prefix="radsim-app-", ignore_cleanup_errors=True)
+    return Path(_server_folder.name)
+
+
+class SessionFolder:
+    """One browser session's folder (its upload and its comparison) in the server's folder, removed with its files
+    once nothing refers to it: the page keeps it in the session's state, which Streamlit drops a little after the
+    browser closes."""
+
+    def __init__(self):
+        self.path = Path(tempfile.mkdtemp(prefix="session-", dir=server_folder()))
+        weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
 
 
 def ready_made() -> dict[str, Path]:
@@ -231,6 +256,7 @@ class Comparison:
         job.process = context.Process(target=_compare, args=(to_yaml(baseline), to_yaml(variant), reps,
                                                              str(job.folder)), daemon=True)
         job.process.start()
+        weakref.finalize(job, _stop, job.process)  # a run nobody can see any more (the session is gone) stops
         return job
 
     def progress(self) -> tuple[int, int]:
@@ -259,9 +285,8 @@ class Comparison:
         return path.read_text() if path.exists() else None
 
     def cancel(self) -> None:
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-            self.process.join(5)
+        if self.process is not None:
+            _stop(self.process)
         (self.folder / "error.txt").write_text("cancelled")
 
     def zipped(self) -> bytes:
@@ -278,6 +303,12 @@ class Comparison:
         if self.running:
             self.cancel()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _stop(process: multiprocessing.Process) -> None:
+    if process.is_alive():
+        process.terminate()
+        process.join(5)
 
 
 def _compare(baseline_text: str, variant_text: str, reps: int, folder: str) -> None:

@@ -1,5 +1,6 @@
 """The web app: the what-if logic without a browser, the page through Streamlit's own test harness, and the real
 thing served on localhost and driven by headless Chromium."""
+import gc
 import os
 import shutil
 import socket
@@ -91,6 +92,28 @@ def test_a_comparison_runs_in_a_worker_with_the_same_patients_and_can_be_cancell
     time.sleep(1.0)
     long.cancel()
     assert not long.process.is_alive() and long.error() == "cancelled" and long.result() is None
+
+
+def test_a_sessions_files_and_run_go_with_the_session_and_the_rest_when_the_server_stops(tmp_path):
+    session = whatif.SessionFolder()
+    path = session.path
+    assert path.parent == whatif.server_folder()
+    run = whatif.Comparison.start(whatif.changed(COMMUNITY, [], days=60), whatif.changed(COMMUNITY, [], days=60), 20,
+                                  path / "run")
+    worker = run.process
+    time.sleep(1.0)
+    del run  # what Streamlit does with a closed browser's session state, a little later
+    gc.collect()
+    worker.join(10)
+    assert not worker.is_alive() and path.exists()  # a run nobody can see stops
+    del session
+    gc.collect()
+    assert not path.exists() and whatif.server_folder().exists()
+    # a server that stops (here, a process that exits) leaves nothing behind in the temporary directory
+    code = "from sim import whatif; session = whatif.SessionFolder(); (session.path / 'upload').mkdir(); print(session.path)"
+    made = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp_path)},
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert Path(made).is_relative_to(tmp_path) and list(tmp_path.iterdir()) == []
 
 
 def test_the_page_asks_runs_and_answers_through_streamlits_test_harness():
