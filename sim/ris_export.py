@@ -56,7 +56,7 @@ def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict
     slots = o.slots
     scheduled = np.full(len(e.ordered_at), np.nan)
     scheduled[slots.exam[slots.exam >= 0]] = slots.time[slots.exam >= 0]
-    rows = []
+    ready_at, rows = e.ready_at(), []
     for exam in np.flatnonzero(~np.isnan(e.ordered_at)).tolist():
         kind = s.exam_types[names[o.exam_type[exam]]]
         rows.append({
@@ -65,7 +65,7 @@ def export_rows(result: Result, dirt: Dirt = Dirt(), seed: int = 0) -> list[dict
             "procedure_code": names[o.exam_type[exam]], "ordered_dt": stamp(e.ordered_at[exam]),
             # the patient is ready (arrived from the ward, IV in): when the order was placed if nothing was needed
             # (a booked patient's arrival is always stamped: it is how late or early they came)
-            "arrived_dt": stamp(e.ordered_at[exam] + o.readiness[exam])
+            "arrived_dt": stamp(ready_at[exam])
             if o.readiness[exam] > 0 or scheduled[exam] == scheduled[exam] else "",
             "cancelled_dt": stamp(e.cancelled_at[exam]),
             "begin_dt": stamp(e.scan_start[exam]), "end_dt": stamp(e.scan_end[exam]),

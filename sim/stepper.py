@@ -83,7 +83,10 @@ def render(result: Result, t: float, event: str, step: int, steps: int, after=No
                                 ("Worklist", state["worklist"], e.scan_end)):
         lines.append(f"{title} ({len(exams)} waiting):")
         for exam in exams[:SHOWN]:
-            lines.append(f"  #{exam:<6} {priorities[o.priority[exam]]:<12} waited {t - since[exam]:.0f} min")
+            priority = priorities[o.priority[exam]]
+            if title == "Worklist" and e.read_priority[exam] != o.priority[exam]:  # why it sits where it does
+                priority += f" (AI: read as {priorities[e.read_priority[exam]]})"
+            lines.append(f"  #{exam:<6} {priority:<12} waited {t - since[exam]:.0f} min")
         if len(exams) > SHOWN:
             lines.append(f"  ... and {len(exams) - SHOWN} more")
     return "\n".join(lines)

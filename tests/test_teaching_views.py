@@ -77,3 +77,26 @@ def test_the_step_view_s_scanner_queue_holds_only_patients_who_are_ready_and_not
     assert list(snapshot(result, minutes(0, "10:30"))["scan_queue"]) == []  # not ready yet
     assert list(snapshot(result, minutes(0, "11:15"))["scan_queue"]) == [0]  # ready at 11:00, nobody on duty
     assert list(snapshot(result, minutes(0, "11:45"))["scan_queue"]) == []  # cancelled at 11:30
+
+
+def test_the_step_view_lists_the_worklist_by_the_priority_studies_are_read_at_and_says_when_ai_raised_it():
+    import sim
+    from sim.stepper import snapshot
+
+    result = sim.run(sim.load_scenario(SCENARIOS / "teaching" / "05_ai_triage.yaml", ["days=7"]))
+    e, o = result.exams, result.exams.orders
+    raised = np.flatnonzero(e.read_priority < o.priority)
+    # a moment when a raised study waits on the worklist behind none of its order priority's neighbours
+    for exam in raised:
+        t = float(e.scan_end[exam]) + 1e-6
+        worklist = list(snapshot(result, t)["worklist"])
+        if exam in worklist and any(o.priority[w] <= o.priority[exam] for w in worklist if w != exam):
+            break
+    else:
+        pytest.fail("no raised study waited beside others")
+    ranks = e.read_priority[worklist]
+    assert list(ranks) == sorted(ranks)  # read-at priority first, as the worklist itself takes them
+    screen = render(result, t, "an event", 1, 1).splitlines()
+    line = next(line for line in screen if line.strip().startswith(f"#{exam} "))
+    names = result.scenario.priority_names
+    assert f"AI: read as {names[e.read_priority[exam]]}" in line and names[o.priority[exam]] in line
