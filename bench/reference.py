@@ -25,9 +25,9 @@ from sim.model import Department
 from sim.streams import Streams
 
 
-def minimal_model_seconds(scenario, with_calls: bool = False) -> tuple[float, int]:
+def minimal_model_seconds(scenario, with_calls: bool = False) -> tuple[float, int, int]:
     """Seconds to simulate `scenario`'s orders (and, `with_calls`, its radiologists' calls) through the minimal flow,
-    and the exams it completed."""
+    the exams it completed and the simpy events it scheduled (radsim's are counted the same way)."""
     orders = generate_orders(scenario, Streams(scenario.seed, 0))
     calls = radiologist_calls(scenario, orders) if with_calls else ([], [])
     modalities = list(scenario.modalities)
@@ -83,7 +83,7 @@ def minimal_model_seconds(scenario, with_calls: bool = False) -> tuple[float, in
     if with_calls:
         env.process(call_arrivals())
     env.run(until=scenario.days * 1440.0)
-    return time.perf_counter() - start, done[0]
+    return time.perf_counter() - start, done[0], next(env._eid)  # simpy numbers every event it schedules
 
 
 def radiologist_calls(scenario, orders) -> tuple[list[float], list[float]]:

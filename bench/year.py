@@ -6,7 +6,7 @@ Prints, for DAYS (default 365) of the academic centre:
 - the command line (`run_sim.py ... --quiet`), with every figure and report.html and with `--no-plots`,
   each in a fresh process: wall seconds and peak memory;
 - beside them the reference, measured in the same run on the same machine: the minimal
-  one-process-per-exam simpy model of the same orders (bench/reference.py);
+  one-process-per-exam simpy model of the same orders (bench/reference.py), and its own simpy events per exam;
 - for information, the same minimal model with the radiologists' calls radsim draws (about two per exam), and
   radsim's times as multiples of that.
 
@@ -72,13 +72,14 @@ def command_line(*options: str) -> tuple[float, int, int]:
 
 def main() -> None:
     scenario = sim.load_scenario(SCENARIO, [f"days={DAYS}"])
-    reference, _ = minimal_model_seconds(scenario)
-    with_calls, _ = minimal_model_seconds(scenario, with_calls=True)
+    reference, reference_exams, reference_events = minimal_model_seconds(scenario)
+    with_calls, with_calls_exams, with_calls_events = minimal_model_seconds(scenario, with_calls=True)
     seconds, exams, events = simulate()
     plain, plain_mb, plain_writer = command_line("--no-plots")
     full, full_mb, full_writer = command_line()
     print(f"academic centre, {DAYS} days: {exams:,} exams")
-    print(f"  reference: minimal simpy model  {reference:7.2f} s")
+    print(f"  reference: minimal simpy model  {reference:7.2f} s  "
+          f"({reference_events / reference_exams:.1f} simpy events per exam)")
     print(f"  simulation alone                {seconds:7.2f} s  {seconds / reference:5.2f}x  "
           f"({exams / seconds:,.0f} exams/s, {events / exams:.1f} simpy events per exam)")
     print(f"  command line, --no-plots        {plain:7.2f} s  {plain / reference:5.2f}x  peak {plain_mb:4d} MB "
@@ -87,7 +88,7 @@ def main() -> None:
           f"(table writer {full_writer} MB, shared with it)")
     print(f"  for information: the minimal model with the same calls {with_calls:.2f} s; against it the simulation "
           f"{seconds / with_calls:.2f}x, the command line {plain / with_calls:.2f}x without figures and "
-          f"{full / with_calls:.2f}x with them")
+          f"{full / with_calls:.2f}x with them ({with_calls_events / with_calls_exams:.1f} simpy events per exam)")
     verdict = lambda ok: "met" if ok else "MISSED"  # noqa: E731
     print(f"  targets: without figures <= 1.5x {verdict(plain <= 1.5 * reference)}, <= 300 MB "
           f"{verdict(plain_mb <= 300)}; with figures <= 2.0x {verdict(full <= 2.0 * reference)}, <= 300 MB "
