@@ -83,7 +83,9 @@ class Acquisition(Crew, RoomStates):
         self.prepared: set[int] = set()  # exams holding a prep room, ready for the scanner
         self.left: dict[int, float] = {}  # resume after a breakdown: minutes of the acquisition left
         self.waiting_count = 0
-        self._changed = False  # matching can only succeed after an order, a freed resource or an opening
+        # pools where something changed since the last hand-out (an order, a freed resource, an opening): matching
+        # can only succeed there
+        self._changed: dict[Pool, None] = {}
         self._pools_of_modality = [[p for p in pools if p.modality == m] for m in range(n_modalities)]
         self._procedure_pools = [p for p in pools if p.procedures]
 
@@ -143,26 +145,20 @@ class Acquisition(Crew, RoomStates):
 
     def pool_changed(self, pool: Pool) -> None:
         """An order joined the pool or a room of it became free: matching there may now succeed."""
-        pool.changed = self._changed = True
+        self._changed[pool] = None
         self.request_dispatch()
 
     def _modality_changed(self, modality: int) -> None:
-        for pool in self._pools_of_modality[modality]:
-            pool.changed = True
-        self._changed = True
+        self._changed.update(dict.fromkeys(self._pools_of_modality[modality]))
 
     def something_freed(self) -> None:
         """A resource every pool may need (an anaesthetist, a room's reservation lifted): look at them all."""
-        for pool in self.pools:
-            pool.changed = True
-        self._changed = True
+        self._changed.update(dict.fromkeys(self.pools))
         self.request_dispatch()
 
     def radiologist_freed(self) -> None:
         """A radiologist became free: an IR procedure waiting for one may now start."""
-        for pool in self._procedure_pools:
-            pool.changed = True
-        self._changed = True
+        self._changed.update(dict.fromkeys(self._procedure_pools))
         self.request_dispatch()
 
     def _became_free(self, tech: Technologist) -> None:
@@ -191,11 +187,10 @@ class Acquisition(Crew, RoomStates):
             self.start_due_breaks()
         if not self._changed:
             return
-        self._changed = False
         open_, free_techs = self.open, self.free_techs
         # A pool where nothing changed since the last dispatch found nothing to start has nothing now either: what
         # it needs was not freed, and starting work elsewhere only takes resources away.
-        changed = [pool for pool in self.pools if pool.changed]
+        changed, self._changed = self._changed, {}
         while True:
             best = None
             for pool in changed:
@@ -209,8 +204,8 @@ class Acquisition(Crew, RoomStates):
             if best is None:
                 break
             self._act(*best[1:])
-        for pool in changed:
-            pool.changed = False
+        for pool in changed:  # looked at now: changed again only by what comes after this hand-out
+            self._changed.pop(pool, None)
 
     def _best_option(self, pool: Pool):
         """((rank, queue time, action, exam), action, pool, exam, room) of the best thing this pool can start."""
@@ -321,7 +316,7 @@ class Acquisition(Crew, RoomStates):
         if prepared:  # the patient leaves the prep room for the scanner
             self.prepared.discard(exam)
             pool.prep_rooms_free += 1
-            pool.changed = self._changed = True
+            self._changed[pool] = None
         # an interventional radiologist on call from home comes in first: the patient is prepared meanwhile
         call_in = self.procedure_staff.call_in_minutes(radiologist) if radiologist is not None else 0.0
         steps = self._plan(pool, exam, now, prepared, call_in)

@@ -60,8 +60,6 @@ class Pool:
         self.to_inject: list[tuple[int, float, int]] = []  # NM: waiting for the injection
         self.sedated: list[tuple[int, float, int]] = []  # ready, to be sedated on the scanner: wait for an anaesthetist
         self.pinned = 0  # rooms keeping an exam broken off by a breakdown
-        # something here changed since the dispatcher last found nothing to start: only such pools are looked at
-        self.changed = False
 
 
 class Task:
