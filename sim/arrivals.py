@@ -467,8 +467,8 @@ def poisson_times_within(spans: list[tuple[float, float]], per_hour: list[float]
     """Sorted times of a Poisson process with an hour-of-day rate (`per_hour`, 24 values), only within `spans`."""
     pieces = []
     for start, end in spans:
-        edges = np.unique(np.concatenate([[start, end], np.arange(np.ceil(start / 60), np.ceil(end / 60)) * 60]))
-        edges = edges[(edges >= start) & (edges <= end)]
+        hours = np.arange(np.ceil(start / 60), np.ceil(end / 60)) * 60  # the hours from `start` on, all before `end`
+        edges = np.concatenate(([start], hours[hours > start], [end])) if end > start else np.array([start])
         lo, hi = edges[:-1], edges[1:]
         rates = np.asarray(per_hour)[((lo // 60) % 24).astype(int)] * (hi - lo) / 60
         counts = rng.poisson(rates)

@@ -31,7 +31,7 @@ from .reading import ProcedureStaff, Radiologist, Reading
 from .records import (NON_INTERPRETIVE, ROLES, ExamLog, QueueTrace, Result, RoomLog, Scanner, StaffLog, StaffMember,
                       per_exam)
 from .rooms import Pool, Room
-from .roster import intervals
+from .roster import covers, intervals
 from .schema import Scenario, can_read
 from .streams import Streams
 from .timers import Environment, TimedSequence, after, at_start
@@ -341,7 +341,7 @@ class Department:
             for turn, (day, work) in enumerate((d, w) for w in group.non_interpretive for d in range(s.days)
                                                if weekday_of(d, s.start_weekday) in w.days):
                 t = day * 1440.0 + work.start
-                here = [p for p in people if any(a <= t < b for a, b in self.duty_plan[p.index])]
+                here = [p for p in people if covers(self.duty_plan[p.index], t)]
                 for k in range(min(work.members, len(here))):
                     calls.append((t, here[(turn * work.members + k) % len(here)], t + work.minutes))
             for person in people:
@@ -493,7 +493,7 @@ def break_times(breaks, member: int, duty: list[tuple[float, float]], days: int)
         offset = (member % b.waves) * b.minutes
         for day in range(days):
             t = day * 1440.0 + b.start + offset
-            if any(start <= t < end for start, end in duty):
+            if covers(duty, t):
                 times.append((t, b.minutes))
     return sorted(times)
 

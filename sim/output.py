@@ -150,13 +150,14 @@ def _csv_lines(chunk: dict[str, np.ndarray]) -> str:
     fields, columns = [], []
     for name, column in chunk.items():
         column = np.asarray(column)
+        text = column.dtype.kind in "OU"  # names; numbers never need quotes (and a time column has many values)
         blank = np.isnan(column) if column.dtype.kind == "f" else (column < 0) if name == "exam_id" else None
         fields.append("{:.3f}" if column.dtype.kind == "f" else "{}")
         if blank is not None and blank.any():
             column = column.astype(object)
             column[blank] = BLANK
         values = column.tolist()
-        if column.dtype.kind in "OU" and any(_needs_quotes(v) for v in set(values)):
+        if text and any(_needs_quotes(v) for v in set(values)):
             values = [_quoted(v) for v in values]  # a name with a comma or quote (scenario names are free text)
         columns.append(values)
     return "".join(map((",".join(fields) + "\n").format, *columns))

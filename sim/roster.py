@@ -8,6 +8,7 @@ duty with no hand-over gap.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Iterable
 
 from .clock import MINUTES_PER_DAY, weekday_of
@@ -45,6 +46,13 @@ def merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def covers(spans: list[tuple[float, float]], t: float) -> bool:
+    """Whether sorted, disjoint `spans` (as `intervals` returns them) cover the time `t`: a span holds its start,
+    not its end. A bisection, so a year of days asked about a year of shifts stays quick."""
+    i = bisect_right(spans, (t, float("inf"))) - 1  # the last span starting at or before t
+    return i >= 0 and t < spans[i][1]
 
 
 def covered_minutes(spans: list[tuple[float, float]], lo: float, hi: float) -> float:
