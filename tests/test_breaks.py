@@ -85,3 +85,18 @@ def test_a_break_is_only_taken_on_duty():
                                           "late": {"count": 1, "modalities": ["CT"], "shifts": ["11:00-07:00"]}}},
                        orders=[(0, "10:00", "ct_head", "stat")]))
     assert not _rows(result, BREAK)
+
+
+
+def test_a_break_falls_on_the_days_its_time_is_within_duty_the_shift_start_included_its_end_not():
+    from sim.model import break_times
+    from sim.roster import covers
+    from sim.schema import Break
+
+    duty = [(420.0, 720.0), (1140.0, 1860.0), (2880.0 + 420.0, 2880.0 + 780.0)]  # day 0 07-12 and 19-07, day 2 07-13
+    probes = (0.0, 419.9, 420.0, 719.9, 720.0, 1139.9, 1140.0, 1859.9, 1860.0, 3300.0, 3659.9, 3660.0, 9e9)
+    assert [t for t in probes if covers(duty, t)] == [420.0, 719.9, 1140.0, 1859.9, 3300.0, 3659.9]
+    assert not covers([], 0.0)
+    lunch, night = Break(start="12:00", minutes=30, waves=1), Break(start="02:00", minutes=20, waves=1)
+    # day 0 12:00 is where the first shift ends: no lunch then; day 1 02:00 is within the night; day 2 12:00 is on duty
+    assert break_times([lunch, night], 0, duty, days=3) == [(1440.0 + 120.0, 20.0), (2880.0 + 720.0, 30.0)]
