@@ -133,7 +133,7 @@ def cmd_run(argv: list[str]) -> int:
                         chosen_name=args.out is not None)
     result = run(scenario, seed=seed, progress=None if args.quiet else run_progress(sys.stderr))
     # the tables are written while the summary is worked out and the figures drawn
-    with folder as staging, run_written(result, staging, busy=not args.no_plots):
+    with folder as staging, run_written(result, staging):
         summary = summarise(result)
         write_summary(summary, staging / "summary.json")
         if args.parquet:

@@ -41,15 +41,27 @@ def describe(t: float) -> str:
     return f"day {day} {format_clock(t - day * MINUTES_PER_DAY)}"
 
 
-def weekday_and_clock(times, start_weekday: str):
-    """Weekday names and "HH:MM" clock times of simulation times (numpy array; NaN gives empty strings),
-    so that tables can be read and pivoted without converting minutes."""
+CLOCK_LABELS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(int(MINUTES_PER_DAY)))  # "HH:MM" of each minute
+
+
+def weekday_and_minute(times, start_weekday: str):
+    """Each simulation time's weekday (an index into WEEKDAYS) and whole minute of the day (an index into
+    CLOCK_LABELS); -1 for NaN."""
     import numpy as np
 
     times = np.asarray(times, dtype=float)
     known = ~np.isnan(times)
     whole = np.where(known, np.floor(np.nan_to_num(times) + 1e-9), 0).astype(np.int64)  # whole minutes
     days, minutes = np.divmod(whole, int(MINUTES_PER_DAY))
-    names = np.array(WEEKDAYS)[(WEEKDAYS.index(start_weekday) + days) % 7]  # fixed-width text, not objects
-    labels = np.array([f"{m // 60:02d}:{m % 60:02d}" for m in range(int(MINUTES_PER_DAY))])
-    return np.where(known, names, ""), np.where(known, labels[minutes], "")
+    weekday = (WEEKDAYS.index(start_weekday) + days) % 7
+    return np.where(known, weekday, -1), np.where(known, minutes, -1)
+
+
+def weekday_and_clock(times, start_weekday: str):
+    """Weekday names and "HH:MM" clock times of simulation times (numpy array; NaN gives empty strings),
+    so that tables can be read and pivoted without converting minutes."""
+    import numpy as np
+
+    weekday, minute = weekday_and_minute(times, start_weekday)
+    # fixed-width text, not objects; index -1 is the empty string at the end
+    return np.array(WEEKDAYS + ("",))[weekday], np.array(CLOCK_LABELS + ("",))[minute]

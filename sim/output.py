@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from .arrivals import above_reference
-from .clock import weekday_and_clock
+from .clock import CLOCK_LABELS, WEEKDAYS, weekday_and_clock, weekday_and_minute
+from .csv_text import Coded, csv_rows
 from .metrics import exam_columns
 from .records import KIND_NAMES, ROOM_KIND_NAMES, Result
 from .scenario import to_yaml
@@ -114,53 +115,14 @@ CHUNK_ROWS = 10_000  # rows built and formatted at once: a year's table never ex
 
 
 def _write_csv(path: Path, rows: int, table_for) -> None:
-    """Write `rows` rows, building each chunk's columns with `table_for(slice)` (names in the first chunk's order)."""
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    """Write `rows` rows, building each chunk's columns with `table_for(slice)` (names in the first chunk's order).
+    Times have three fixed decimals, so output is byte-identical across runs and machines."""
+    with open(path, "wb") as f:
         for first in range(0, max(rows, 1), CHUNK_ROWS):
             chunk = table_for(slice(first, min(first + CHUNK_ROWS, rows)))
             if first == 0:
-                f.write(",".join(chunk) + "\n")
-            f.write(_csv_lines(chunk))
-
-
-class _Blank:
-    """An empty CSV field in any format: a time not reached (NaN), an exam id of none (-1)."""
-
-    def __format__(self, spec: str) -> str:
-        return ""
-
-
-BLANK = _Blank()
-
-
-def _needs_quotes(value) -> bool:
-    return isinstance(value, str) and any(c in value for c in ',"\r\n')
-
-
-def _quoted(value):
-    """A CSV field as RFC 4180 writes it: in double quotes, with its own quotes doubled, where it needs them."""
-    return '"' + value.replace('"', '""') + '"' if _needs_quotes(value) else value
-
-
-def _csv_lines(chunk: dict[str, np.ndarray]) -> str:
-    """The chunk's rows as CSV text: one format string per row, so no cell exists as a string on its own.
-    Times have three fixed decimals, so output is byte-identical across runs and machines."""
-    if not chunk:
-        return ""
-    fields, columns = [], []
-    for name, column in chunk.items():
-        column = np.asarray(column)
-        text = column.dtype.kind in "OU"  # names; numbers never need quotes (and a time column has many values)
-        blank = np.isnan(column) if column.dtype.kind == "f" else (column < 0) if name == "exam_id" else None
-        fields.append("{:.3f}" if column.dtype.kind == "f" else "{}")
-        if blank is not None and blank.any():
-            column = column.astype(object)
-            column[blank] = BLANK
-        values = column.tolist()
-        if text and any(_needs_quotes(v) for v in set(values)):
-            values = [_quoted(v) for v in values]  # a name with a comma or quote (scenario names are free text)
-        columns.append(values)
-    return "".join(map((",".join(fields) + "\n").format, *columns))
+                f.write((",".join(chunk) + "\n").encode("utf-8"))
+            f.write(csv_rows(chunk))
 
 
 ORIGIN_NAMES = ["demand", "scripted", "follow_up", "booked"]
@@ -174,59 +136,70 @@ def placed_exams(result: Result) -> np.ndarray:
     return np.flatnonzero(~np.isnan(result.exams.ordered_at))
 
 
-def exam_table(result: Result, rows: np.ndarray | None = None, columns: dict | None = None) -> dict[str, np.ndarray]:
-    """exams.csv as columns, names resolved, for the given exam rows (default every placed exam)."""
+def exam_table(result: Result, rows: np.ndarray | None = None, columns: dict | None = None,
+               coded: bool = False) -> dict[str, np.ndarray]:
+    """exams.csv as columns, names resolved (`coded`: kept as codes for the CSV writer), for the given exam rows
+    (default every placed exam)."""
     s = result.scenario
     rows = placed_exams(result) if rows is None else rows
     c = (columns or exam_columns(result)).take(rows)
     orders = result.exams.orders
     exam_types = list(s.exam_types.values())
     staff_names = [m.name for m in result.staff]
+    as_names = Coded if coded else _names
     named = {
         "exam_id": rows,
-        "source": _names(c["source"], s.source_names),
-        "priority": _names(c["priority"], s.priority_names),
-        "modality": _names(c["exam_type"], [e.modality for e in exam_types]),
-        "exam_type": _names(c["exam_type"], list(s.exam_types)),
-        "ordered_as": _names(c["ordered_as"], list(s.exam_types)),
-        "subspecialty": _names(c["exam_type"], [e.subspecialty for e in exam_types]),
-        "technologist": _names(c["technologist"], staff_names),
-        "scanner": _names(c["scanner"], [sc.name for sc in result.scanners]),
-        "radiologist": _names(c["radiologist"], staff_names),
-        "prelim_radiologist": _names(c["prelim_radiologist"], staff_names),
+        "source": as_names(c["source"], s.source_names),
+        "priority": as_names(c["priority"], s.priority_names),
+        "modality": as_names(c["exam_type"], [e.modality for e in exam_types]),
+        "exam_type": as_names(c["exam_type"], list(s.exam_types)),
+        "ordered_as": as_names(c["ordered_as"], list(s.exam_types)),
+        "subspecialty": as_names(c["exam_type"], [e.subspecialty for e in exam_types]),
+        "technologist": as_names(c["technologist"], staff_names),
+        "scanner": as_names(c["scanner"], [sc.name for sc in result.scanners]),
+        "radiologist": as_names(c["radiologist"], staff_names),
+        "prelim_radiologist": as_names(c["prelim_radiologist"], staff_names),
         "interrupted": c["interrupted"],
-        "read_priority": _names(c["read_priority"], s.priority_names),
-        "ai_flagged": _flags(c["ai_flagged"]),
-        "finding": _flags(c["finding"]),
+        "read_priority": as_names(c["read_priority"], s.priority_names),
+        "ai_flagged": as_names(c["ai_flagged"], FLAGS),
+        "finding": as_names(c["finding"], FLAGS),
         "critical": c["critical"].astype(np.int8),
         "priors": orders.priors[rows].astype(np.int8),
-        "origin": _names(orders.origin[rows], ORIGIN_NAMES),
+        "origin": as_names(orders.origin[rows], ORIGIN_NAMES),
         "contrast": orders.steps.contrast[rows].astype(np.int8),
         "pregnancy_check": orders.steps.pregnancy_checked[rows].astype(np.int8),
         "sedated": orders.steps.sedated[rows].astype(np.int8),
-        "dose_above_reference": _flags(above_reference(s, orders.exam_type[rows], orders.dose[rows])),
-        "procedure_radiologist": _names(c["procedure_radiologist"], staff_names),
+        "dose_above_reference": as_names(above_reference(s, orders.exam_type[rows], orders.dose[rows]), FLAGS),
+        "procedure_radiologist": as_names(c["procedure_radiologist"], staff_names),
     }
     for prefix, times in (("ordered", c["ordered_at"]), ("report", c["report_at"])):
-        named[f"{prefix}_weekday"], named[f"{prefix}_clock"] = weekday_and_clock(times, s.start_weekday)
+        named[f"{prefix}_weekday"], named[f"{prefix}_clock"] = _weekday_and_clock(times, s.start_weekday, coded)
     return {name: named[name] if name in named else c[name] for name in EXAM_COLUMNS}
 
 
-def _flags(codes: np.ndarray) -> np.ndarray:
-    """1 / 0, or empty where the exam type is not screened."""
-    return np.array(["", "0", "1"], dtype=object)[codes + 1]
+FLAGS = ("0", "1")  # a screened exam's flag by code; -1 (an exam type not screened) is empty
 
 
-def staff_table(result: Result, rows=slice(None)) -> dict[str, np.ndarray]:
-    """staff.csv as columns: one row per stretch of duty and per task segment (the given rows; default all)."""
+def _weekday_and_clock(times: np.ndarray, start_weekday: str, coded: bool):
+    """The weekday and "HH:MM" columns of these times: as text, or as codes for the CSV writer."""
+    if not coded:
+        return weekday_and_clock(times, start_weekday)
+    weekday, minute = weekday_and_minute(times, start_weekday)
+    return Coded(weekday, WEEKDAYS), Coded(minute, CLOCK_LABELS)
+
+
+def staff_table(result: Result, rows=slice(None), coded: bool = False) -> dict[str, np.ndarray]:
+    """staff.csv as columns: one row per stretch of duty and per task segment (the given rows; default all;
+    `coded`: names kept as codes for the CSV writer)."""
     log = {name: values[rows] for name, values in result.staff_log.columns().items()}
     person = log["person"]
-    weekday, clock = weekday_and_clock(log["start"], result.scenario.start_weekday)
+    weekday, clock = _weekday_and_clock(log["start"], result.scenario.start_weekday, coded)
+    as_names = Coded if coded else _names
     return {
-        "staff": _names(person, [m.name for m in result.staff]),
-        "role": _names(person, [m.role for m in result.staff]),
-        "group": _names(person, [m.group for m in result.staff]),
-        "kind": _names(log["kind"], [KIND_NAMES[k] for k in sorted(KIND_NAMES)]),
+        "staff": as_names(person, [m.name for m in result.staff]),
+        "role": as_names(person, [m.role for m in result.staff]),
+        "group": as_names(person, [m.group for m in result.staff]),
+        "kind": as_names(log["kind"], [KIND_NAMES[k] for k in sorted(KIND_NAMES)]),
         "start": log["start"],
         "start_weekday": weekday,
         "start_clock": clock,
@@ -236,13 +209,14 @@ def staff_table(result: Result, rows=slice(None)) -> dict[str, np.ndarray]:
     }
 
 
-def room_table(result: Result, rows=slice(None)) -> dict[str, np.ndarray]:
+def room_table(result: Result, rows=slice(None), coded: bool = False) -> dict[str, np.ndarray]:
     """rooms.csv as columns: one row per stretch of a scanner's, suite's or portable unit's time."""
     log = {name: values[rows] for name, values in result.room_log.columns().items()}
+    as_names = Coded if coded else _names
     return {
-        "scanner": _names(log["room"], [sc.name for sc in result.scanners]),
-        "modality": _names(log["room"], [sc.modality for sc in result.scanners]),
-        "kind": _names(log["kind"], [ROOM_KIND_NAMES[k] for k in sorted(ROOM_KIND_NAMES)]),
+        "scanner": as_names(log["room"], [sc.name for sc in result.scanners]),
+        "modality": as_names(log["room"], [sc.modality for sc in result.scanners]),
+        "kind": as_names(log["kind"], [ROOM_KIND_NAMES[k] for k in sorted(ROOM_KIND_NAMES)]),
         "start": log["start"],
         "end": log["end"],
         "exam_id": log["exam"],
@@ -256,11 +230,11 @@ def write_table(table: dict[str, np.ndarray], path: Path) -> None:
 
 def write_exams(result: Result, path: Path) -> None:
     rows, columns = placed_exams(result), exam_columns(result)
-    _write_csv(path, len(rows), lambda part: exam_table(result, rows[part], columns))
+    _write_csv(path, len(rows), lambda part: exam_table(result, rows[part], columns, coded=True))
 
 
 def write_staff(result: Result, path: Path) -> None:
-    _write_csv(path, len(result.staff_log), lambda part: staff_table(result, part))
+    _write_csv(path, len(result.staff_log), lambda part: staff_table(result, part, coded=True))
 
 
 def write_queues(result: Result, path: Path) -> None:
@@ -283,10 +257,10 @@ def write_summary(summary: dict, path: Path) -> None:
 
 
 def write_rooms(result: Result, path: Path) -> None:
-    _write_csv(path, len(result.room_log), lambda part: room_table(result, part))
+    _write_csv(path, len(result.room_log), lambda part: room_table(result, part, coded=True))
 
 
-QUICK_TABLES = ("rooms.csv", "queues.csv")  # a year's take under a second between them (exams and staff: 3 s each)
+QUICK_TABLES = ("rooms.csv", "queues.csv")  # a year's take under a second between them (exams and staff: 2 s each)
 TABLE_FILES = {"exams.csv": write_exams, "staff.csv": write_staff, "rooms.csv": write_rooms,
                "queues.csv": write_queues}
 
@@ -298,22 +272,16 @@ def write_run(result: Result, summary: dict, folder: Path) -> None:
 
 
 @contextmanager
-def run_written(result: Result, folder: Path, busy: bool = False):
-    """Every table of one run written into `folder` while the block runs (the block writes the summary: working
-    it out is work of its own). Formatting a year's tables takes seconds that a second core can spend: where
-    `can_write_aside`, a forked process writes staff, rooms and queues while this one writes exams.csv; if the block
-    is `busy` with more work (figures), the forked process writes exams and staff and this one the two quick tables
-    after the block. The block's end waits for them; a table that cannot be written is an OutputError."""
+def run_written(result: Result, folder: Path):
+    """Every table of one run written into `folder` while the block runs (the block writes the summary and draws
+    the figures: work of its own). Where `can_write_aside`, a forked process writes the two long tables (exams and
+    staff) meanwhile, and this one the two quick ones after the block; elsewhere all four are written here after
+    the block. The block's end waits for them; a table that cannot be written is an OutputError."""
     (folder / "scenario.resolved.yaml").write_text(to_yaml(result.scenario), encoding="utf-8")
-    mine = QUICK_TABLES if busy else ("exams.csv",)
-    aside = [name for name in TABLE_FILES if name not in mine] if can_write_aside() else []
-    here = [name for name in TABLE_FILES if name not in aside]
+    aside = [name for name in TABLE_FILES if name not in QUICK_TABLES] if can_write_aside() else []
     with _tables_written_aside(result, folder, aside):
-        if not busy:
-            _write_tables(result, folder, here)
         yield
-        if busy:  # after the block's own work, beside the longer tables
-            _write_tables(result, folder, here)
+        _write_tables(result, folder, [name for name in TABLE_FILES if name not in aside])
 
 
 def can_write_aside() -> bool:

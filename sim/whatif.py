@@ -357,7 +357,7 @@ def _full_run(scenario: Scenario, folder: Path) -> None:
 
     folder.mkdir(parents=True, exist_ok=True)
     result = run(scenario)
-    with run_written(result, folder, busy=True):
+    with run_written(result, folder):
         summary = summarise(result)
         write_summary(summary, folder / "summary.json")
         write_report(result, summary, write_plots(result, folder), folder / "report.html", None)
