@@ -14,6 +14,7 @@ half (or that is infinite or huge) is formatted by Python itself, so no value is
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -29,7 +30,7 @@ class Coded(NamedTuple):
     worked out once, not once per row."""
 
     codes: np.ndarray
-    names: tuple
+    names: Sequence[str]
 
 
 def csv_rows(chunk: dict) -> bytes:
