@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import sim
-from conftest import SCENARIOS, build
+from conftest import ROOT, SCENARIOS, build
 from sim.clock import weekday_and_clock
 
 
@@ -263,21 +263,6 @@ def test_cutting_and_clipping_a_chunk_at_a_time_gives_what_whole_columns_give(mo
         assert metrics.clipped_minutes(starts, ends, 500.0, 10_000.0).tolist() == clipped.tolist()
 
 
-def _python_csv_row(cells: list) -> str:
-    """A row as Python's formatting writes it: the rule the fast CSV writer must match byte for byte."""
-    fields = []
-    for name, value in cells:
-        if isinstance(value, float):
-            fields.append("" if value != value else "{:.3f}".format(value))
-        elif isinstance(value, int) and not isinstance(value, bool) and name == "exam_id" and value < 0:
-            fields.append("")
-        elif isinstance(value, str) and any(c in value for c in ',"\r\n'):
-            fields.append('"' + value.replace('"', '""') + '"')
-        else:
-            fields.append("{}".format(value))
-    return ",".join(fields) + "\n"
-
-
 TRICKY_FLOATS = [0.0, -0.0, 0.0625, -0.0625, 2.5e-4, 5e-4, -4e-4, 1.0005, 2.0005, 0.9995, 1234.5675, 99.9995,
                  1e15, 4.5e15, 1e300, 525600.0, 1e6 / 3, float("inf"), float("-inf"), float("nan")]
 
@@ -289,6 +274,9 @@ def test_the_csv_writer_writes_each_cell_as_python_formats_it():
     from hypothesis import strategies as st
 
     from sim.csv_text import Coded, csv_rows
+
+    sys.path.insert(0, str(ROOT / "tests" / "fuzzing"))
+    from invariants import python_csv_row  # the rule the fuzzer checks every generated run's tables against
 
     names = ("ct", 'Smith, J "Jo"', "Zoë", "two\nlines", "", "a\x00b")
     thousandths_and_halves = st.integers(-10**9, 10**9).map(lambda k: k / 2000)  # many exactly x.xxx5
@@ -310,7 +298,7 @@ def test_the_csv_writer_writes_each_cell_as_python_formats_it():
                  "count": np.array(count, dtype=np.int64), "name": np.array(text, dtype=object),
                  "flag": np.array(flag), "coded": Coded(np.array(code, dtype=np.int64), names),
                  "small": np.array([c % 100 for c in count], dtype=np.int8)}
-        expected = "".join(_python_csv_row([("at", a), ("exam_id", e), ("count", c), ("name", t), ("flag", f),
+        expected = "".join(python_csv_row([("at", a), ("exam_id", e), ("count", c), ("name", t), ("flag", f),
                                             ("coded", names[k] if k >= 0 else ""), ("small", c % 100)])
                            for a, e, c, t, f, k in zip(at, exam, count, text, flag, code))
         assert csv_rows(chunk) == expected.encode("utf-8")

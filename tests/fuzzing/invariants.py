@@ -26,7 +26,9 @@ report) and is stated as the department would state it:
 - busy_share: no busy share exceeds 100 %;
 - animation: the animated department shows the model's own queues (patients waiting for a scanner, studies
   waiting to be read or protocolled) at every frame of the first day;
-- summary: the summary and the exam table can be computed.
+- summary: the summary and the exam table can be computed;
+- tables: the CSV text of every table is what formatting each of its rows in Python writes (times to the
+  thousandth, blanks for a time not reached and for no exam, names quoted where they need it).
 """
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def violations(result) -> list[tuple[str, str]]:
     """(rule, what broke it) for every broken rule, at most a few per rule."""
     found: list[tuple[str, str]] = []
     for check in (_milestones, _conservation, _one_thing_at_a_time, _off_duty, _credentials, _rooms,
-                  _busy_share, _set_work, _transport, _sedation, _animation, _summary):
+                  _busy_share, _set_work, _transport, _sedation, _animation, _summary, _tables):
         problems = list(check(result))
         found.extend((check.__name__.lstrip("_"), p) for p in problems[:3])
     return found
@@ -408,3 +410,38 @@ def _summary(result):
         if row["met"] + row["missed"] + row["unknown"] != row["exams"] or min(row["met"], row["missed"], row["unknown"]) < 0:
             yield f"target {row['label']}: {row['met']} met + {row['missed']} missed + {row['unknown']} unknown " \
                   f"is not the {row['exams']} exams it covers"
+
+
+def python_csv_row(cells) -> str:
+    """A row, given as (column name, value) pairs, as Python's formatting writes it: the rule radsim's CSV
+    writer keeps byte for byte."""
+    fields = []
+    for name, value in cells:
+        if isinstance(value, float):
+            fields.append("" if value != value else "{:.3f}".format(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and name == "exam_id" and value < 0:
+            fields.append("")
+        elif isinstance(value, str) and any(c in value for c in ',"\r\n'):
+            fields.append('"' + value.replace('"', '""') + '"')
+        else:
+            fields.append("{}".format(value))
+    return ",".join(fields) + "\n"
+
+
+def _tables(result):
+    from sim.csv_text import csv_rows
+    from sim.output import exam_table, room_table, staff_table
+
+    for name, table in (("exams", exam_table), ("staff", staff_table), ("rooms", room_table)):
+        written = csv_rows(table(result, coded=True)).decode("utf-8")
+        columns = [(column, values.tolist()) for column, values in table(result).items()]
+        at = 0
+        for row in range(len(columns[0][1])):
+            expected = python_csv_row([(column, values[row]) for column, values in columns])
+            if not written.startswith(expected, at):
+                yield f"{name}.csv row {row}: {written[at:at + len(expected)]!r}, in Python {expected!r}"
+                break
+            at += len(expected)
+        else:
+            if at != len(written):
+                yield f"{name}.csv has text after its {len(columns[0][1])} rows"
