@@ -388,11 +388,12 @@ def write_plots(result: Result, folder: Path) -> list[Path]:
 
 
 def save_figure(fig, folder: Path, name: str) -> list[Path]:
-    paths = []
-    for suffix in ("png", "svg"):
-        path = folder / f"{name}.{suffix}"
-        fig.savefig(path, dpi=DPI, metadata={"Date": None} if suffix == "svg" else None)
-        paths.append(path)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    fig.savefig(paths[0], dpi=DPI)
+    # an SVG's ids are hashed with a salt that is random unless set: a fixed one (and no date) makes the same run's
+    # SVGs byte-identical, like its tables and PNGs
+    with plt.rc_context({"svg.hashsalt": "radsim"}):
+        fig.savefig(paths[1], dpi=DPI, metadata={"Date": None})
     plt.close(fig)
     return paths
 

@@ -15,15 +15,19 @@ def _arrivals(result):
     return [getattr(o, c) for c in ARRIVAL_COLUMNS]
 
 
-def test_same_scenario_and_seed_give_a_byte_identical_exams_csv(tmp_path):
+def test_same_scenario_and_seed_give_byte_identical_tables_figures_and_report(tmp_path):
     outputs = []
     for run in ("a", "b"):
         out = tmp_path / run
         proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), str(SCENARIOS / "community_hospital.yaml"),
-                               "--days", "5", "--out", str(out), "--no-plots", "--quiet"], capture_output=True, text=True)
+                               "--days", "4", "--out", str(out), "--quiet"], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
         outputs.append(out)
-    for name in ("exams.csv", "staff.csv", "queues.csv", "summary.json", "scenario.resolved.yaml"):
+    written = sorted(path.name for path in outputs[0].iterdir())
+    assert {"exams.csv", "staff.csv", "queues.csv", "summary.json", "scenario.resolved.yaml", "timeline.svg",
+            "timeline.png", "report.html"} <= set(written)
+    assert written == sorted(path.name for path in outputs[1].iterdir())
+    for name in written:
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
 
 
