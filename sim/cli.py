@@ -27,9 +27,8 @@ from pathlib import Path
 from . import __version__
 from .experiment import ExperimentError
 from .memory import map_large_blocks
-from .metrics import summarise
 from .model import run
-from .output import OutputError, new_result_dir, result_dir, run_written, write_summary
+from .output import OutputError, new_result_dir, result_dir, write_result_folder
 from .scenario import ScenarioError, load_scenario
 from .schema import Scenario
 
@@ -132,20 +131,9 @@ def cmd_run(argv: list[str]) -> int:
     folder = result_dir(args.out or new_result_dir(Path("results"), Path(args.scenario).stem, seed),
                         chosen_name=args.out is not None)
     result = run(scenario, seed=seed, progress=None if args.quiet else run_progress(sys.stderr))
-    # the tables are written while the summary is worked out and the figures drawn
-    with folder as staging, run_written(result, staging):
-        summary = summarise(result)
-        write_summary(summary, staging / "summary.json")
-        if args.parquet:
-            from .output import write_parquet
-
-            write_parquet(result, staging)
-        if not args.no_plots:
-            from .plots import write_plots  # matplotlib is only imported when drawing
-            from .report import write_report
-
-            figures = write_plots(result, staging)
-            write_report(result, summary, figures, staging / "report.html", _scenario_narrative(result))
+    with folder as staging:
+        summary = write_result_folder(result, staging, figures=not args.no_plots, parquet=args.parquet,
+                                      narrative=None if args.no_plots else _scenario_narrative(result))
     if not args.quiet:
         from .console import format_summary
 

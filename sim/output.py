@@ -24,7 +24,7 @@ import numpy as np
 from .arrivals import above_reference
 from .clock import CLOCK_LABELS, WEEKDAYS, weekday_and_clock, weekday_and_minute
 from .csv_text import Coded, csv_rows
-from .metrics import exam_columns
+from .metrics import exam_columns, summarise
 from .records import KIND_NAMES, ROOM_KIND_NAMES, Result
 from .scenario import to_yaml
 
@@ -265,23 +265,65 @@ TABLE_FILES = {"exams.csv": write_exams, "staff.csv": write_staff, "rooms.csv": 
                "queues.csv": write_queues}
 
 
-def write_run(result: Result, summary: dict, folder: Path) -> None:
-    """Every table of one run and its summary into `folder`."""
-    with run_written(result, folder):
+def write_result_folder(result: Result, folder: Path, figures: bool = True, parquet: bool = False,
+                        narrative: str | None = None) -> dict:
+    """A run's whole result folder: its tables and summary.json (and Parquet copies of the tables, with `parquet`),
+    and with `figures` every figure and report.html (with `narrative` in it). Returns the summary."""
+    if figures:
+        from .plots import figure_jobs, figure_paths  # matplotlib is only imported when drawing
+        from .report import write_report
+    # the tables are written and the figures drawn while the summary is worked out
+    with run_written(result, folder, shared=figure_jobs(result, folder) if figures else []):
+        summary = summarise(result)
         write_summary(summary, folder / "summary.json")
+        if parquet:
+            write_parquet(result, folder)
+    if figures:
+        write_report(result, summary, figure_paths(result, folder), folder / "report.html", narrative)
+    return summary
 
 
 @contextmanager
-def run_written(result: Result, folder: Path):
-    """Every table of one run written into `folder` while the block runs (the block writes the summary and draws
-    the figures: work of its own). Where `can_write_aside`, a forked process writes the two long tables (exams and
-    staff) meanwhile, and this one the two quick ones after the block; elsewhere all four are written here after
-    the block. The block's end waits for them; a table that cannot be written is an OutputError."""
+def run_written(result: Result, folder: Path, shared=()):
+    """Every table of one run written into `folder`, and each of the `shared` jobs (calls without arguments: the
+    figures) done, by the end of the block, which works out the summary meanwhile. Where `can_write_aside`, a forked
+    process writes the two long tables (exams and staff) while this one runs the block and writes the two quick ones;
+    then each takes the shared jobs one at a time, the next one not yet taken, until none is left, so the two end
+    close together. Elsewhere this process does it all after the block. A table or figure that cannot be written is
+    an OutputError."""
     (folder / "scenario.resolved.yaml").write_text(to_yaml(result.scenario), encoding="utf-8")
     aside = [name for name in TABLE_FILES if name not in QUICK_TABLES] if can_write_aside() else []
-    with _tables_written_aside(result, folder, aside):
+    jobs = SharedJobs(shared, folder, between_processes=bool(aside))
+    with _tables_written_aside(result, folder, aside, jobs):
         yield
         _write_tables(result, folder, [name for name in TABLE_FILES if name not in aside])
+        jobs.run()
+
+
+class SharedJobs:
+    """Jobs that this process and a process forked from it take one at a time, each the next one not yet taken
+    (a counter in memory both see), until none is left."""
+
+    def __init__(self, jobs, folder: Path, between_processes: bool):
+        self.jobs, self.folder = list(jobs), folder
+        self._taken = multiprocessing.get_context("fork").Value("i", 0) if between_processes and self.jobs else None
+        self._taken_here = 0
+
+    def run(self) -> None:
+        while (k := self._take()) < len(self.jobs):
+            try:
+                self.jobs[k]()
+            except OSError as exc:  # a full disk, a folder removed meanwhile
+                name = Path(exc.filename).name if exc.filename else "the results"
+                raise OutputError(f"{name}: cannot be written in {self.folder.parent} ({exc.strerror or exc})") from None
+
+    def _take(self) -> int:
+        if self._taken is None:
+            self._taken_here += 1
+            return self._taken_here - 1
+        with self._taken.get_lock():
+            self._taken.value += 1
+            return self._taken.value - 1
 
 
 def can_write_aside() -> bool:
@@ -302,14 +344,15 @@ def _write_tables(result: Result, folder: Path, names: list[str]) -> None:
 
 
 @contextmanager
-def _tables_written_aside(result: Result, folder: Path, names: list[str]):
-    """These tables written into `folder` by a forked process while the block runs; an error in the block stops it."""
+def _tables_written_aside(result: Result, folder: Path, names: list[str], jobs: SharedJobs):
+    """These tables written into `folder` by a forked process, which then takes its share of the jobs, while the
+    block runs; an error in the block stops it."""
     if not names:
         yield
         return
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    writer = context.Process(target=_write_aside, args=(result, folder, names, send), daemon=True)
+    writer = context.Process(target=_write_aside, args=(result, folder, names, jobs, send), daemon=True)
     writer.start()
     send.close()
     try:
@@ -329,12 +372,13 @@ def _tables_written_aside(result: Result, folder: Path, names: list[str]):
         raise OutputError(error)
 
 
-def _write_aside(result: Result, folder: Path, names: list[str], send) -> None:
+def _write_aside(result: Result, folder: Path, names: list[str], jobs: SharedJobs, send) -> None:
     try:
         _write_tables(result, folder, names)
+        jobs.run()
         send.send(None)
     except BaseException as exc:  # said to the parent, which stops the run with it
-        send.send(str(exc) if isinstance(exc, OutputError) else f"{folder}: writing the tables failed: {exc!r}")
+        send.send(str(exc) if isinstance(exc, OutputError) else f"{folder}: writing the results failed: {exc!r}")
     finally:
         send.close()
 

@@ -6,6 +6,7 @@ priority keeps one colour across all figures.
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import matplotlib
@@ -368,20 +369,39 @@ FIGURES = {"report_tat": report_tat_ecdf, "queues": queues_over_time, "hourly_fl
 
 
 def write_plots(result: Result, folder: Path) -> list[Path]:
-    written = []
-    # laid out at the resolution they are saved at, so the renderer tight_layout makes is the one savefig
-    # reuses: a second raster of a tall timeline would cost another 25 MB
+    """Every figure of a run saved in `folder`; the files in the order the report shows them."""
+    for draw in figure_jobs(result, folder):
+        draw()
+    return figure_paths(result, folder)
+
+
+def figure_names(result: Result) -> list[str]:
+    """The figures of a run, in the order the report shows them."""
+    waiting = any(book.referrals for book in result.scenario.appointments.values())
+    return [*FIGURES, *(["waiting_list"] if waiting else [])]
+
+
+def figure_paths(result: Result, folder: Path) -> list[Path]:
+    return [folder / f"{name}.{suffix}" for name in figure_names(result) for suffix in ("png", "svg")]
+
+
+def figure_jobs(result: Result, folder: Path) -> list:
+    """One call per figure that draws and saves it, for any process sharing the result to make, in any order.
+    The timeline comes first: it takes longest (so two processes sharing the jobs end closest together), and its
+    raster is the largest (28 MB for 140 lanes), drawn while the heap is at its leanest, before the other figures
+    leave matplotlib's caches and a few partly used pages behind (about 10 MB a year)."""
+    draw = {**FIGURES, "waiting_list": waiting_lists}
+    return [partial(_draw_and_save, draw[name], result, folder, name)
+            for name in sorted(figure_names(result), key=lambda name: name != "timeline")]
+
+
+def _draw_and_save(figure, result: Result, folder: Path, name: str) -> None:
+    give_back_memory()  # what the figure before left behind
+    # laid out at the resolution they are saved at, so the renderer tight_layout makes is the one savefig reuses: a
+    # second raster of a tall timeline would cost another 25 MB
     with plt.rc_context({"figure.dpi": DPI}):
-        # the timeline first: its raster is the largest (28 MB for 140 lanes), and the heap is at its leanest before
-        # the other figures leave matplotlib's caches and a few partly used pages behind (about 10 MB a year)
-        for name in sorted(FIGURES, key=lambda name: name != "timeline"):
-            give_back_memory()
-            written += save_figure(FIGURES[name](result), folder, name)
-        written.sort(key=lambda path: list(FIGURES).index(path.stem))  # the report shows them in FIGURES order
-        if any(book.referrals for book in result.scenario.appointments.values()):
-            written += save_figure(waiting_lists(result), folder, "waiting_list")
-    give_back_memory()  # the last figure's too, before the report builds on them
-    return written
+        save_figure(figure(result), folder, name)
+    give_back_memory()
 
 
 # ------------------------------------------------------------- experiments

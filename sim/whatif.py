@@ -349,15 +349,8 @@ def _compare(baseline_text: str, variant_text: str, reps: int, folder: str) -> N
 
 
 def _full_run(scenario: Scenario, folder: Path) -> None:
-    from .metrics import summarise
     from .model import run
-    from .output import run_written, write_summary
-    from .plots import write_plots
-    from .report import write_report
+    from .output import write_result_folder
 
     folder.mkdir(parents=True, exist_ok=True)
-    result = run(scenario)
-    with run_written(result, folder):
-        summary = summarise(result)
-        write_summary(summary, folder / "summary.json")
-        write_report(result, summary, write_plots(result, folder), folder / "report.html", None)
+    write_result_folder(run(scenario), folder)

@@ -1,6 +1,8 @@
 """Tables a manager opens in a spreadsheet carry weekday and clock time beside the minutes."""
+import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -127,14 +129,13 @@ def test_csv_cells_hold_the_table_across_chunks_with_times_to_the_thousandth_and
 def test_a_name_with_a_comma_or_quote_stays_one_field_in_every_table(tmp_path):
     import csv
 
-    from sim.metrics import summarise
-    from sim.output import write_run
+    from sim.output import write_result_folder
 
     scenario = build({"radiologists": {"rad": {"names": ['Smith, J "Jo"']}},
                       "demand": {"ED": {"exams_per_day": 20, "exam_mix": {"ct_head": 1},
                                         "priority_mix": {"outpatient": 1}}}})
     result = sim.run(scenario)
-    write_run(result, summarise(result), tmp_path)
+    write_result_folder(result, tmp_path, figures=False)
     for table in ("exams.csv", "staff.csv"):
         with open(tmp_path / table, newline="") as f:
             rows = list(csv.reader(f))
@@ -163,23 +164,50 @@ def test_overtime_kept_for_few_rows_reads_as_a_whole_column():
 
 
 def _run_written(out, aside: bool, *options: str) -> dict[str, bytes]:
-    """The tables of a short run from the command line, in a fresh process, with or without a second writer."""
+    """The result folder of a short run from the command line, in a fresh process, with or without a second
+    process writing tables and drawing figures."""
     code = (f"import sys; from sim import output\n"
             f"output.can_write_aside = lambda: {aside} and output.sys.platform == 'linux'\n"
             f"from sim.cli import main; sys.exit(main(sys.argv[1:]))")
     subprocess.run([sys.executable, "-c", code, str(SCENARIOS / "community_hospital.yaml"), "--days", "5", "--quiet",
                     "--out", str(out), *options], check=True, capture_output=True, cwd=SCENARIOS.parent)
-    return {path.name: path.read_bytes() for path in out.iterdir() if path.suffix in (".csv", ".json", ".yaml")}
+    return {path.name: path.read_bytes() for path in out.iterdir()}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="tables are written by a second process on Linux")
 @pytest.mark.parametrize("options", [("--no-plots",), ()], ids=["tables only", "with figures"])
-def test_tables_written_by_a_second_process_hold_the_same_bytes(tmp_path, options):
+def test_results_written_by_two_processes_hold_the_same_bytes(tmp_path, options):
+    from sim.plots import FIGURES
+
     here = _run_written(tmp_path / "here", False, *options)
     aside = _run_written(tmp_path / "aside", True, *options)
-    assert set(here) == {"exams.csv", "staff.csv", "rooms.csv", "queues.csv", "summary.json",
-                         "scenario.resolved.yaml"}
+    tables = {"exams.csv", "staff.csv", "rooms.csv", "queues.csv", "summary.json", "scenario.resolved.yaml"}
+    figures = {f"{name}.{suffix}" for name in FIGURES for suffix in ("png", "svg")} | {"report.html"}
+    assert set(here) == (tables if options else tables | figures)
     assert aside == here
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a second process shares the work on Linux")
+def test_shared_jobs_are_each_done_once_and_by_both_processes(tmp_path):
+    """The figures are jobs this process and the table writer share: each job is done exactly once, whichever process
+    is free takes the next, and the block's end waits for all of them."""
+    from sim.output import run_written
+
+    def job(k):
+        def run():
+            with open(tmp_path / f"job{k}", "x") as f:  # "x": a job done twice fails here
+                f.write(str(os.getpid()))
+            time.sleep(0.05)
+        return run
+
+    result = sim.run(sim.load_scenario(SCENARIOS / "teaching" / "01_the_chain.yaml"))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with run_written(result, folder, shared=[job(k) for k in range(24)]):
+        pass
+    done = [(tmp_path / f"job{k}").read_text() for k in range(24)]
+    assert len(set(done)) == 2 and str(os.getpid()) in done
+    assert {"exams.csv", "staff.csv", "rooms.csv", "queues.csv"} <= {path.name for path in folder.iterdir()}
 
 
 @pytest.mark.parametrize("table", ["exams.csv", "rooms.csv"])
@@ -196,6 +224,22 @@ def test_a_table_that_cannot_be_written_is_one_line_and_no_results(tmp_path, tab
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and table in lines[0] and "No space left on device" in lines[0], done.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_figure_that_cannot_be_written_is_one_line_and_no_results(tmp_path):
+    """The figures are drawn by whichever process is free: a write error in either stops the run the same way."""
+    out = tmp_path / "out"
+    code = ("import sys; from sim import plots\n"
+            "def full(fig, folder, name): raise OSError(28, 'No space left on device', str(folder / f'{name}.png'))\n"
+            "plots.save_figure = full\n"
+            "from sim.cli import main; sys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", code, str(SCENARIOS / "teaching" / "01_the_chain.yaml"), "--quiet",
+                           "--out", str(out)], capture_output=True, text=True, cwd=SCENARIOS.parent)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(f".png: cannot be written in {tmp_path} (No space left on device)"), \
+        done.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
