@@ -396,12 +396,11 @@ def figure_jobs(result: Result, folder: Path) -> list:
 
 
 def _draw_and_save(figure, result: Result, folder: Path, name: str) -> None:
-    give_back_memory()  # what the figure before left behind
     # laid out at the resolution they are saved at, so the renderer tight_layout makes is the one savefig reuses: a
     # second raster of a tall timeline would cost another 25 MB
     with plt.rc_context({"figure.dpi": DPI}):
         save_figure(figure(result), folder, name)
-    give_back_memory()
+    give_back_memory()  # what the figure left behind, before the next one or the report
 
 
 # ------------------------------------------------------------- experiments
