@@ -145,7 +145,9 @@ def scan_queue_spells(result: Result, start: float, end: float) -> list[tuple[in
     gap = (x[1:] == x[:-1]) & (b[1:] > a[:-1])  # room rows of one exam apart: broken off, then started again
     spells += list(zip(x[1:][gap].tolist(), a[:-1][gap].tolist(), b[1:][gap].tolist()))
     last = np.r_[x[1:] != x[:-1], True] if len(x) else np.zeros(0, bool)  # each exam's last room row
-    cut = last & (result.exams.broken_off[x] > 0) & ~(result.exams.scan_end[x] <= a)  # broken off, not started again
+    # broken off and not started again; a last row ending at the horizon is a scan due to end there (the run stops
+    # before that moment's events), not one broken off
+    cut = last & (result.exams.broken_off[x] > 0) & ~(result.exams.scan_end[x] <= a) & (a < result.horizon)
     spells += [(exam, t, np.inf) for exam, t in zip(x[cut].tolist(), a[cut].tolist()) if t == t]
     prepared = np.flatnonzero((log["kind"] == PREP) & (log["exam"] >= 0))
     if len(prepared):  # then waiting again: until the next task of theirs (a prep room after an injection, a scan)
