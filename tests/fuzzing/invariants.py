@@ -300,7 +300,10 @@ def _credentials(result):
                                any_subspecialty=exam_type.subspecialty if may_fall_back else None)
             if not allowed:
                 yield f"{member.name} reads a {rank} {exam_type.modality} {exam_type.subspecialty} study"
-            final_read = not _nan(e.prelim_at[exam]) and start >= e.prelim_at[exam] - EPS
+            # a read after the preliminary report, or one beginning at its very moment and going on past it; not a
+            # preliminary read so short (a near-zero draw) that it ends within the tolerance of its start
+            prelim_at = e.prelim_at[exam]
+            final_read = not _nan(prelim_at) and (start > prelim_at or (start == prelim_at and end > prelim_at))
             if final_read and group.reports == "preliminary":
                 yield f"{member.name}, a preliminary reader, finalises exam {exam}"
     for exam in np.flatnonzero(e.scanner >= 0).tolist():
