@@ -7,7 +7,6 @@ import sys
 import numpy as np
 from conftest import ROOT
 
-import sim
 from sim.arrivals import generate_orders
 from sim.records import INTERRUPTION
 from sim.streams import Streams

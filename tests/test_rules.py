@@ -4,7 +4,7 @@ import pytest
 
 import sim
 from conftest import build, minutes
-from sim.records import CALL, DUTY, INTERRUPTION, READ, SCAN
+from sim.records import CALL, DUTY, INTERRUPTION, READ
 from sim.metrics import accounting
 from sim.records import QueueTrace
 from sim.scenario import can_read

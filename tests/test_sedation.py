@@ -5,7 +5,7 @@ import pytest
 
 import sim
 from conftest import build, minutes
-from sim.records import PREP, SCAN, SEDATION
+from sim.records import PREP, SEDATION
 from sim.scenario import ScenarioError, deep_merge
 
 SEDATED = {"exam_types": {"ct_head": {"sedation": {"induction": 15}, "steps": {"turnover": 5}}},

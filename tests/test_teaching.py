@@ -2,7 +2,6 @@
 and the step-by-step mode is driven through its input."""
 import io
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -325,7 +325,7 @@ def _rooms(result):
             if b[0] < a[1] - EPS:
                 what = "while down" if (a[2] in ROOM_DOWN) != (b[2] in ROOM_DOWN) else "twice over"
                 yield f"{result.scanners[room].name} serves {what}: {a} and {b}"
-    s, e = result.scenario, result.exams
+    e = result.exams
     for exam in np.flatnonzero(~np.isnan(e.imaging_start) & (e.scanner >= 0)).tolist():
         scanner = result.scanners[e.scanner[exam]]
         if scanner.portable:
