@@ -145,9 +145,7 @@ def scan_queue_spells(result: Result, start: float, end: float) -> list[tuple[in
     gap = (x[1:] == x[:-1]) & (b[1:] > a[:-1])  # room rows of one exam apart: broken off, then started again
     spells += list(zip(x[1:][gap].tolist(), a[:-1][gap].tolist(), b[1:][gap].tolist()))
     last = np.r_[x[1:] != x[:-1], True] if len(x) else np.zeros(0, bool)  # each exam's last room row
-    # broken off and not started again; a last row ending at the horizon is a scan due to end there (the run stops
-    # before that moment's events), not one broken off
-    cut = last & (result.exams.broken_off[x] > 0) & ~(result.exams.scan_end[x] <= a) & (a < result.horizon)
+    cut = last & (result.exams.broken_off[x] > 0) & ~(result.exams.scan_end[x] <= a)  # broken off, not started again
     spells += [(exam, t, np.inf) for exam, t in zip(x[cut].tolist(), a[cut].tolist()) if t == t]
     prepared = np.flatnonzero((log["kind"] == PREP) & (log["exam"] >= 0))
     if len(prepared):  # then waiting again: until the next task of theirs (a prep room after an injection, a scan)
@@ -161,7 +159,9 @@ def scan_queue_spells(result: Result, start: float, end: float) -> list[tuple[in
             joins = done + (uptake[exam] if exam not in injected else 0.0)
             injected.add(exam)
             spells.append((exam, joins, min((t for t in starts.get(exam, ()) if t >= joins), default=np.inf)))
-    return [(exam, a, b) for exam, a, b in spells if a <= end and b > start and b > a]  # b <= a: never in it
+    # b <= a: never in it; nobody joins at the horizon, as the run stops before that moment's events (a scan due to
+    # end there leaves a last room row that looks broken off, an uptake due to end there a patient ready to scan)
+    return [(exam, a, b) for exam, a, b in spells if a <= end and b > start and b > a and a < result.horizon]
 
 
 def _worklist(result: Result, times: np.ndarray, reading: np.ndarray) -> list[list[int]]:

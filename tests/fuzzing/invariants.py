@@ -247,7 +247,9 @@ def _off_duty(result):
             yield f"{name} starts a task after the horizon"
         if not any(a - EPS <= start and end_ <= b + EPS for a, b in duty[person]):
             yield f"{name}: task {kind} on exam {exam} at {start:.2f}-{end_:.2f} outside recorded duty"
-        on_plan = any(a - EPS <= start < b - EPS for a, b in plans[person])
+        # on duty from (a rounding step before) the start up to the end itself, as the model sees it: a task begun a
+        # rounding step before the shift ends (back-to-back fixed durations drift by that much) is begun on duty
+        on_plan = any(a - EPS <= start < b for a, b in plans[person])
         # continuing the task in hand (a read after an interruption, a call after a report) is not starting one
         continuing = abs(previous_end.get(person, -1.0) - start) < EPS and kind in (READ, CALL, INTERRUPTION)
         if kind == CALL:
