@@ -7,6 +7,7 @@ results, and an existing folder is never overwritten.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import multiprocessing
@@ -307,20 +308,19 @@ class SharedJobs:
     def __init__(self, jobs, folder: Path, between_processes: bool):
         self.jobs, self.folder = list(jobs), folder
         self._taken = multiprocessing.get_context("fork").Value("i", 0) if between_processes and self.jobs else None
-        self._taken_here = 0
+        self._taken_here = itertools.count()
 
     def run(self) -> None:
         while (k := self._take()) < len(self.jobs):
             try:
                 self.jobs[k]()
-            except OSError as exc:  # a full disk, a folder removed meanwhile
+            except OSError as exc:
                 name = Path(exc.filename).name if exc.filename else "the results"
-                raise OutputError(f"{name}: cannot be written in {self.folder.parent} ({exc.strerror or exc})") from None
+                raise _cannot_write(name, self.folder, exc) from None
 
     def _take(self) -> int:
         if self._taken is None:
-            self._taken_here += 1
-            return self._taken_here - 1
+            return next(self._taken_here)
         with self._taken.get_lock():
             self._taken.value += 1
             return self._taken.value - 1
@@ -339,8 +339,14 @@ def _write_tables(result: Result, folder: Path, names: list[str]) -> None:
     for name in names:
         try:
             TABLE_FILES[name](result, folder / name)
-        except OSError as exc:  # a full disk, a folder removed meanwhile
-            raise OutputError(f"{name}: cannot be written in {folder.parent} ({exc.strerror or exc})") from None
+        except OSError as exc:
+            raise _cannot_write(name, folder, exc) from None
+
+
+def _cannot_write(name: str, folder: Path, exc: OSError) -> OutputError:
+    """A file of the result folder that could not be written (a full disk, a folder removed meanwhile), said in one
+    line naming where the folder was to go (`folder` itself has a temporary name until it is complete)."""
+    return OutputError(f"{name}: cannot be written in {folder.parent} ({exc.strerror or exc})")
 
 
 @contextmanager
