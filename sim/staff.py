@@ -3,7 +3,8 @@
 Shared by technologists and radiologists. The rules live here once:
 - staff come on and go off duty at the times of their roster;
 - whoever is mid-task when their shift ends finishes it (overtime) and then
-  leaves; nobody starts a task off shift;
+  leaves; nobody starts a task off shift, nor when a rounding step short of
+  its end (back-to-back durations can add up to that);
 - each person does one thing at a time;
 - a break due while busy is taken after the task in hand; while a case of
   a priority that defers breaks waits for the person, it comes first; while
@@ -20,6 +21,10 @@ from typing import NamedTuple
 
 from .records import AWAY, BREAK, DUTY, StaffLog
 from .timers import after
+
+
+# minutes: a clock this close to a shift's end has reached it, short only by floating-point rounding
+ROUNDING = 1e-9
 
 
 class Due(NamedTuple):
@@ -163,6 +168,10 @@ class Crew:
         person.task_exam = -1
         if person.leaving:
             self._leave(person)
+        elif person.scheduled_end - self.env.now <= ROUNDING:
+            # Back-to-back durations can add up to a rounding step short of the shift's end; in exact arithmetic the
+            # task ends with the shift and its owner goes home, so they take nothing new and leave at the end
+            person.leaving = True
         else:
             person.free_since = self.env.now
             self._became_free(person)

@@ -142,6 +142,19 @@ def test_whoever_is_mid_task_at_shift_end_finishes_it_as_overtime_and_leaves():
     assert e.scan_start[1] == minutes(1, "00:00")
 
 
+def test_a_shift_whose_scans_add_up_to_its_end_goes_home_at_its_end_despite_rounding():
+    # fifty 1.2-minute scans from 07:00 add up to a rounding step short of 08:00 in floating point; in exact
+    # arithmetic the last one ends with the shift, so nobody starts a fifty-first one and nobody works overtime
+    extra = {"technologists": {"ct": {"shifts": ["07:00-08:00"]}}, "exam_types": {"ct_head": {"acquisition": 1.2}}}
+    result = sim.run(build(extra, orders=[(0, "06:00", "ct_head", "outpatient")] * 60))
+    starts = result.exams.scan_start
+    assert np.count_nonzero(starts < minutes(0, "08:00")) == 50
+    assert 479.99 < np.sort(starts)[49] + 1.2 < minutes(0, "08:00")  # the rounding this test is about
+    duty = [(end, over) for p, k, s, end, x, over in zip(*result.staff_log.columns().values())
+            if k == DUTY and s == minutes(0, "07:00")]
+    assert duty == [(minutes(0, "08:00"), 0.0)]
+
+
 def test_an_order_at_the_moment_of_a_shift_change_goes_to_the_incoming_shift():
     extra = {"technologists": {"ct": {"shifts": ["07:00-19:00"]},
                                "night": {"count": 1, "modalities": ["CT"], "names": ["Nina"],

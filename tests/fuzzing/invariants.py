@@ -42,6 +42,7 @@ from sim.records import (BREAK, CALL, DUTY, INTERRUPTION, KIND_NAMES, NON_INTERP
                          ROLES, ROOM_DOWN, ROOM_MAINTENANCE, ROOM_WARM_UP, ROOM_WORK, SCAN, SEDATION, TRANSPORT)
 from sim.clock import weekday_of
 from sim.roster import intervals, merge
+from sim.staff import ROUNDING
 from sim.scenario import can_read
 
 EPS = 1e-6
@@ -247,9 +248,9 @@ def _off_duty(result):
             yield f"{name} starts a task after the horizon"
         if not any(a - EPS <= start and end_ <= b + EPS for a, b in duty[person]):
             yield f"{name}: task {kind} on exam {exam} at {start:.2f}-{end_:.2f} outside recorded duty"
-        # on duty from (a rounding step before) the start up to the end itself, as the model sees it: a task begun a
-        # rounding step before the shift ends (back-to-back fixed durations drift by that much) is begun on duty
-        on_plan = any(a - EPS <= start < b for a, b in plans[person])
+        # on duty from (a rounding step before) the start up to the end: a clock a rounding step short of the end has
+        # reached it (back-to-back fixed durations drift by that much), and nobody starts work then
+        on_plan = any(a - EPS <= start < b - ROUNDING for a, b in plans[person])
         # continuing the task in hand (a read after an interruption, a call after a report) is not starting one
         continuing = abs(previous_end.get(person, -1.0) - start) < EPS and kind in (READ, CALL, INTERRUPTION)
         if kind == CALL:
