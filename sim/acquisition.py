@@ -264,7 +264,10 @@ class Acquisition(Crew, RoomStates):
             pool.pinned -= 1
             self.waiting_count -= 1
         elif action == ON_SCANNER:
-            heapq.heappop(next(q for q in (pool.waiting, pool.to_prep, pool.sedated) if q and q[0][2] == exam))
+            for queue in (pool.waiting, pool.to_prep, pool.sedated):
+                if queue and queue[0][2] == exam:
+                    heapq.heappop(queue)
+                    break
             self.waiting_count -= 1
         else:
             heapq.heappop(pool.to_prep if action == IN_PREP_ROOM else pool.to_inject)

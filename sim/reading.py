@@ -61,6 +61,7 @@ class Reading(Crew):
         # read minutes still to do, per exam (the read time until a protocol or a read takes some)
         self.remaining = per_exam(np.array(read_time, dtype=float))
         self.readers_for_class = readers_for_class
+        self._class_readers = [frozenset(readers) for readers in readers_for_class]
         self.preempting_ranks = preempting_ranks
         self.on_queue_change = hooks.queue_changed
         self.on_reader_free, self.on_first_report = hooks.reader_free, hooks.first_report
@@ -203,10 +204,10 @@ class Reading(Crew):
     def _candidates(self) -> set[Radiologist]:
         if self._recheck_all:
             return set(self.free)
-        free = self.free
-        candidates = {r for r in self._new_free if r in free}
+        free = self.free.keys()  # set operations on the free readers' keys run in C, without a Python loop
+        candidates = free & self._new_free.keys()
         for klass in self._new_classes:
-            candidates.update(r for r in self.readers_for_class[klass] if r in free)
+            candidates |= free & self._class_readers[klass]
         return candidates
 
     def _wake_at(self, t: float, klass: int | None = None) -> None:
@@ -385,14 +386,14 @@ class ProcedureStaff:
     def __init__(self, reading: Reading, credentialed: dict[int, list[Radiologist]],
                  call_in: dict[str, float] | None = None):
         self.reading, self.credentialed = reading, credentialed
+        self._credentialed_sets = {m: frozenset(readers) for m, readers in credentialed.items()}
         self.call_in = call_in or {}  # per group: minutes for a radiologist on call from home to reach the suite
 
     def call_in_minutes(self, reader: Radiologist) -> float:
         return self.call_in.get(reader.group, 0.0)
 
     def available(self, modality: int) -> bool:
-        free = self.reading.free
-        return any(r in free for r in self.credentialed.get(modality, ()))
+        return not self.reading.free.keys().isdisjoint(self._credentialed_sets.get(modality, ()))
 
     def take(self, modality: int, exam: int) -> Radiologist:
         free = self.reading.free

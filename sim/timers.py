@@ -6,29 +6,32 @@ what keeps a timer set inside a loop from acting on the loop's last value.
 """
 from __future__ import annotations
 
-from heapq import heappop
+from heapq import heappop, heappush
 
 import simpy
 from simpy.core import NORMAL, EmptySchedule, EventPriority, StopSimulation
 
 
 class _Timer:
-    """What simpy's event loop needs of a scheduled call: its callbacks, and that it succeeded. The model sets
-    millions of timers and never waits on one from a process, so they need none of an event's other state."""
+    """A scheduled call: its action and arguments, and any more actions added by `also`. The model sets millions
+    of timers and never waits on one from a process, so they need none of an event's other state, and the event
+    loop calls the action itself (see `Environment.step`)."""
 
-    __slots__ = ("callbacks",)
+    __slots__ = ("action", "args", "callbacks")
     _ok = True
 
-    def __init__(self, callback):
-        self.callbacks = [callback]
+    def __init__(self, action, args: tuple):
+        self.action, self.args = action, args
+        self.callbacks: list = []  # called with the timer, after the action
 
 
 def after(env, minutes: float, action, *args):
     """Call `action(*args)` once `minutes` have passed; returns the timer, so more actions can share it."""
     if minutes < 0:
         raise ValueError(f"negative delay {minutes}")
-    timer = _Timer(lambda _timer: action(*args))
-    env.schedule(timer, NORMAL, minutes)
+    timer = _Timer(action, args)
+    # simpy's `schedule`, without its call: the model sets a timer or more for every event it handles
+    heappush(env._queue, (env._now + minutes, NORMAL, next(env._eid), timer))
     return timer
 
 
@@ -97,8 +100,13 @@ class Environment(simpy.Environment):
     before work is handed out, and a busy instant costs one hand-out, not one per change.
     """
 
+    # simpy's clock is a property; the model reads it tens of times per exam, so here it is a plain attribute that
+    # shadows the property, set together with simpy's own `_now` (only `step` moves the clock)
+    now = 0.0
+
     def __init__(self, initial_time: float = 0):
         super().__init__(initial_time)
+        self.now = self._now
         self._settle = None
         self._unsettled = False
 
@@ -112,9 +120,24 @@ class Environment(simpy.Environment):
         # simpy's step (4.1), then the settling action if this was the present instant's last event
         queue = self._queue
         try:
-            self._now, _, _, event = heappop(queue)
+            self.now, _, _, event = heappop(queue)
         except IndexError:
             raise EmptySchedule from None
+        self._now = self.now
+        if event.__class__ is _Timer:  # the model's own timers: their action, then any added to them
+            event.action(*event.args)
+            for callback in event.callbacks:
+                callback(event)
+            event.callbacks = None
+        else:
+            self._simpy_event(event)
+        # a hand-out that starts something may ask for another one at the same instant
+        while self._unsettled and (not queue or queue[0][0] > self._now):
+            self._unsettled = False
+            self._settle()
+
+    def _simpy_event(self, event) -> None:
+        """simpy's processing of one event (4.1): its callbacks, then a crash if it failed and nobody defused it."""
         callbacks, event.callbacks = event.callbacks, None
         try:
             for callback in callbacks:
@@ -127,7 +150,3 @@ class Environment(simpy.Environment):
             exc = type(event._value)(*event._value.args)
             exc.__cause__ = event._value
             raise exc
-        # a hand-out that starts something may ask for another one at the same instant
-        while self._unsettled and (not queue or queue[0][0] > self._now):
-            self._unsettled = False
-            self._settle()
