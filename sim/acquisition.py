@@ -211,7 +211,9 @@ class Acquisition(Crew, RoomStates):
         """((rank, queue time, action, exam), action, pool, exam, room) of the best thing this pool can start."""
         best = None
         radiologist_free = not pool.procedures or self.procedure_staff.available(pool.modality)
-        anaesthetist_free = self.anaesthesia is not None and self.anaesthesia.available()
+        # asked only where someone may need one: a sedated patient waits, or a broken-off patient waits on a scanner
+        anaesthetist_free = bool(pool.sedated or pool.pinned) and self.anaesthesia is not None and \
+            self.anaesthesia.available()
         if pool.pinned:
             for room in pool.rooms:
                 if room.pinned >= 0 and not room.busy and not room.down and radiologist_free and \

@@ -183,7 +183,7 @@ class Reading(Crew):
             self.start_due_breaks()
         if not (self._new_free or self._new_classes or self._recheck_all or self._preempt_candidates):
             return
-        if self.free and len(self.worklist):
+        if self.free and self.worklist.waiting:
             for reader in sorted(self._candidates(), key=pick_order):
                 if reader not in self.free:
                     continue

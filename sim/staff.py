@@ -156,7 +156,7 @@ class Crew:
             self._leave(person)
 
     def start_task(self, person: Person, exam: int) -> int:
-        assert person.available, f"{person.name} cannot start a task now"
+        assert person.on_duty and not person.busy and not person.leaving, f"{person.name} cannot start a task now"
         self._no_longer_free(person)
         person.busy = True
         person.task_start, person.task_exam = self.env.now, exam

@@ -64,11 +64,6 @@ class _ClassQueue:
         else:
             heapq.heappush(self.older, item)
 
-    def head(self) -> tuple[float, int] | None:
-        if self.older and (not self.fifo or self.older[0] < self.fifo[0]):
-            return self.older[0]
-        return self.fifo[0] if self.fifo else None
-
     def pop(self) -> tuple[float, int]:
         if self.older and (not self.fifo or self.older[0] < self.fifo[0]):
             return heapq.heappop(self.older)
@@ -82,32 +77,37 @@ class Worklist:
         self.class_display = class_display
         self.class_priority = class_priority if class_priority is not None else class_display
         self._queues = [_ClassQueue() for _ in class_display]
-        self._where: dict[int, int] = {}  # waiting study -> its current class
+        self.waiting: dict[int, int] = {}  # each waiting study -> its current class
         # per display rank, the classes with entries: a pick looks only where there is work
         self._busy: dict[int, set[int]] = {d: set() for d in set(class_display)}
 
     def __len__(self) -> int:
-        return len(self._where)
+        return len(self.waiting)
 
     def __contains__(self, exam: int) -> bool:
-        return exam in self._where
+        return exam in self.waiting
 
     def push(self, klass: int, ready_at: float, exam: int) -> None:
         self._queues[klass].push((ready_at, exam))
-        self._where[exam] = klass
+        self.waiting[exam] = klass
         self._busy[self.class_display[klass]].add(klass)
 
     def move(self, exam: int, klass: int, ready_at: float) -> None:
         """Move a waiting study to another class (its old entry becomes stale)."""
-        if self._where.get(exam) != klass:
+        if self.waiting.get(exam) != klass:
             self.push(klass, ready_at, exam)
 
     def head(self, klass: int) -> tuple[float, int] | None:
-        queue, where = self._queues[klass], self._where
-        item = queue.head()
-        while item is not None and where.get(item[1]) != klass:
+        queue, where = self._queues[klass], self.waiting
+        while True:
+            fifo, older = queue.fifo, queue.older  # the queue's own `head`, written out: a pick asks for many heads
+            if older and (not fifo or older[0] < fifo[0]):
+                item = older[0]
+            else:
+                item = fifo[0] if fifo else None
+            if item is None or where.get(item[1]) == klass:
+                break
             queue.pop()  # stale: taken already, or moved to another class
-            item = queue.head()
         if item is None:
             self._busy[self.class_display[klass]].discard(klass)
         return item
@@ -116,7 +116,7 @@ class Worklist:
         self.head(klass)
         queue = self._queues[klass]
         exam = queue.pop()[1]
-        del self._where[exam]
+        del self.waiting[exam]
         if not (queue.fifo or queue.older):
             self._busy[self.class_display[klass]].discard(klass)
         return exam
@@ -134,7 +134,7 @@ class Worklist:
         studies ready by then count; the earliest one that did not is left in `self.next_ready`.
         """
         self.next_ready = None
-        if not self._where:
+        if not self.waiting:
             return None
         busy = self._busy
         for display, classes in view:
