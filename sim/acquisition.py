@@ -86,8 +86,9 @@ class Acquisition(Crew, RoomStates):
         # pools where something changed since the last hand-out (an order, a freed resource, an opening): matching
         # can only succeed there
         self._changed: dict[Pool, None] = {}
-        self._pools_of_modality = [[p for p in pools if p.modality == m] for m in range(n_modalities)]
-        self._procedure_pools = [p for p in pools if p.procedures]
+        # as dicts with no values, ready to mark a modality's pools changed (`_changed` keeps the order they changed)
+        self._pools_of_modality = [dict.fromkeys(p for p in pools if p.modality == m) for m in range(n_modalities)]
+        self._procedure_pools = dict.fromkeys(p for p in pools if p.procedures)
 
     # ------------------------------------------------------------ events in
 
@@ -149,7 +150,7 @@ class Acquisition(Crew, RoomStates):
         self.request_dispatch()
 
     def _modality_changed(self, modality: int) -> None:
-        self._changed.update(dict.fromkeys(self._pools_of_modality[modality]))
+        self._changed.update(self._pools_of_modality[modality])
 
     def something_freed(self) -> None:
         """A resource every pool may need (an anaesthetist, a room's reservation lifted): look at them all."""
@@ -158,7 +159,7 @@ class Acquisition(Crew, RoomStates):
 
     def radiologist_freed(self) -> None:
         """A radiologist became free: an IR procedure waiting for one may now start."""
-        self._changed.update(dict.fromkeys(self._procedure_pools))
+        self._changed.update(self._procedure_pools)
         self.request_dispatch()
 
     def _became_free(self, tech: Technologist) -> None:

@@ -98,7 +98,7 @@ class Crew:
 
     def start_due_breaks(self) -> None:
         """Called first at every dispatch: free people with time away due take it, unless urgent work waits."""
-        for person in [p for p in self._breaks_due if p.available]:
+        for person in [p for p in self._breaks_due if p.on_duty and not p.busy and not p.leaving]:  # available
             while person.away_due:
                 due = person.away_due[0]
                 minutes = due.minutes if due.until is None else due.until - self.env.now
