@@ -5,8 +5,9 @@ Prints, for DAYS (default 365) of the academic centre:
 - the simulation alone, in this process: seconds, exams per second and simpy events per exam;
 - the command line (`run_sim.py ... --quiet`), with every figure and report.html and with `--no-plots`,
   each in a fresh process: wall seconds and peak memory;
-- beside them the reference, measured in the same run on the same machine: the minimal
-  one-process-per-exam simpy model of the same orders (bench/reference.py), and its own simpy events per exam;
+- beside them the reference, measured in the same run on the same machine, first and again last (the ratios
+  are against the mean of the two): the minimal one-process-per-exam simpy model of the same orders
+  (bench/reference.py), and its own simpy events per exam;
 - for information, the same minimal model with the radiologists' calls radsim draws (about two per exam), and
   radsim's times as multiples of that.
 
@@ -72,14 +73,18 @@ def command_line(*options: str) -> tuple[float, int, int]:
 
 def main() -> None:
     scenario = sim.load_scenario(SCENARIO, [f"days={DAYS}"])
-    reference, reference_exams, reference_events = minimal_model_seconds(scenario)
+    before, reference_exams, reference_events = minimal_model_seconds(scenario)
     with_calls, with_calls_exams, with_calls_events = minimal_model_seconds(scenario, with_calls=True)
     seconds, exams, events = simulate()
     plain, plain_mb, plain_writer = command_line("--no-plots")
     full, full_mb, full_writer = command_line()
+    # the reference again at the end: a shared machine's speed can move by a fifth within minutes, and the
+    # ratios are taken against the mean of the two
+    after = minimal_model_seconds(scenario)[0]
+    reference = (before + after) / 2
     print(f"academic centre, {DAYS} days: {exams:,} exams")
     print(f"  reference: minimal simpy model  {reference:7.2f} s  "
-          f"({reference_events / reference_exams:.1f} simpy events per exam)")
+          f"({reference_events / reference_exams:.1f} simpy events per exam; {before:.2f} s first, {after:.2f} s last)")
     print(f"  simulation alone                {seconds:7.2f} s  {seconds / reference:5.2f}x  "
           f"({exams / seconds:,.0f} exams/s, {events / exams:.1f} simpy events per exam)")
     print(f"  command line, --no-plots        {plain:7.2f} s  {plain / reference:5.2f}x  peak {plain_mb:4d} MB "
