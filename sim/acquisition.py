@@ -37,7 +37,7 @@ from .records import (PREP, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL, ROOM_TURNOVER, SC
                       per_exam, unset)
 from .rooms import Pool, Room, RoomStates, Task
 from .staff import Crew, Person, pick_order
-from .timers import after, also, unless_cut
+from .timers import after, unless_cut
 
 NAN = float("nan")
 # Dispatch actions, in the order they win a tie: the scanner before a prep room, which comes before injecting.
@@ -334,11 +334,11 @@ class Acquisition(Crew, RoomStates):
             exams.imaging_start[exam] = steps[-2][1]
         exams.technologist[exam], exams.scanner[exam] = tech.index, room.index
         # a breakdown bumps the room's token: these stand down
-        images = after(self.env, task.images_at - now, unless_cut(room, self._images_complete), task)
         if steps[-1][2] > task.images_at:
+            after(self.env, task.images_at - now, unless_cut(room, self._images_complete), task)
             after(self.env, steps[-1][2] - now, unless_cut(room, self._room_task_done), room, task)
         else:  # nothing after the images: one event does both
-            also(images, unless_cut(room, self._room_task_done), room, task)
+            after(self.env, task.images_at - now, unless_cut(room, self._images_complete_and_done), room, task)
 
     def _plan(self, pool: Pool, exam: int, now: float, prepared: bool,
               call_in: float = 0.0) -> list[tuple[int, float, float]]:
@@ -360,6 +360,10 @@ class Acquisition(Crew, RoomStates):
     def _images_complete(self, task: Task) -> None:
         self.exams.scan_end[task.exam] = self.env.now
         self.on_images_complete(task.exam)
+
+    def _images_complete_and_done(self, room: Room, task: Task) -> None:
+        self._images_complete(task)
+        self._room_task_done(room, task)
 
     def _room_task_done(self, room: Room, task: Task) -> None:
         self._close_task(room, task, self.env.now)

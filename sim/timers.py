@@ -12,27 +12,16 @@ import simpy
 from simpy.core import NORMAL, EmptySchedule, EventPriority, StopSimulation
 
 
-class _Timer:
-    """A scheduled call: its action and arguments, and any more actions added by `also`. The model sets millions
-    of timers and never waits on one from a process, so they need none of an event's other state, and the event
-    loop calls the action itself (see `Environment.step`)."""
+def after(env, minutes: float, action, *args) -> None:
+    """Call `action(*args)` once `minutes` have passed.
 
-    __slots__ = ("action", "args", "callbacks")
-    _ok = True
-
-    def __init__(self, action, args: tuple):
-        self.action, self.args = action, args
-        self.callbacks: list = []  # called with the timer, after the action
-
-
-def after(env, minutes: float, action, *args):
-    """Call `action(*args)` once `minutes` have passed; returns the timer, so more actions can share it."""
+    The timer is the pair (action, arguments) on simpy's schedule, and the event loop calls the action itself
+    (`Environment.step`): the model sets millions of timers and never waits on one from a process, so they need
+    none of an event's state, and a tuple costs no call to make. simpy's `schedule` is written out for the same
+    reason."""
     if minutes < 0:
         raise ValueError(f"negative delay {minutes}")
-    timer = _Timer(action, args)
-    # simpy's `schedule`, without its call: the model sets a timer or more for every event it handles
-    heappush(env._queue, (env._now + minutes, NORMAL, next(env._eid), timer))
-    return timer
+    heappush(env._queue, (env._now + minutes, NORMAL, next(env._eid), (action, args)))
 
 
 class TimedSequence:
@@ -73,15 +62,10 @@ def at_start(action):
     yield from ()
 
 
-def also(event, action, *args) -> None:
-    """Call `action(*args)` when an event set by `after` fires, after the actions already on it."""
-    event.callbacks.append(lambda _event: action(*args))
-
-
 def unless_cut(owner, action, token: str = "token"):
     """`action`, for a timer of a task its owner can cut short: it runs only if `owner.<token>` (a counter the
     owner bumps whenever its task is cut short or replaced: a preempted read, a breakdown) has not moved since
-    the timer was set. Use it as the action of `after` or `also`."""
+    the timer was set. Use it as the action of `after`."""
     armed = getattr(owner, token)
 
     def act(*args) -> None:
@@ -124,11 +108,8 @@ class Environment(simpy.Environment):
         except IndexError:
             raise EmptySchedule from None
         self._now = self.now
-        if event.__class__ is _Timer:  # the model's own timers: their action, then any added to them
-            event.action(*event.args)
-            for callback in event.callbacks:
-                callback(event)
-            event.callbacks = None
+        if event.__class__ is tuple:  # a timer set by `after`: (action, arguments)
+            event[0](*event[1])
         else:
             self._simpy_event(event)
         # a hand-out that starts something may ask for another one at the same instant
