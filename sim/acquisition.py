@@ -335,10 +335,10 @@ class Acquisition(Crew, RoomStates):
         exams.technologist[exam], exams.scanner[exam] = tech.index, room.index
         # a breakdown bumps the room's token: these stand down
         if steps[-1][2] > task.images_at:
-            after(self.env, task.images_at - now, unless_cut(room, self._images_complete), task)
-            after(self.env, steps[-1][2] - now, unless_cut(room, self._room_task_done), room, task)
+            unless_cut(self.env, task.images_at - now, room, self._images_complete, task)
+            unless_cut(self.env, steps[-1][2] - now, room, self._room_task_done, room, task)
         else:  # nothing after the images: one event does both
-            after(self.env, task.images_at - now, unless_cut(room, self._images_complete_and_done), room, task)
+            unless_cut(self.env, task.images_at - now, room, self._images_complete_and_done, room, task)
 
     def _plan(self, pool: Pool, exam: int, now: float, prepared: bool,
               call_in: float = 0.0) -> list[tuple[int, float, float]]:

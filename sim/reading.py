@@ -280,13 +280,13 @@ class Reading(Crew):
         reader.end_armed = not (reader.next_call < now + minutes and reader.next_call < reader.scheduled_end
                                 and self.exams.read_priority[exam] not in reader.spared)
         if reader.end_armed:
-            after(self.env, minutes, unless_cut(reader, self._finish), reader)
+            unless_cut(self.env, minutes, reader, self._finish, reader)
 
     def _arm_end(self, reader: Radiologist) -> None:
         """The read in hand gets its end after all (a call expected to break into it did not)."""
         reader.end_armed = True
         end = reader.task_start + self.remaining[reader.task_exam] * reader.speed
-        after(self.env, max(0.0, end - self.env.now), unless_cut(reader, self._finish), reader)
+        unless_cut(self.env, max(0.0, end - self.env.now), reader, self._finish, reader)
 
     def _pause(self, reader: Radiologist) -> int:
         """Stop the read in hand, keeping what is left of it; returns the exam."""

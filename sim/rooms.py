@@ -97,7 +97,7 @@ class RoomStates:
             return
         room.warming, room.warm_minutes = True, minutes
         room.down_since = start = self.env.now
-        after(self.env, minutes, unless_cut(room, self._warmed, token="warm_token"), room, start)  # a breakdown cuts it
+        unless_cut(self.env, minutes, room, self._warmed, room, start, token="warm_token")  # a breakdown cuts it
 
     def _warmed(self, room: Room, start: float) -> None:
         room.warming = False

@@ -62,17 +62,19 @@ def at_start(action):
     yield from ()
 
 
-def unless_cut(owner, action, token: str = "token"):
-    """`action`, for a timer of a task its owner can cut short: it runs only if `owner.<token>` (a counter the
-    owner bumps whenever its task is cut short or replaced: a preempted read, a breakdown) has not moved since
-    the timer was set. Use it as the action of `after`."""
-    armed = getattr(owner, token)
+def unless_cut(env, minutes: float, owner, action, *args, token: str = "token") -> None:
+    """`after`, for a timer of a task its owner can cut short: `action(*args)` runs only if `owner.<token>` (a
+    counter the owner bumps whenever its task is cut short or replaced: a preempted read, a breakdown) has not moved
+    since the timer was set."""
+    if minutes < 0:
+        raise ValueError(f"negative delay {minutes}")
+    heappush(env._queue, (env._now + minutes, NORMAL, next(env._eid),
+                          (_unless_moved, (owner, token, getattr(owner, token), action, args))))
 
-    def act(*args) -> None:
-        if getattr(owner, token) == armed:
-            action(*args)
 
-    return act
+def _unless_moved(owner, token: str, armed: int, action, args: tuple) -> None:
+    if getattr(owner, token) == armed:
+        action(*args)
 
 
 class Environment(simpy.Environment):
