@@ -36,6 +36,7 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/year.py
+	$(BIN)/python bench/instructions.py
 	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/parallel.py
 	$(BIN)/python bench/report.py

@@ -28,6 +28,15 @@ from sim.streams import Streams
 def minimal_model_seconds(scenario, with_calls: bool = False) -> tuple[float, int, int]:
     """Seconds to simulate `scenario`'s orders (and, `with_calls`, its radiologists' calls) through the minimal flow,
     the exams it completed and the simpy events it scheduled (radsim's are counted the same way)."""
+    env, horizon, done = minimal_model(scenario, with_calls)
+    start = time.perf_counter()
+    env.run(until=horizon)
+    return time.perf_counter() - start, done[0], next(env._eid)  # simpy numbers every event it schedules
+
+
+def minimal_model(scenario, with_calls: bool = False) -> tuple[simpy.Environment, float, list[int]]:
+    """The minimal flow of `scenario`'s orders (and, `with_calls`, its radiologists' calls), ready to run: its
+    environment, the horizon, and a one-item list counting the exams it completes."""
     orders = generate_orders(scenario, Streams(scenario.seed, 0))
     calls = radiologist_calls(scenario, orders) if with_calls else ([], [])
     modalities = list(scenario.modalities)
@@ -78,12 +87,10 @@ def minimal_model_seconds(scenario, with_calls: bool = False) -> tuple[float, in
                 yield env.timeout(t - env.now)
             env.process(call(minutes))
 
-    start = time.perf_counter()
     env.process(arrivals())
     if with_calls:
         env.process(call_arrivals())
-    env.run(until=scenario.days * 1440.0)
-    return time.perf_counter() - start, done[0], next(env._eid)  # simpy numbers every event it schedules
+    return env, scenario.days * 1440.0, done
 
 
 def radiologist_calls(scenario, orders) -> tuple[list[float], list[float]]:
