@@ -60,10 +60,6 @@ class Person:
         # person is certainly busy with it, so a call to them then need not be an event at all
         self.fixed_until = 0.0
 
-    @property
-    def available(self) -> bool:
-        return self.on_duty and not self.busy and not self.leaving
-
 
 # Who of several free people takes the work: the one who may do the least else (keeping the versatile free for work
 # only they can do), then whoever has been free longest, then the order of the file. The key is kept on the person
@@ -99,7 +95,7 @@ class Crew:
 
     def start_due_breaks(self) -> None:
         """Called first at every dispatch: free people with time away due take it, unless urgent work waits."""
-        for person in [p for p in self._breaks_due if p.on_duty and not p.busy and not p.leaving]:  # available
+        for person in [p for p in self._breaks_due if p.on_duty and not p.busy and not p.leaving]:  # free to take it
             while person.away_due:
                 due = person.away_due[0]
                 minutes = due.minutes if due.until is None else due.until - self.env.now

@@ -66,10 +66,7 @@ def unless_cut(env, minutes: float, owner, action, *args, token: str = "token") 
     """`after`, for a timer of a task its owner can cut short: `action(*args)` runs only if `owner.<token>` (a
     counter the owner bumps whenever its task is cut short or replaced: a preempted read, a breakdown) has not moved
     since the timer was set."""
-    if minutes < 0:
-        raise ValueError(f"negative delay {minutes}")
-    heappush(env._queue, (env._now + minutes, NORMAL, next(env._eid),
-                          (_unless_moved, (owner, token, getattr(owner, token), action, args))))
+    after(env, minutes, _unless_moved, owner, token, getattr(owner, token), action, args)
 
 
 def _unless_moved(owner, token: str, armed: int, action, args: tuple) -> None:
