@@ -320,7 +320,8 @@ class Department:
         """Each person's breaks: the group's break times on the days they are on duty then, wave by wave."""
         s = self.scenario
         defer = frozenset(rank for rank, p in enumerate(s.priorities.values()) if p.defers_breaks)
-        self.acquisition.defer_ranks = self.reading.defer_ranks = defer
+        self.acquisition.defer_breaks_for(defer)
+        self.reading.defer_breaks_for(defer)
         position: dict[tuple[int, str], int] = {}
         for person, crew, groups in self._crews():
             group = groups[person.group]

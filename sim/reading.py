@@ -63,6 +63,7 @@ class Reading(Crew):
         self.readers_for_class = readers_for_class
         self._class_readers = [frozenset(readers) for readers in readers_for_class]
         self.preempting_ranks = preempting_ranks
+        self._deferring: frozenset[int] = frozenset()  # classes of the priorities that defer breaks
         self.on_queue_change = hooks.queue_changed
         self.on_reader_free, self.on_first_report = hooks.reader_free, hooks.first_report
         self.on_protocolled = hooks.protocolled
@@ -173,10 +174,12 @@ class Reading(Crew):
 
     # ------------------------------------------------------------ matching
 
+    def defer_breaks_for(self, ranks: frozenset[int]) -> None:
+        super().defer_breaks_for(ranks)
+        self._deferring = frozenset(k for k, rank in enumerate(self.worklist.class_priority) if rank in ranks)
+
     def urgent_waiting(self, reader: Radiologist) -> bool:
-        worklist = self.worklist
-        return any(worklist.class_priority[k] in self.defer_ranks and worklist.head(k) is not None
-                   for _, classes in reader.classes_by_rank for k in classes)
+        return self.worklist.has_work(reader.classes_by_rank, self._deferring)
 
     def dispatch(self) -> None:
         if self._breaks_due:

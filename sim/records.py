@@ -252,19 +252,26 @@ class QueueTrace:
         self.time = array("d")
         self.worklist = array("i")
         self.scan_queue = array("i")
+        # the last point's time and lengths, and the point before it (both queues empty at the start), kept beside
+        # the arrays because an instant's later changes compare with them
+        self._last_time, self._last = None, (0, 0)
+        self._before_time, self._before = None, (0, 0)
 
     def record(self, time: float, worklist: int, scan_queue: int):
-        times, worklists, scan_queues = self.time, self.worklist, self.scan_queue
-        if times and times[-1] == time:  # a later change at the same moment: the instant ends with these lengths
-            before = (worklists[-2], scan_queues[-2]) if len(times) > 1 else (0, 0)  # both empty at the start
-            if (worklist, scan_queue) == before:
-                del times[-1], worklists[-1], scan_queues[-1]  # back to the lengths it started with: no change
+        lengths = (worklist, scan_queue)
+        if time == self._last_time:  # a later change at the same moment: the instant ends with these lengths
+            if lengths == self._before:  # back to the lengths it started with: no change
+                del self.time[-1], self.worklist[-1], self.scan_queue[-1]
+                self._last_time, self._last = self._before_time, self._before
             else:
-                worklists[-1], scan_queues[-1] = worklist, scan_queue
+                self.worklist[-1], self.scan_queue[-1] = lengths
+                self._last = lengths
             return
-        if (worklist, scan_queue) == ((worklists[-1], scan_queues[-1]) if times else (0, 0)):
+        if lengths == self._last:
             return  # no change: the step function is the same without this point
-        times.append(time)
+        self._before_time, self._before = self._last_time, self._last
+        self._last_time, self._last = time, lengths
+        self.time.append(time)
         self.worklist.append(worklist)
         self.scan_queue.append(scan_queue)
 

@@ -76,6 +76,10 @@ class Crew:
         self._breaks_due: dict[Person, None] = {}
         self.groups: dict[str, list[Person]] = {}  # members by group: a group never leaves all at once
 
+    def defer_breaks_for(self, ranks: frozenset[int]) -> None:
+        """Waiting cases of these priorities defer breaks."""
+        self.defer_ranks = ranks
+
     def urgent_waiting(self, person: Person) -> bool:
         """Whether a case of a priority that defers breaks waits for work this person could do."""
         return False

@@ -121,12 +121,18 @@ class Worklist:
             self._busy[self.class_display[klass]].discard(klass)
         return exam
 
-    def view(self, classes_by_rank) -> list[tuple[int, frozenset[int]]]:
-        """A reader's eligible classes grouped by display rank, best first, in the form `best_class` takes."""
-        groups = [frozenset(classes) for classes in classes_by_rank if classes]
-        return [(self.class_display[next(iter(g))], g) for g in groups]
+    def has_work(self, view: list[tuple[set[int], frozenset[int]]], among: frozenset[int]) -> bool:
+        """Whether a study of one of the classes `among` waits in this view (see `view`)."""
+        return any(self.head(klass) is not None for waiting, classes in view if waiting
+                   for klass in waiting & classes & among)
 
-    def best_class(self, view: list[tuple[int, frozenset[int]]], ready_by: float | None = None) -> int | None:
+    def view(self, classes_by_rank) -> list[tuple[set[int], frozenset[int]]]:
+        """A reader's eligible classes grouped by display rank, best first, in the form `best_class` takes: each
+        group beside the set of its rank's classes that have entries (kept up to date by the worklist)."""
+        groups = [frozenset(classes) for classes in classes_by_rank if classes]
+        return [(self._busy[self.class_display[next(iter(g))]], g) for g in groups]
+
+    def best_class(self, view: list[tuple[set[int], frozenset[int]]], ready_by: float | None = None) -> int | None:
         """The class whose head a reader with this `view` (see `view`) should read next.
 
         Within the first display rank that has work the reader may take, the oldest head wins.
@@ -136,10 +142,8 @@ class Worklist:
         self.next_ready = None
         if not self.waiting:
             return None
-        busy = self._busy
-        for display, classes in view:
-            waiting = busy[display]
-            if not waiting:
+        for waiting, classes in view:
+            if not waiting or waiting.isdisjoint(classes):
                 continue
             best, best_head = None, None
             for klass in waiting & classes:

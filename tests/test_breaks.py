@@ -46,6 +46,24 @@ def test_a_break_is_not_deferred_for_routine_work():
     assert result.exams.scan_start[1] == minutes(0, "12:30")
 
 
+READER_BREAK = {"radiologists": {"rad": {"breaks": [{"start": "12:10", "minutes": 30}]}}}
+
+
+def test_a_radiologists_break_is_deferred_while_a_trauma_study_waits_for_them():
+    # the break falls due during a 20-minute read (12:00-12:20); the trauma study has waited since 12:10
+    orders = [(0, "11:50", "ct_abdomen", "outpatient"), (0, "12:00", "ct_head", "trauma")]
+    result = run(build(READER_BREAK, orders=orders))
+    assert result.exams.read_start[1] == minutes(0, "12:20")
+    assert _rows(result, BREAK, person=1)[0][:2] == (minutes(0, "12:30"), minutes(0, "13:00"))
+
+
+def test_a_radiologists_break_is_not_deferred_for_a_routine_study():
+    orders = [(0, "11:50", "ct_abdomen", "outpatient"), (0, "12:00", "ct_head", "outpatient")]
+    result = run(build(READER_BREAK, orders=orders))
+    assert _rows(result, BREAK, person=1)[0][:2] == (minutes(0, "12:20"), minutes(0, "12:50"))
+    assert result.exams.read_start[1] == minutes(0, "12:50")
+
+
 def test_breaks_are_staggered_in_waves():
     scenario = build(deep_merge(LUNCH, {"technologists": {"ct": {"count": 3, "breaks": [
         {"start": "12:00", "minutes": 30, "waves": 3}]}}}), orders=[(0, "03:00", "ct_head", "stat")])

@@ -1,5 +1,7 @@
 """Domain rules that must hold in every run: shifts, credentials, one thing at a time, timestamps."""
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 import sim
@@ -241,6 +243,23 @@ def test_the_queue_trace_holds_the_lengths_as_each_instant_ends():
     trace.record(40.0, 3, 1)
     trace.record(40.0, 2, 1)  # back where the moment started: no point
     assert list(trace.time) == [20.0] and list(trace.worklist) == [2] and list(trace.scan_queue) == [1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 2)), max_size=40))
+def test_the_queue_trace_is_the_step_function_of_the_lengths_each_instant_ends_with(changes):
+    # changes as (time step, worklist, scan queue); several at one time, coming back, going away again
+    trace, time, ends = QueueTrace(), 0.0, {}
+    for step, worklist, scan_queue in changes:
+        time += step
+        trace.record(time, worklist, scan_queue)
+        ends[time] = (worklist, scan_queue)  # the lengths the instant ends with (so far)
+    expected, last = [], (0, 0)  # both queues are empty at the start
+    for at, lengths in ends.items():
+        if lengths != last:
+            expected.append((at, *lengths))
+            last = lengths
+    assert list(zip(trace.time, trace.worklist, trace.scan_queue)) == expected
 
 
 @pytest.mark.parametrize("name", RESULTS)
