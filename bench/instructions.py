@@ -5,9 +5,10 @@ with a shared machine's speed.
 Counts the processor instructions of the simulation of DAYS (default 7) of the academic centre under valgrind's
 cachegrind (Debian: `apt-get install valgrind`), for radsim and for the minimal model of the same orders
 (bench/reference.py, with and without the radiologists' calls). Each is run twice in a fresh interpreter, once
-stopping just before the clock starts; the difference is the event loop alone. Python's hash seed is fixed, so
-the counts repeat to within about 0.1 %: two versions of radsim can be compared where timings on a noisy machine
-cannot, a change of 1 % included. Instructions are not seconds (memory stalls differ), but the two move together.
+stopping just before the clock starts; the difference is the event loop alone. Python's hash seed is fixed and
+numpy's linear-algebra library runs no threads, so the counts repeat to within about 0.01 %: two versions of
+radsim can be compared where timings on a noisy machine cannot, a change of 0.1 % included. Instructions are not
+seconds (memory stalls differ), but the two move together.
 
     .venv/bin/python bench/instructions.py [DAYS]
 """
@@ -48,12 +49,17 @@ if mode == "run":
 """
 
 
+# Python's hash seed fixed; numpy's linear-algebra library without threads of its own: an idle library thread spins
+# while it waits for work, and under valgrind its spinning moved the count by up to 1 % from one run to the next
+QUIET = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def instructions(model: str, mode: str) -> int:
     """Instructions of the whole child process for one model, built only or built and run."""
     done = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
          sys.executable, "-c", CHILD, model, str(DAYS), mode],
-        capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        capture_output=True, text=True, env={**os.environ, **QUIET})
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if done.returncode != 0 or found is None:
         raise SystemExit(f"{model} ({mode}) failed under valgrind:\n{done.stderr[-2000:]}")
