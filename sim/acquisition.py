@@ -120,9 +120,8 @@ class Acquisition(Crew, RoomStates):
     def _queue(self, queue: list, exam: int) -> None:
         heapq.heappush(queue, (self.rank[exam], self.queue_time[exam], exam))
         self.waiting_count += 1
-        self.pool_changed(self.pools[self.pool_of_exam[exam]])
+        self.pool_changed(self.pools[self.pool_of_exam[exam]])  # asks for a hand-out
         self.on_queue_change()
-        self.request_dispatch()
 
     def withdraw(self, exam: int) -> None:
         """A cancelled order leaves whichever queue of its pool holds it (rare, so a linear search is fine)."""

@@ -113,9 +113,12 @@ class Worklist:
         return item
 
     def pop(self, klass: int) -> int:
-        self.head(klass)
-        queue = self._queues[klass]
-        exam = queue.pop()[1]
+        item, queue = self.head(klass), self._queues[klass]
+        if queue.older and queue.older[0] is item:  # the head came from the put-back heap (see `head`)
+            heapq.heappop(queue.older)
+        else:
+            queue.fifo.popleft()
+        exam = item[1]
         del self.waiting[exam]
         if not (queue.fifo or queue.older):
             self._busy[self.class_display[klass]].discard(klass)
