@@ -78,7 +78,8 @@ class Worklist:
         self.class_priority = class_priority if class_priority is not None else class_display
         self._queues = [_ClassQueue() for _ in class_display]
         self.waiting: dict[int, int] = {}  # each waiting study -> its current class
-        # per display rank, the classes with entries: a pick looks only where there is work
+        # per display rank, the classes with entries: a pick looks only where there is work (readers' views hold
+        # these sets, so they are changed in place, never replaced)
         self._busy: dict[int, set[int]] = {d: set() for d in set(class_display)}
 
     def __len__(self) -> int:
