@@ -248,7 +248,7 @@ class Department:
             wiring["first_report"] = self._reported
         if any(spec.procedures for spec in s.modalities.values()):
             # a freed radiologist matters to the scanners only where IR procedures need one
-            wiring["reader_free"] = lambda: self.acquisition.radiologist_freed()
+            wiring["reader_free"] = lambda: self.acquisition.radiologist_freed()  # built after the reading side
         protocols = (self.protocol_class_of_exam, per_exam(self.orders.protocol)) \
             if np.any(self.orders.protocol > 0) else None
         self.reading = Reading(

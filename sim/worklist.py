@@ -70,6 +70,11 @@ class _ClassQueue:
         return self.fifo.popleft()
 
 
+# A reader's view of the worklist (see `Worklist.view`): per display rank, best first, the worklist's set of that
+# rank's classes with entries beside the reader's eligible classes of that rank
+View = list[tuple[set[int], frozenset[int]]]
+
+
 class Worklist:
     """The worklist: a queue per class, the classes with work by display rank, and where each study is."""
 
@@ -125,18 +130,18 @@ class Worklist:
             self._busy[self.class_display[klass]].discard(klass)
         return exam
 
-    def has_work(self, view: list[tuple[set[int], frozenset[int]]], among: frozenset[int]) -> bool:
+    def has_work(self, view: View, among: frozenset[int]) -> bool:
         """Whether a study of one of the classes `among` waits in this view (see `view`)."""
         return any(self.head(klass) is not None for waiting, classes in view if waiting
                    for klass in waiting & classes & among)
 
-    def view(self, classes_by_rank) -> list[tuple[set[int], frozenset[int]]]:
+    def view(self, classes_by_rank) -> View:
         """A reader's eligible classes grouped by display rank, best first, in the form `best_class` takes: each
         group beside the set of its rank's classes that have entries (kept up to date by the worklist)."""
         groups = [frozenset(classes) for classes in classes_by_rank if classes]
         return [(self._busy[self.class_display[next(iter(g))]], g) for g in groups]
 
-    def best_class(self, view: list[tuple[set[int], frozenset[int]]], ready_by: float | None = None) -> int | None:
+    def best_class(self, view: View, ready_by: float | None = None) -> int | None:
         """The class whose head a reader with this `view` (see `view`) should read next.
 
         Within the first display rank that has work the reader may take, the oldest head wins.
