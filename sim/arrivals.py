@@ -13,6 +13,7 @@ not depend on staffing (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 
 import numpy as np
 
@@ -465,12 +466,28 @@ def _durations(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarra
 
 def poisson_times_within(spans: list[tuple[float, float]], per_hour: list[float], rng: np.random.Generator) -> np.ndarray:
     """Sorted times of a Poisson process with an hour-of-day rate (`per_hour`, 24 values), only within `spans`."""
-    pieces = []
+    rate = [float(r) for r in per_hour]
+    poisson, uniform = rng.poisson, rng.random
+    starts: list[float] = []
+    widths: list[float] = []
+    counts: list[int] = []
+    offsets: list[np.ndarray] = []
     for start, end in spans:
-        hours = np.arange(np.ceil(start / 60), np.ceil(end / 60)) * 60  # the hours from `start` on, all before `end`
-        edges = np.concatenate(([start], hours[hours > start], [end])) if end > start else np.array([start])
-        lo, hi = edges[:-1], edges[1:]
-        rates = np.asarray(per_hour)[((lo // 60) % 24).astype(int)] * (hi - lo) / 60
-        counts = rng.poisson(rates)
-        pieces.append(np.repeat(lo, counts) + rng.random(counts.sum()) * np.repeat(hi - lo, counts))
-    return np.sort(np.concatenate(pieces)) if pieces else np.zeros(0)
+        if end <= start:
+            continue
+        # the span cut at each hour of the clock, within which the rate is constant
+        edges = [start] + [h * 60.0 for h in range(math.ceil(start / 60), math.ceil(end / 60)) if h * 60.0 > start]
+        edges.append(end)
+        drawn = 0
+        for a, b in zip(edges, edges[1:]):
+            # one draw at a time takes the same numbers from the stream as one call for the span, without the
+            # checks numpy makes of an array of rates (most of the time a year's calls took to draw)
+            k = poisson(rate[int((a // 60) % 24)] * (b - a) / 60)
+            starts.append(a)
+            widths.append(b - a)
+            counts.append(k)
+            drawn += k
+        offsets.append(uniform(drawn))  # the offsets within the pieces come after each span's counts
+    if not counts:
+        return np.zeros(0)
+    return np.sort(np.repeat(starts, counts) + np.concatenate(offsets) * np.repeat(widths, counts))

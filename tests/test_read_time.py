@@ -131,3 +131,22 @@ def test_a_priority_with_its_own_read_time_takes_it_and_no_other_read_moves():
     assert 3.5 < b.read[stroke].mean() < 4.5 and 8 < a.read[stroke].mean() < 12
     # the overload check weighs each priority's read time by the priority mix: (4 + 3 x 10) / 4
     assert abs(radiologist_minutes_per_order(quick, "ED", "ct_head", {"stroke": 1, "stat": 3}) - 8.5) < 1e-9
+
+
+def test_calls_fall_within_duty_in_time_order_at_each_hours_rate():
+    """A reader's calls: only on duty, sorted, and as many in each hour of the clock as that hour's rate asks."""
+    from sim.arrivals import poisson_times_within
+
+    per_hour = [0.0] * 7 + [2.0, 8.0, 8.0, 8.0, 4.0, 1.0] + [6.0] * 7 + [0.0] * 4  # none 20:00-07:00
+    # shifts 07:30-19:45 that start and end off the hour, a zero-length and a reversed span drawing nothing
+    spans = [(d * 1440 + 450.0, d * 1440 + 1185.0) for d in range(400)] + [(999_000.0, 999_000.0), (2e6, 1e6)]
+    times = poisson_times_within(spans, per_hour, np.random.default_rng(7))
+    assert np.all(np.diff(times) >= 0)
+    day_minute = times % 1440
+    assert np.all((day_minute >= 450) & (day_minute < 1185)) and np.all(times < 400 * 1440)
+    hour = (day_minute // 60).astype(int)
+    counts = np.bincount(hour, minlength=24)
+    on_duty = np.array([max(0.0, min(h * 60 + 60, 1185) - max(h * 60, 450)) for h in range(24)]) / 60 * 400
+    expected = np.array(per_hour) * on_duty
+    assert np.all(counts[expected == 0] == 0)
+    assert np.all(np.abs(counts - expected) <= 4 * np.sqrt(expected) + 1)  # Poisson: 4 standard deviations
