@@ -144,12 +144,16 @@ def demand_minutes(scenario: Scenario, role: str) -> dict[str, float]:
     return totals
 
 
-def _staff_minutes(scenario: Scenario, groups) -> dict[str, float]:
-    horizon_minutes = {}
-    for modality in scenario.modalities:
-        horizon_minutes[modality] = sum(working_minutes(scenario, group) for group in groups.values()
-                                        if modality in group.modalities and group.count)
-    return horizon_minutes
+def _staff_minutes(scenario: Scenario, groups, minutes: dict[str, float]) -> dict[str, float]:
+    """Per modality, the working minutes (`minutes`, by group) of the groups that can work it."""
+    return {modality: sum(minutes[name] for name, group in groups.items()
+                          if modality in group.modalities and name in minutes)
+            for modality in scenario.modalities}
+
+
+def _working_minutes_by_group(scenario: Scenario, groups) -> dict[str, float]:
+    """Each staffed group's working minutes, worked out once for every modality and total that uses them."""
+    return {name: working_minutes(scenario, group) for name, group in groups.items() if group.count}
 
 
 def working_minutes(scenario: Scenario, group) -> float:
@@ -190,12 +194,12 @@ def _minutes_by_hour_of_day(plan: list[tuple[float, float]]) -> np.ndarray:
     if not plan:
         return np.zeros(24)
     spans = np.asarray(plan, dtype=float)
-    starts, lengths = spans[None, :, 0], (spans[:, 1] - spans[:, 0])[None, :]
-    edges = np.arange(0.0, spans[:, 1].max() + 60.0, 60.0)
-    # a few hundred hours at a time: a year's hours by a year's shifts at once would be tens of megabytes
-    covered = np.concatenate([np.clip(part[:, None] - starts, 0.0, lengths).sum(axis=1)
-                              for part in np.split(edges, range(256, len(edges), 256))])
-    return np.bincount((edges[:-1] // 60 % 24).astype(int), weights=np.diff(covered), minlength=24)
+    first, last = np.floor(spans[:, 0] / 60.0), np.ceil(spans[:, 1] / 60.0)
+    pieces = np.maximum(last - first, 1).astype(int)  # each interval cut at the hours of the clock it crosses
+    span = np.repeat(np.arange(len(spans)), pieces)
+    hour = first[span] + (np.arange(len(span)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    minutes = np.minimum(hour * 60.0 + 60.0, spans[span, 1]) - np.maximum(hour * 60.0, spans[span, 0])
+    return np.bincount((hour % 24).astype(int), weights=np.maximum(minutes, 0.0), minlength=24)
 
 
 def offered_loads(scenario: Scenario) -> list[tuple[str, float, float, float]]:
@@ -204,8 +208,10 @@ def offered_loads(scenario: Scenario) -> list[tuple[str, float, float, float]]:
     technologist = demand_minutes(scenario, "technologist")
     scanner = demand_minutes(scenario, "scanner")
     reading = demand_minutes(scenario, "radiologist")
-    techs = _staff_minutes(scenario, scenario.technologists)
-    readers = _staff_minutes(scenario, scenario.radiologists)
+    tech_minutes = _working_minutes_by_group(scenario, scenario.technologists)
+    reader_minutes = _working_minutes_by_group(scenario, scenario.radiologists)
+    techs = _staff_minutes(scenario, scenario.technologists, tech_minutes)
+    readers = _staff_minutes(scenario, scenario.radiologists, reader_minutes)
     for modality, spec in scenario.modalities.items():
         opening = covered_minutes(intervals(spec.hours, scenario.days, scenario.start_weekday), 0.0,
                                   scenario.days * 1440.0)

@@ -74,3 +74,18 @@ def test_staff_shared_between_modalities_are_counted_once_against_all_their_work
     loads = {label: load for label, load, _, _ in offered_loads(scenario)}
     assert loads["CT radiologists"] < 1 and loads["MR radiologists"] < 1  # each alone looks fine
     assert loads["radiologists, all modalities"] == pytest.approx(800 / 1440)
+
+
+def test_calls_take_time_only_in_the_hours_of_the_clock_when_they_come_and_the_reader_works():
+    # calls come only 10:00-11:00 (one a minute, two minutes each: 2/3 of that hour); the shifts start and end
+    # off the hour, and one crosses midnight, so an hour wrongly placed or cut would show
+    per_hour = [0.0] * 10 + [60.0] + [0.0] * 13
+    days = 4
+    demand = {"ED": {"exams_per_day": 10, "exam_mix": {"ct_head": 1}, "priority_mix": {"outpatient": 1}}}
+    for shifts, minutes_in_the_call_hour in ((["08:30-16:45"], 60), (["10:20-18:00"], 40), (["22:15-10:45"], 45),
+                                            (["11:00-23:00"], 0)):
+        scenario = build({"days": days, "demand": demand, "radiologists": {"rad": {"count": 2, "shifts": shifts, "interruptions": {
+            "per_hour": per_hour, "duration": 2.0, "resumption_penalty": {}}}}})
+        calm = build({"days": days, "demand": demand, "radiologists": {"rad": {"count": 2, "shifts": shifts}}})
+        lost = working_minutes(calm, calm.radiologists["rad"]) - working_minutes(scenario, scenario.radiologists["rad"])
+        assert lost == pytest.approx(2 * days * minutes_in_the_call_hour * 2 / 3), shifts
