@@ -10,7 +10,7 @@ import numpy as np
 
 from .arrivals import above_reference
 from .metrics import clipped_minutes, describe, describe_censored, in_statistics, scanner_groups
-from .records import BREAK, DUTY, PROCEDURE, ROLES, ROOM_DOWN, ROOM_KIND_NAMES, TRANSPORT, Result
+from .records import BREAK, DUTY, PROCEDURE, ROLES, ROOM_DOWN, ROOM_KIND_NAMES, TRANSPORT, Result, one_of
 from .streams import FOLLOW_UP
 from .targets import judge, share_met
 
@@ -216,7 +216,7 @@ def scanner_time(result: Result) -> dict[str, dict[str, float]]:
         open_minutes = float(before(np.array([hi]))[0] - before(np.array([lo]))[0]) * len(ids)
         if open_minutes <= 0:
             continue
-        mine = np.flatnonzero(np.isin(log["room"], ids))  # the group's rows first: a year's log is most of a million
+        mine = np.flatnonzero(one_of(log["room"], ids))  # the group's rows first: a year's log is most of a million
         start = np.clip(log["start"][mine], lo, hi)
         end = np.clip(np.where(np.isnan(log["end"][mine]), hi, log["end"][mine]), lo, hi)
         inside, kinds = before(end) - before(start), log["kind"][mine]
@@ -345,8 +345,8 @@ def breaks(result: Result) -> dict | None:
         if not group.breaks:
             continue
         people = [i for i, key in enumerate(member_group) if key == (role, name)]
-        taken = np.isin(log["person"], people) & (log["kind"] == BREAK)
-        duty = minutes[np.isin(log["person"], people) & (log["kind"] == DUTY)].sum()
+        taken = one_of(log["person"], people) & (log["kind"] == BREAK)
+        duty = minutes[one_of(log["person"], people) & (log["kind"] == DUTY)].sum()
         out[f"{role}s: {name}"] = {"breaks": int(np.sum(taken & (log["start"] >= result.warmup))),
                                    "share_of_duty": float(minutes[taken].sum() / duty) if duty else None,
                                    "mean_deferral_minutes": _mean(result.staff_log.overtime(np.flatnonzero(taken)))}

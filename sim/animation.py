@@ -18,7 +18,7 @@ from .clock import describe, weekday_of
 from .metrics import exam_columns
 from .narrative import narrate
 from .records import (DOWN_COLOUR, DUTY, INTERRUPTION, KIND_NAMES, PREP, PROTOCOL, READ, ROLES, ROOM_DOWN,
-                      ROOM_KIND_NAMES, ROOM_WORK, SCAN, TASK_COLOURS, TRANSPORT, Result, priority_colour)
+                      ROOM_KIND_NAMES, ROOM_WORK, SCAN, TASK_COLOURS, TRANSPORT, Result, one_of, priority_colour)
 
 MAX_FRAMES = 721  # a day at two-minute steps: enough to see the queues move, small enough to play smoothly
 OFF, IDLE = -2, -1  # a person off duty, or on duty with nothing in hand (tasks are their kind's code)
@@ -44,7 +44,7 @@ def frames(result: Result, start: float, end: float, step: float | None = None,
     s = result.scenario
     rooms, room_priority = _rooms(result, times)
     people, person_priority, person_exam = _people(result, times)
-    reading = np.where(np.isin(people, (READ, INTERRUPTION)), person_exam, -1)  # a read in hand, or paused for a call
+    reading = np.where(one_of(people, (READ, INTERRUPTION)), person_exam, -1)  # a read in hand, or paused for a call
     return {
         "name": s.name, "step": step, "times": times.round(3).tolist(),
         "clock": [f"{describe(t)} ({weekday_of(int(t // 1440), s.start_weekday)})" for t in times],
@@ -134,7 +134,7 @@ def scan_queue_spells(result: Result, start: float, end: float) -> list[tuple[in
     ready[result.exams.orders.transport > 0] = np.inf  # a patient porters bring joins once brought, if ever:
     fetched = np.flatnonzero(log["kind"] == TRANSPORT)[::-1]  # the first trip of each exam (the fetch) wins
     ready[log["exam"][fetched]] = np.nan_to_num(log["end"][fetched], nan=np.inf)
-    tasks = np.flatnonzero(np.isin(log["kind"], (SCAN, PREP)) & (log["exam"] >= 0))
+    tasks = np.flatnonzero(one_of(log["kind"], (SCAN, PREP)) & (log["exam"] >= 0))
     first_task = np.full(n, np.inf)
     np.minimum.at(first_task, log["exam"][tasks], log["start"][tasks])
     leaves = np.fmin(first_task, np.nan_to_num(c["cancelled_at"], nan=np.inf))

@@ -20,6 +20,7 @@ from scipy import stats
 
 from .fitting import Export
 from .metrics import exam_columns, in_statistics
+from .records import one_of
 
 MEASURES = {"order_to_scan": ("ordered_dt", "begin_dt", "ordered_at", "scan_start"),
             "report_tat": ("end_dt", "final_dt", "scan_end", "report_at"),
@@ -177,7 +178,7 @@ def _busy_share(result, modality: str, lo: float) -> float:
     ids = [i for i, sc in enumerate(result.scanners) if sc.modality == modality]
     if not ids:
         return 0.0
-    mine = np.isin(e.scanner, ids) & (e.scan_start >= lo) & ~np.isnan(e.scan_end)
+    mine = one_of(e.scanner, ids) & (e.scan_start >= lo) & ~np.isnan(e.scan_end)
     return float(np.sum(e.scan_end[mine] - e.scan_start[mine]) / (len(ids) * (result.horizon - lo)))
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .clock import MINUTES_PER_DAY, describe as describe_time
 from .records import (BREAK, CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROCEDURE, PROTOCOL, READ, ROLES, ROOM_WORK,
-                      TRANSPORT, Result)
+                      TRANSPORT, Result, one_of)
 from .capacity import offered_load_warnings
 from .cost import staff_cost
 from .coverage import coverage_warnings
@@ -215,7 +215,7 @@ def utilisation(result: Result) -> dict[str, dict[str, float | None]]:
 def _room_work(result: Result, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """(starts, ends) of the work of these rooms; an open end runs to the horizon."""
     rooms = result.room_log.columns()
-    chosen = np.isin(rooms["kind"], ROOM_WORK) & np.isin(rooms["room"], ids)
+    chosen = one_of(rooms["kind"], ROOM_WORK) & one_of(rooms["room"], ids)
     return rooms["start"][chosen], np.where(np.isnan(rooms["end"][chosen]), result.horizon, rooms["end"][chosen])
 
 
@@ -248,7 +248,7 @@ def duty_and_work_by_person(result: Result):
 def _members_duty_and_work(result: Result, log: dict, rows_of: list[np.ndarray], role, group: str):
     for person in members(result, role.name, group):
         plan = np.array(result.duty_plan[person], dtype=float).reshape(-1, 2)
-        rows = rows_of[person][np.isin(log["kind"][rows_of[person]], role.work)]
+        rows = rows_of[person][one_of(log["kind"][rows_of[person]], role.work)]
         ends = log["end"][rows]
         busy = cut_to(log["start"][rows], np.where(np.isnan(ends), result.horizon, ends), result.duty_plan[person])
         yield plan[:, 0], plan[:, 1], *busy
@@ -334,7 +334,7 @@ def overtime_hours(result: Result) -> dict[str, dict[str, float]]:
     for role in staffed_roles(result.scenario):
         for group in role.groups(result.scenario):
             people = members(result, role.name, group)
-            rows = duty[np.isin(on_duty, people)]
+            rows = duty[one_of(on_duty, people)]
             out[role.section][group] = round(float(result.staff_log.overtime(rows).sum()) / 60, 6)
     return out
 
@@ -449,7 +449,7 @@ def _not_yet_brought(result: Result) -> np.ndarray:
 
 def _being_read(result: Result) -> np.ndarray:
     log = result.staff_log.columns()
-    open_reads = np.isin(log["kind"], (READ, CALL, INTERRUPTION)) & np.isnan(log["end"]) & (log["exam"] >= 0)
+    open_reads = one_of(log["kind"], (READ, CALL, INTERRUPTION)) & np.isnan(log["end"]) & (log["exam"] >= 0)
     flags = np.zeros(len(result.exams), dtype=bool)
     flags[log["exam"][open_reads]] = True
     return flags
@@ -519,7 +519,7 @@ def reader_time(result: Result) -> dict[str, dict[str, float | None]]:
     out = {}
     for group in result.scenario.radiologists:
         people = members(result, "radiologist", group)
-        mine = np.isin(log["person"], people)
+        mine = one_of(log["person"], people)
         duty = minutes[mine & (log["kind"] == DUTY)].sum()
         if duty <= 0:
             out[group] = {"on_duty_hours": 0.0}

@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from .metrics import cut_minutes, describe_censored, exam_columns, in_statistics
-from .records import CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROTOCOL, READ, Result
+from .records import CALL, DUTY, INTERRUPTION, NON_INTERPRETIVE, PROTOCOL, READ, Result, one_of
 from .roster import clip, intervals
 from .schema import Window
 
@@ -67,13 +67,13 @@ def _turnaround(measure: str, statistic: str, source: str | None = None, modalit
             codes = _named(s.source_names, SOURCE_NAMES[source])
             if not codes:
                 return Measured(None, why=f"no {source} source in this scenario")
-            mask &= np.isin(o.source, codes)
+            mask &= one_of(o.source, codes)
         if modality is not None:
             modality_of_type = [e.modality.lower() for e in s.exam_types.values()]
             types = [t for t, m in enumerate(modality_of_type) if m in MODALITY_NAMES[modality]]
             if not types:
                 return Measured(None, why=f"no {modality} exam types in this scenario")
-            mask &= np.isin(o.exam_type, types)
+            mask &= one_of(o.exam_type, types)
         if priority is not None:
             if priority not in s.priorities:
                 return Measured(None, why=f"no {priority} priority in this scenario")
@@ -142,7 +142,7 @@ def _daytime_share(*kinds: int):
         duty = minutes(readers & (log["kind"] == DUTY))
         if duty <= 0:
             return Measured(None, why="no radiologist on duty on a weekday 08:00-17:00 after the warm-up")
-        return Measured(minutes(readers & np.isin(log["kind"], kinds)) / duty)
+        return Measured(minutes(readers & one_of(log["kind"], kinds)) / duty)
     return compute
 
 

@@ -8,7 +8,7 @@ import sim
 from conftest import build, minutes
 from sim.records import CALL, DUTY, INTERRUPTION, READ
 from sim.metrics import accounting
-from sim.records import QueueTrace
+from sim.records import QueueTrace, one_of
 from sim.scenario import can_read
 
 
@@ -275,3 +275,12 @@ def test_a_study_read_the_moment_its_images_are_done_never_counts_as_waiting():
     e = result.exams
     assert e.read_start[0] == e.scan_end[0]  # a reader was free
     assert sim.summarise(result)["worklist"]["peak"] == 0
+
+
+@given(st.lists(st.integers(-2, 40), max_size=60), st.lists(st.integers(-2, 40), max_size=24),
+       st.sampled_from([np.int8, np.int16, np.int64]))
+def test_choosing_log_rows_by_code_is_set_membership(column, codes, dtype):
+    values = np.array(column, dtype=dtype)
+    assert one_of(values, codes).tolist() == [v in set(codes) for v in column]
+    grid = np.resize(values, (3, len(column)))  # also a table of codes, person by moment
+    assert one_of(grid, codes).tolist() == [[v in set(codes) for v in column]] * 3
