@@ -123,13 +123,14 @@ def target_minutes(result: Result) -> np.ndarray:
     return targets[result.exams.orders.priority]
 
 
-def within_target(result: Result, mask: np.ndarray) -> tuple[float | None, int]:
-    """Share of studies reported within their priority's target, and how many were judged.
+def within_target(result: Result, rows: np.ndarray) -> tuple[float | None, int]:
+    """Share of studies (`rows`: row numbers or a mask) reported within their priority's target, and how many were
+    judged.
 
     Judged: reported studies, and unreported ones already past their target.
     """
     e = result.exams
-    met, missed = judge(e.scan_end[mask], e.report_at[mask], target_minutes(result)[mask], result.horizon)
+    met, missed = judge(e.scan_end[rows], e.report_at[rows], target_minutes(result)[rows], result.horizon)
     return share_met(met, missed), met + missed
 
 
@@ -140,18 +141,18 @@ def turnaround_table(result: Result, by: str) -> dict[str, dict]:
     keys, names = _grouping(result, by)
     table = {}
     for code, name in enumerate(names):
-        mask = window & (keys == code)
-        count = int(mask.sum())
+        rows = np.flatnonzero(window & (keys == code))  # row numbers: a dozen columns are taken at these rows
+        count = len(rows)
         if not count and by != "priority":
             continue
-        share, judged = within_target(result, mask)
-        row = {"count": count, "reported": int(np.sum(~np.isnan(columns["report_at"][mask])))}
+        share, judged = within_target(result, rows)
+        row = {"count": count, "reported": int(np.sum(~np.isnan(columns["report_at"][rows])))}
         for measure in TURNAROUNDS:
-            row[measure] = describe_censored(columns[measure][mask], columns[MEASURE_START[measure]][mask],
+            row[measure] = describe_censored(columns[measure][rows], columns[MEASURE_START[measure]][rows],
                                              result.horizon)
         # the department's own queue: from the patient being ready (where readiness delays them) to the scan
-        ready = columns["ready_at"][mask]
-        row["ready_to_scan"] = describe_censored(columns["ready_to_scan"][mask],
+        ready = columns["ready_at"][rows]
+        row["ready_to_scan"] = describe_censored(columns["ready_to_scan"][rows],
                                                  np.where(ready < result.horizon, ready, np.nan), result.horizon)
         row["within_target"] = share
         row["judged_against_target"] = judged
