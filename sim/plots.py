@@ -14,7 +14,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only; radsim never opens windows
 DPI = 110
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.path import Path as Outline  # noqa: E402 (pathlib.Path is the file path here)
 import numpy as np  # noqa: E402
 
 from .clock import MINUTES_PER_DAY, describe as describe_time, weekday_of  # noqa: E402
@@ -356,12 +357,16 @@ def _rows_within(log, start: float, end: float, horizon: float) -> np.ndarray:
 
 
 def _boxes(ax, boxes, **style) -> None:
-    """Rectangles (x, width, y, height) as one collection: thousands of bars draw as fast as one."""
+    """Rectangles (x, width, y, height) of one style as one path of many closed parts: thousands of bars draw as
+    fast as one, and an SVG holds one element for them instead of one each."""
     if not boxes:
         return
     x, width, y, height = np.asarray(boxes, dtype=float).T
-    corners = [(x, y), (x, y + height), (x + width, y + height), (x + width, y)]
-    ax.add_collection(PolyCollection(np.stack([np.column_stack(c) for c in corners], axis=1), **style))
+    corners = [(x, y), (x, y + height), (x + width, y + height), (x + width, y), (x, y)]
+    vertices = np.stack([np.column_stack(c) for c in corners], axis=1).reshape(-1, 2)
+    codes = np.tile([Outline.MOVETO, Outline.LINETO, Outline.LINETO, Outline.LINETO, Outline.CLOSEPOLY], len(x))
+    # added as an artist: the axes' limits are set by the caller, and `add_patch` would walk every corner in Python
+    ax.add_artist(PathPatch(Outline(vertices, codes), **style))
 
 
 FIGURES = {"report_tat": report_tat_ecdf, "queues": queues_over_time, "hourly_flow": arrivals_and_reports,

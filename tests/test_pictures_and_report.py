@@ -112,7 +112,7 @@ def test_timeline_has_a_lane_per_person_and_scanner_and_follows_the_stroke(teach
     assert lanes == ["Tess", "Tom", "CT-1", "Dr Rao", "Dr Lee"]
     assert "#54" in ax.get_title()  # the stroke, the best priority in the window
     assert ax.texts or any(child.__class__.__name__ == "Annotation" for child in ax.get_children())
-    hatched = [c for c in ax.collections if c.get_hatch()]
+    hatched = [bars for bars in ax.patches if bars.get_hatch()]  # the bars of each style are one patch
     assert hatched, "the interrupted read should be hatched"
 
 
@@ -244,7 +244,7 @@ def test_the_timeline_draws_non_interpretive_work_in_its_colour_and_names_it_in_
     result = sim.run(build({"demand": quiet, "radiologists": {"rad": {"non_interpretive": [
         {"name": "tumour board", "start": "12:00", "minutes": 60}]}}}))
     fig = plots.timeline(result, start=0.0, end=1440.0)
-    faces = {to_hex(c.get_facecolor()[0]) for c in fig.axes[0].collections if len(c.get_facecolor())}
+    faces = {to_hex(bars.get_facecolor()) for bars in fig.axes[0].patches}
     assert TASK_COLOURS[NON_INTERPRETIVE] in faces
     assert "meeting, teaching, QA" in [t.get_text() for t in fig.legends[0].get_texts()]
 
