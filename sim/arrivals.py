@@ -12,8 +12,8 @@ not depend on staffing (common random numbers).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
