@@ -84,8 +84,9 @@ def test_calls_take_time_only_in_the_hours_of_the_clock_when_they_come_and_the_r
     demand = {"ED": {"exams_per_day": 10, "exam_mix": {"ct_head": 1}, "priority_mix": {"outpatient": 1}}}
     for shifts, minutes_in_the_call_hour in ((["08:30-16:45"], 60), (["10:20-18:00"], 40), (["22:15-10:45"], 45),
                                             (["11:00-23:00"], 0)):
-        scenario = build({"days": days, "demand": demand, "radiologists": {"rad": {"count": 2, "shifts": shifts, "interruptions": {
-            "per_hour": per_hour, "duration": 2.0, "resumption_penalty": {}}}}})
-        calm = build({"days": days, "demand": demand, "radiologists": {"rad": {"count": 2, "shifts": shifts}}})
+        rad = {"count": 2, "shifts": shifts}
+        calls = {"per_hour": per_hour, "duration": 2.0, "resumption_penalty": {}}
+        calm = build({"days": days, "demand": demand, "radiologists": {"rad": rad}})
+        scenario = build({"days": days, "demand": demand, "radiologists": {"rad": {**rad, "interruptions": calls}}})
         lost = working_minutes(calm, calm.radiologists["rad"]) - working_minutes(scenario, scenario.radiologists["rad"])
         assert lost == pytest.approx(2 * days * minutes_in_the_call_hour * 2 / 3), shifts

@@ -6,9 +6,8 @@ import pytest
 
 import sim
 from conftest import build, minutes
-from sim.records import CALL, DUTY, INTERRUPTION, READ
 from sim.metrics import accounting
-from sim.records import QueueTrace, one_of
+from sim.records import CALL, DUTY, INTERRUPTION, READ, QueueTrace, one_of
 from sim.scenario import can_read
 
 
