@@ -83,6 +83,18 @@ def test_a_large_departments_timeline_has_narrower_lanes(academic_result, teachi
     assert few <= plots.TALL_TIMELINE < many
     assert wide == pytest.approx(0.3) and narrow == pytest.approx(0.22)
 
+def test_the_timelines_title_and_lane_names_cover_nothing_and_stay_on_the_page(academic_result):
+    """The title sits above the first lane, and every lane's name left of the lanes, all within the figure."""
+    fig = plots.timeline(academic_result)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    fig.draw(renderer)
+    page, lanes, title = fig.bbox, ax.get_window_extent(renderer), ax.title.get_window_extent(renderer)
+    assert lanes.y1 <= title.y0 and title.y1 <= page.y1, "the title overlaps the lanes or leaves the page"
+    names = [label.get_window_extent(renderer) for label in ax.get_yticklabels()]
+    assert all(page.x0 <= name.x0 and name.x1 <= lanes.x0 for name in names), "a lane's name overlaps or is cut"
+
+
 
 def test_hourly_flow_has_24_hours_of_orders_and_reports(community_result):
     ax = plots.arrivals_and_reports(community_result).axes[0]
