@@ -31,6 +31,7 @@ here.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 
 from .hooks import AcquisitionHooks
 from .records import (PREP, ROOM_PREP, ROOM_SCAN, ROOM_TRAVEL, ROOM_TURNOVER, SCAN, ExamLog, RoomLog, StaffLog,
@@ -42,6 +43,8 @@ from .timers import after, unless_cut
 NAN = float("nan")
 # Dispatch actions, in the order they win a tie: the scanner before a prep room, which comes before injecting.
 ON_SCANNER, IN_PREP_ROOM, INJECT, PINNED = 0, 1, 2, -1
+# the best thing a pool can start: ((rank, queue time, action, exam), action, pool, exam, the room on a scanner)
+Option = tuple[tuple[float, float, int, int], int, Pool, int, "Room | None"]
 
 
 class Technologist(Person):
@@ -54,13 +57,13 @@ class Technologist(Person):
         self.modalities = modalities
 
 
-class Acquisition(Crew, RoomStates):
+class Acquisition(Crew[Technologist], RoomStates):
     """The acquisition side: waiting orders per pool, free technologists per modality, matching them with rooms, and
     each acquisition's steps (rooms move between states through `RoomStates`)."""
 
     def __init__(self, env, log: StaffLog, room_log: RoomLog, request_dispatch, exams: ExamLog, n_modalities: int,
-                 pools: list[Pool], pool_of_exam: list[int], hooks: AcquisitionHooks,
-                 breakdown_handling: list[str], procedure_staff=None, queue_rank=None, anaesthesia=None):
+                 pools: list[Pool], pool_of_exam: Sequence[int], hooks: AcquisitionHooks,
+                 breakdown_handling: Sequence[str], procedure_staff=None, queue_rank=None, anaesthesia=None):
         super().__init__(env, log, request_dispatch)
         self.exams, self.room_log = exams, room_log
         orders = exams.orders
@@ -207,21 +210,21 @@ class Acquisition(Crew, RoomStates):
         for pool in changed:  # looked at now: changed again only by what comes after this hand-out
             self._changed.pop(pool, None)
 
-    def _best_option(self, pool: Pool):
-        """((rank, queue time, action, exam), action, pool, exam, room) of the best thing this pool can start."""
-        best = None
+    def _best_option(self, pool: Pool) -> Option | None:
+        """The best thing this pool can start."""
+        best: Option | None = None
         radiologist_free = not pool.procedures or self.procedure_staff.available(pool.modality)
         # asked only where someone may need one: a sedated patient waits, or a broken-off patient waits on a scanner
         anaesthetist_free = bool(pool.sedated or pool.pinned) and self.anaesthesia is not None and \
             self.anaesthesia.available()
         if pool.pinned:
-            for room in pool.rooms:
-                if room.pinned >= 0 and not room.busy and not room.down and radiologist_free and \
-                        (anaesthetist_free or not self._is_sedated(room.pinned)):
-                    exam = room.pinned
+            for pinned_to in pool.rooms:
+                if pinned_to.pinned >= 0 and not pinned_to.busy and not pinned_to.down and radiologist_free and \
+                        (anaesthetist_free or not self._is_sedated(pinned_to.pinned)):
+                    exam = pinned_to.pinned
                     key = (self.rank[exam], self.queue_time[exam], PINNED, exam)
                     if best is None or key < best[0]:
-                        best = (key, PINNED, pool, exam, room)
+                        best = (key, PINNED, pool, exam, pinned_to)
         for queue in (pool.waiting, pool.to_prep, pool.sedated if anaesthetist_free else ()):
             if queue and radiologist_free:
                 rank, queued, exam = queue[0]
@@ -250,7 +253,7 @@ class Acquisition(Crew, RoomStates):
         return closes - self.env.now >= uptake or closes - opened < uptake
 
     @staticmethod
-    def _room_for(pool: Pool, rank: int) -> Room | None:
+    def _room_for(pool: Pool, rank: float) -> Room | None:
         """A free, usable room that takes this priority; unreserved rooms first, keeping reserved ones free."""
         best = None
         for room in pool.rooms:
@@ -262,18 +265,15 @@ class Acquisition(Crew, RoomStates):
 
     def _act(self, action: int, pool: Pool, exam: int, room: Room | None) -> None:
         if action == PINNED:
-            room.pinned = -1
             pool.pinned -= 1
-            self.waiting_count -= 1
         elif action == ON_SCANNER:
             for queue in (pool.waiting, pool.to_prep, pool.sedated):
                 if queue and queue[0][2] == exam:
                     heapq.heappop(queue)
                     break
-            self.waiting_count -= 1
         else:
             heapq.heappop(pool.to_prep if action == IN_PREP_ROOM else pool.to_inject)
-            self.waiting_count -= 1
+        self.waiting_count -= 1
         tech = self._pick_technologist(pool.modality)
         if action == IN_PREP_ROOM:
             pool.prep_rooms_free -= 1
@@ -281,6 +281,9 @@ class Acquisition(Crew, RoomStates):
         elif action == INJECT:
             self._side_task(tech, exam, self.injection[exam], self._injected)
         else:
+            assert room is not None, "work on a scanner names its room"
+            if action == PINNED:
+                room.pinned = -1
             self._start_on_room(pool, room, tech, exam)
         self.on_queue_change()
 

@@ -20,7 +20,7 @@ class Anaesthetist(Person):
     __slots__ = ()
 
 
-class Anaesthesia(Crew):
+class Anaesthesia(Crew[Anaesthetist]):
     """Free anaesthetists, taken for a sedated acquisition and released when it leaves the room."""
 
     def __init__(self, env, log: StaffLog, request_dispatch, freed):
@@ -28,11 +28,11 @@ class Anaesthesia(Crew):
         self.free: dict[Anaesthetist, None] = {}
         self.freed = freed  # tells the acquisition side that a waiting sedated patient might now start
 
-    def _became_free(self, person: Person) -> None:
+    def _became_free(self, person: Anaesthetist) -> None:
         self.free[person] = None
         self.freed()
 
-    def _no_longer_free(self, person: Person) -> None:
+    def _no_longer_free(self, person: Anaesthetist) -> None:
         self.free.pop(person, None)
 
     def available(self) -> bool:

@@ -17,6 +17,7 @@ out: an order arriving at 19:00 sharp goes to the night shift.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 
 import numpy as np
 
@@ -222,6 +223,7 @@ class Department:
         priorities = s.priority_names
         displays = sorted({key.display for key in self.class_keys})
         readers_for_class: list[list[Radiologist]] = [[] for _ in self.class_keys]
+        self.worklist = Worklist([key.display for key in self.class_keys], [key.priority for key in self.class_keys])
         self.radiologists = []
         for index, member in enumerate(self.staff):
             if member.role != "radiologist":
@@ -233,17 +235,15 @@ class Department:
                         and can_read(group, key.modality, key.subspecialty, priorities[key.priority],
                                      any_subspecialty=ANY_SUBSPECIALTY)]
             by_display = [[k for k in eligible if self.class_keys[k].display == d] for d in displays]
-            reader = Radiologist(index, member.name, member.group, [frozenset(c) for c in by_display if c], group.speed,
+            reader = Radiologist(index, member.name, member.group, self.worklist.view(by_display), group.speed,
                                  preliminary=not finalises, delay=group.transmission_minutes)
             self.radiologists.append(reader)
             for k in eligible:
                 readers_for_class[k].append(reader)
         preempting = set() if s.reading.policy == "fifo" else \
             {rank for rank, p in enumerate(s.priorities.values()) if p.preempts}
-        self.worklist = Worklist([key.display for key in self.class_keys], [key.priority for key in self.class_keys])
-        for reader in self.radiologists:
-            reader.classes_by_rank = self.worklist.view(reader.classes_by_rank)
-        wiring = {"queue_changed": self._record_queues, "protocolled": self._protocolled}
+        wiring: dict[str, Callable[..., None]] = {"queue_changed": self._record_queues,
+                                                  "protocolled": self._protocolled}
         if np.any(self.orders.follow_up >= 0):
             wiring["first_report"] = self._reported
         if any(spec.procedures for spec in s.modalities.values()):

@@ -16,6 +16,7 @@ never interrupted: nobody starts a task off shift.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -23,36 +24,36 @@ from .records import CALL, INTERRUPTION, PROCEDURE, PROTOCOL, READ, ExamLog, Sta
 from .hooks import ReadingHooks
 from .staff import Crew, Person, pick_order
 from .timers import after, unless_cut
-from .worklist import TIME_TOLERANCE, Worklist
+from .worklist import TIME_TOLERANCE, View, Worklist
 
 
 class Radiologist(Person):
-    """A radiologist: the worklist classes they may read by display rank, their speed, and whether their reports are
-    preliminary or arrive after a transmission delay."""
+    """A radiologist: the worklist classes they may read by display rank (the worklist's view of them), their speed,
+    and whether their reports are preliminary or arrive after a transmission delay."""
 
     __slots__ = ("classes_by_rank", "speed", "preliminary", "delay", "next_call", "spared", "end_armed")
 
-    def __init__(self, index: int, name: str, group: str, classes_by_rank: list[frozenset[int]], speed: float = 1.0,
+    def __init__(self, index: int, name: str, group: str, classes_by_rank: View, speed: float = 1.0,
                  preliminary: bool = False, delay: float = 0.0):
-        super().__init__(index, name, group, breadth=sum(len(c) for c in classes_by_rank))
+        super().__init__(index, name, group, breadth=sum(len(classes) for _, classes in classes_by_rank))
         self.classes_by_rank = classes_by_rank
         self.speed = speed  # minutes of this reader per minute of standard read time
         self.preliminary = preliminary  # their reports are prelims, finalised by another reader
         self.delay = delay  # a remote reader sees a study this long after its images are complete
         self.next_call = float("inf")  # when the next call or question comes to them (drawn before the run)
-        self.spared = frozenset()  # priorities whose reads calls never break into
+        self.spared: frozenset[int] = frozenset()  # priorities whose reads calls never break into
         self.end_armed = False  # the read in hand has its end event (none where a call will surely break it)
 
 
-class Reading(Crew):
+class Reading(Crew[Radiologist]):
     """The reading side: the worklist, free readers, picking, preemption, interruptions, critical calls, prelims and
     protocols."""
 
     def __init__(self, env, log: StaffLog, request_dispatch, exams: ExamLog, worklist: Worklist,
                  exam_rank, class_of_exam, read_time, readers_for_class: list[list[Radiologist]],
                  preempting_ranks: set[int], hooks: ReadingHooks = ReadingHooks(), critical=None, call_time=None,
-                 moves: list[tuple[float, list[int]]] = (), resumption_penalty=None,
-                 final_class: list[int] | None = None, final_read=None, final_classes: frozenset = frozenset(),
+                 moves: Sequence[tuple[float, list[int]]] = (), resumption_penalty=None,
+                 final_class: Sequence[int] = (), final_read=None, final_classes: frozenset = frozenset(),
                  protocols: tuple | None = None):
         super().__init__(env, log, request_dispatch)
         self.exams, self.worklist = exams, worklist
@@ -234,16 +235,16 @@ class Reading(Crew):
         while self._preempt_candidates:
             klass = min(self._preempt_candidates, key=lambda k: (self.worklist.class_priority[k], k))
             self._preempt_candidates.discard(klass)
-            while self.worklist.head(klass) is not None:
-                victim = self._victim(klass)
+            while (head := self.worklist.head(klass)) is not None:
+                victim = self._victim(klass, head[0])
                 if victim is None:
                     break
                 self._interrupt(victim)
                 self._start(victim, self.worklist.pop(klass))
 
-    def _victim(self, klass: int) -> Radiologist | None:
+    def _victim(self, klass: int, ready_at: float) -> Radiologist | None:
+        """The reader whose read of a lower priority this class's head (ready at `ready_at`) takes over, if any."""
         rank = self.worklist.class_priority[klass]
-        ready_at = self.worklist.head(klass)[0]
         best, best_key = None, None
         for reader in self.readers_for_class[klass]:
             if reader.delay and ready_at + reader.delay > self.env.now + TIME_TOLERANCE:

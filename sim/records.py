@@ -9,7 +9,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -297,7 +297,7 @@ def unset(value: float) -> bool:
     return value != value
 
 
-def per_exam(values: np.ndarray) -> memoryview:
+def per_exam(values: np.ndarray) -> memoryview[Any]:
     """A per-exam column as the event loop reads it, without a copy: items come out as Python floats, ints and
     bools (numpy scalars in simpy's clock arithmetic are slow; a list of Python floats costs 32 bytes an exam),
     and writes go into the column."""

@@ -13,8 +13,12 @@ that moves rooms between states; it expects `env`, `room_log`, `pools`, `pool_ch
 """
 from __future__ import annotations
 
-from .records import ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_WARM_UP
-from .timers import after, unless_cut
+from collections.abc import Callable
+
+import simpy
+
+from .records import ROOM_BROKEN, ROOM_MAINTENANCE, ROOM_WARM_UP, RoomLog
+from .timers import Environment, after, unless_cut
 
 NAN = float("nan")
 
@@ -34,7 +38,7 @@ class Room:
         self.pinned = -1  # an exam broken off by a breakdown that stays for this room
         self.token = 0  # bumped when a task is cut short, so its pending events no longer stand
         self.task: Task | None = None
-        self.maintenance_over = None  # a simpy event while in maintenance
+        self.maintenance_over: simpy.Event | None = None  # while in maintenance
         self.down_since = 0.0  # when the present warm-up, maintenance or breakdown began
         self.warm_token = 0  # bumped when a breakdown cuts a warm-up short
         self.warm_up_due = 0.0  # minutes of warm-up for an opening that found the room down
@@ -44,8 +48,13 @@ class Room:
     def down(self) -> bool:
         return self.broken or self.maintenance or self.warming
 
-    def takes(self, rank: int) -> bool:
+    def takes(self, rank: float) -> bool:
         return self.reserved_for is None or rank in self.reserved_for
+
+
+# an order waiting in a pool: (queue rank, queue time, exam); the rank is the priority's, or half a rank after one for
+# booked patients queued just after it
+Waiting = tuple[float, float, int]
 
 
 class Pool:
@@ -55,10 +64,10 @@ class Pool:
         self.modality, self.portable, self.procedures = modality, portable, procedures
         self.has_prep_rooms, self.prep_rooms_free = prep_rooms > 0, prep_rooms
         self.rooms: list[Room] = []
-        self.waiting: list[tuple[int, float, int]] = []  # ready for the scanner (prepared, or to prepare on it)
-        self.to_prep: list[tuple[int, float, int]] = []  # waiting for a prep room (or the scanner)
-        self.to_inject: list[tuple[int, float, int]] = []  # NM: waiting for the injection
-        self.sedated: list[tuple[int, float, int]] = []  # ready, to be sedated on the scanner: wait for an anaesthetist
+        self.waiting: list[Waiting] = []  # ready for the scanner (prepared, or to prepare on it)
+        self.to_prep: list[Waiting] = []  # waiting for a prep room (or the scanner)
+        self.to_inject: list[Waiting] = []  # NM: waiting for the injection
+        self.sedated: list[Waiting] = []  # ready, to be sedated on the scanner: wait for an anaesthetist
         self.pinned = 0  # rooms keeping an exam broken off by a breakdown
 
 
@@ -76,6 +85,13 @@ class Task:
 
 class RoomStates:
     """Moving rooms between free, busy and down (warm-up, maintenance, broken), and their down-time rows."""
+
+    # what the acquisition side, which this is a part of, provides
+    env: Environment
+    room_log: RoomLog
+    pools: list[Pool]
+    pool_changed: Callable[[Pool], None]
+    something_freed: Callable[[], None]
 
     def room_freed(self, room: Room) -> None:
         """The room has nothing to do: due maintenance starts now, or it is free for work."""
@@ -120,7 +136,9 @@ class RoomStates:
     def _maintenance_done(self, room: Room, start: float) -> None:
         room.maintenance = False
         self.room_log.add(room.index, ROOM_MAINTENANCE, start, self.env.now)
-        room.maintenance_over.succeed()
+        over = room.maintenance_over
+        assert over is not None, "a maintenance window ends that never began"
+        over.succeed()
         self.room_freed(room)
 
     def repair(self, room: Room, start: float) -> None:

@@ -18,7 +18,7 @@ Shared by technologists and radiologists. The rules live here once:
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from .records import AWAY, BREAK, DUTY, StaffLog
 from .timers import after
@@ -67,26 +67,29 @@ class Person:
 pick_order = attrgetter("pick_key")
 
 
-class Crew:
+P = TypeVar("P", bound=Person)  # the kind of staff a crew hands work to
+
+
+class Crew(Generic[P]):
     """Duty bookkeeping for one role; subclasses say what "free" means for their work."""
 
     def __init__(self, env, log: StaffLog, request_dispatch):
         self.env, self.log, self.request_dispatch = env, log, request_dispatch
         self.defer_ranks: frozenset[int] = frozenset()  # priorities whose waiting cases defer breaks
-        self._breaks_due: dict[Person, None] = {}
-        self.groups: dict[str, list[Person]] = {}  # members by group: a group never leaves all at once
+        self._breaks_due: dict[P, None] = {}
+        self.groups: dict[str, list[P]] = {}  # members by group: a group never leaves all at once
 
     def defer_breaks_for(self, ranks: frozenset[int]) -> None:
         """Waiting cases of these priorities defer breaks."""
         self.defer_ranks = ranks
 
-    def urgent_waiting(self, person: Person) -> bool:
+    def urgent_waiting(self, person: P) -> bool:
         """Whether a case of a priority that defers breaks waits for work this person could do."""
         return False
 
     # ------------------------------------------------------------ breaks
 
-    def break_due(self, person: Person, minutes: float, kind: int = BREAK, until: float | None = None) -> None:
+    def break_due(self, person: P, minutes: float, kind: int = BREAK, until: float | None = None) -> None:
         """Time away falls due (a break, or set work ending at `until`); one of a kind still untaken is dropped.
 
         Set work at the very start of a shift may fall due a moment before the shift's own event: it waits for
@@ -114,30 +117,30 @@ class Crew:
                     after(self.env, minutes, self._back_from_away, person, due)
                 break
 
-    def _someone_stays(self, person: Person) -> bool:
+    def _someone_stays(self, person: P) -> bool:
         """A colleague of the group stays at work (on duty, not away), or the person is alone on duty."""
         others = [m for m in self.groups.get(person.group, ()) if m is not person and m.on_duty]
         return not others or any(not (m.busy and m.task_kind in AWAY) for m in others)
 
-    def _drop_due(self, person: Person) -> None:
+    def _drop_due(self, person: P) -> None:
         """The first time away due is taken or dropped."""
         person.away_due.pop(0)
         if not person.away_due:
             self._breaks_due.pop(person, None)
 
-    def _back_from_away(self, person: Person, due: Due) -> None:
+    def _back_from_away(self, person: P, due: Due) -> None:
         # the row's last column holds how long it was deferred past its time
         self.log.add(person.index, due.kind, person.task_start, self.env.now, -1, person.task_start - due.at)
         self.end_task(person)
 
     # subclasses keep their own indexes of who is free
-    def _became_free(self, person: Person) -> None:
+    def _became_free(self, person: P) -> None:
         raise NotImplementedError
 
-    def _no_longer_free(self, person: Person) -> None:
+    def _no_longer_free(self, person: P) -> None:
         raise NotImplementedError
 
-    def come_on_duty(self, person: Person, scheduled_end: float) -> None:
+    def come_on_duty(self, person: P, scheduled_end: float) -> None:
         if person.on_duty:  # still finishing the last stretch's task: that stretch ends, the new one begins
             self._close_duty(person, self.env.now)
             person.leaving = False
@@ -149,14 +152,14 @@ class Crew:
         self._became_free(person)
         self.request_dispatch()
 
-    def go_off_duty(self, person: Person) -> None:
+    def go_off_duty(self, person: P) -> None:
         if person.busy:
             person.leaving = True  # finishes the task in hand, then leaves
         else:
             self._no_longer_free(person)
             self._leave(person)
 
-    def start_task(self, person: Person, exam: int) -> int:
+    def start_task(self, person: P, exam: int) -> int:
         assert person.on_duty and not person.busy and not person.leaving, f"{person.name} cannot start a task now"
         self._no_longer_free(person)
         person.busy = True
@@ -164,7 +167,7 @@ class Crew:
         person.token += 1
         return person.token
 
-    def end_task(self, person: Person) -> None:
+    def end_task(self, person: P) -> None:
         person.busy = False
         person.task_exam = -1
         if person.leaving:
@@ -178,13 +181,13 @@ class Crew:
             self._became_free(person)
         self.request_dispatch()
 
-    def _leave(self, person: Person) -> None:
+    def _leave(self, person: P) -> None:
         person.away_due.clear()
         self._breaks_due.pop(person, None)
         person.on_duty = person.leaving = False
         self._close_duty(person, self.env.now)
 
-    def _close_duty(self, person: Person, now: float) -> None:
+    def _close_duty(self, person: P, now: float) -> None:
         """The duty row of the stretch now ending, with the minutes worked past its scheduled end."""
         self.log.add(person.index, DUTY, person.duty_start, now, -1, max(0.0, now - person.scheduled_end))
 

@@ -6,6 +6,7 @@ what keeps a timer set inside a loop from acting on the loop's last value.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from heapq import heappop, heappush
 
 import simpy
@@ -90,10 +91,10 @@ class Environment(simpy.Environment):
     def __init__(self, initial_time: float = 0):
         super().__init__(initial_time)
         self.now = self._now
-        self._settle = None
+        self._settle: Callable[[], None] = _nothing_to_settle
         self._unsettled = False
 
-    def settle(self, action) -> None:
+    def settle(self, action: Callable[[], None]) -> None:
         self._settle = action
 
     def unsettled(self) -> None:
@@ -130,3 +131,7 @@ class Environment(simpy.Environment):
             exc = type(event._value)(*event._value.args)
             exc.__cause__ = event._value
             raise exc
+
+
+def _nothing_to_settle() -> None:
+    """An environment without a settling action: the end of an instant asks for nothing."""

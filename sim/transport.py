@@ -27,7 +27,7 @@ class Porter(Person):
     __slots__ = ()
 
 
-class Transport(Crew):
+class Transport(Crew[Porter]):
     """Waiting transport jobs and free porters; hands `arrived(exam)` each fetched patient."""
 
     def __init__(self, env, log: StaffLog, request_dispatch, minutes, rank, arrived, cancelled):
@@ -38,10 +38,10 @@ class Transport(Crew):
         self.free: dict[Porter, None] = {}
         self._sequence = 0
 
-    def _became_free(self, person: Person) -> None:
+    def _became_free(self, person: Porter) -> None:
         self.free[person] = None
 
-    def _no_longer_free(self, person: Person) -> None:
+    def _no_longer_free(self, person: Porter) -> None:
         self.free.pop(person, None)
 
     def fetch(self, exam: int) -> None:

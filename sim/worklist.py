@@ -23,7 +23,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from enum import IntEnum
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 # Times reached as "images complete + transmission delay" come back from simpy's clock a rounding error
 # away; comparisons of such times allow for it, or a wake-up could find its study not quite ready.
@@ -107,6 +107,7 @@ class Worklist:
         queue, where = self._queues[klass], self.waiting
         while True:
             fifo, older = queue.fifo, queue.older  # the queue's own `head`, written out: a pick asks for many heads
+            item: tuple[float, int] | None
             if older and (not fifo or older[0] < fifo[0]):
                 item = older[0]
             else:
@@ -119,7 +120,8 @@ class Worklist:
         return item
 
     def pop(self, klass: int) -> int:
-        item, queue = self.head(klass), self._queues[klass]
+        """Take the head of a class that has one (found with `head` or `best_class`)."""
+        item, queue = cast("tuple[float, int]", self.head(klass)), self._queues[klass]
         if queue.older and queue.older[0] is item:  # the head came from the put-back heap (see `head`)
             heapq.heappop(queue.older)
         else:
