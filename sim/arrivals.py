@@ -12,12 +12,12 @@ not depend on staffing (common random numbers).
 """
 from __future__ import annotations
 
-import math
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from .clock import MINUTES_PER_HOUR, weekday_of
+from .clock import MINUTES_PER_HOUR, hour_pieces, weekday_of
 from .schema import Scenario
 from .appointments import Slots, draw_appointments
 from .streams import BOOKED, DEMAND, FOLLOW_UP, ORIGIN_SUFFIX, SCRIPTED, Streams, per_exam_type
@@ -466,28 +466,21 @@ def _durations(scenario: Scenario, exam_codes: np.ndarray, priorities: np.ndarra
 
 def poisson_times_within(spans: list[tuple[float, float]], per_hour: list[float], rng: np.random.Generator) -> np.ndarray:
     """Sorted times of a Poisson process with an hour-of-day rate (`per_hour`, 24 values), only within `spans`."""
+    starts, widths, hours, per_span = hour_pieces(spans)
+    if not len(starts):
+        return np.zeros(0)
     rate = [float(r) for r in per_hour]
     poisson, uniform = rng.poisson, rng.random
-    starts: list[float] = []
-    widths: list[float] = []
     counts: list[int] = []
     offsets: list[np.ndarray] = []
-    for start, end in spans:
-        if end <= start:
-            continue
-        # the span cut at each hour of the clock, within which the rate is constant
-        edges = [start] + [h * 60.0 for h in range(math.ceil(start / 60), math.ceil(end / 60)) if h * 60.0 > start]
-        edges.append(end)
+    pieces = iter(zip(widths.tolist(), hours.tolist()))
+    for n in per_span[per_span > 0].tolist():
         drawn = 0
-        for a, b in zip(edges, edges[1:]):
+        for width, hour in itertools.islice(pieces, n):
             # one draw at a time takes the same numbers from the stream as one call for the span, without the
             # checks numpy makes of an array of rates (most of the time a year's calls took to draw)
-            k = poisson(rate[int((a // 60) % 24)] * (b - a) / 60)
-            starts.append(a)
-            widths.append(b - a)
+            k = poisson(rate[hour] * width / 60)
             counts.append(k)
             drawn += k
         offsets.append(uniform(drawn))  # the offsets within the pieces come after each span's counts
-    if not counts:
-        return np.zeros(0)
     return np.sort(np.repeat(starts, counts) + np.concatenate(offsets) * np.repeat(widths, counts))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .appointments import slot_times
-from .clock import weekday_of
+from .clock import hour_pieces, weekday_of
 from .arrivals import hourly_rates
 from .roster import covered_minutes, intervals
 from .schema import Scenario, acquisition_mean, book_priorities
@@ -191,15 +191,8 @@ def _on_duty_at(spans: np.ndarray, times: np.ndarray) -> np.ndarray:
 
 def _minutes_by_hour_of_day(plan: list[tuple[float, float]]) -> np.ndarray:
     """Minutes of the intervals in each hour of day (0-23), summed over the days."""
-    if not plan:
-        return np.zeros(24)
-    spans = np.asarray(plan, dtype=float)
-    first, last = np.floor(spans[:, 0] / 60.0), np.ceil(spans[:, 1] / 60.0)
-    pieces = np.maximum(last - first, 1).astype(int)  # each interval cut at the hours of the clock it crosses
-    span = np.repeat(np.arange(len(spans)), pieces)
-    hour = first[span] + (np.arange(len(span)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
-    minutes = np.minimum(hour * 60.0 + 60.0, spans[span, 1]) - np.maximum(hour * 60.0, spans[span, 0])
-    return np.bincount((hour % 24).astype(int), weights=np.maximum(minutes, 0.0), minlength=24)
+    _, minutes, hours, _ = hour_pieces(plan)
+    return np.bincount(hours, weights=minutes, minlength=24).astype(float)  # float also when there are none
 
 
 def offered_loads(scenario: Scenario) -> list[tuple[str, float, float, float]]:

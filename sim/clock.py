@@ -57,6 +57,28 @@ def weekday_and_minute(times, start_weekday: str):
     return np.where(known, weekday, -1), np.where(known, minutes, -1)
 
 
+def hour_pieces(spans):
+    """Each span of time (start, end) cut at the hours of the clock it crosses: the pieces' starts, widths
+    (minutes), hours of the day (0-23) and the number of pieces of each span, in span order. A span that
+    ends where it starts, or before, has no pieces. Whatever depends on the hour of the day (a rate of
+    calls, a share of time) is constant within a piece."""
+    import numpy as np
+
+    spans = np.asarray(spans, dtype=float).reshape(-1, 2)
+    start, end = spans[:, 0], spans[:, 1]
+    # the hours of the clock strictly inside each span: from the first after its start to the last before its end
+    first = np.ceil(start / MINUTES_PER_HOUR)
+    first += first * MINUTES_PER_HOUR <= start
+    inside = np.where(end > start, np.maximum(np.ceil(end / MINUTES_PER_HOUR) - first, 0), -1).astype(np.int64)
+    per_span = inside + 1
+    of_piece = np.repeat(np.arange(len(spans)), per_span)
+    k = np.arange(len(of_piece)) - np.repeat(np.cumsum(per_span) - per_span, per_span)  # piece number in its span
+    edge = (first[of_piece] + k - 1) * MINUTES_PER_HOUR  # the hour each piece starts at (but the first)
+    starts = np.where(k == 0, start[of_piece], edge)
+    ends = np.where(k == per_span[of_piece] - 1, end[of_piece], edge + MINUTES_PER_HOUR)
+    return starts, ends - starts, ((starts // MINUTES_PER_HOUR) % 24).astype(np.int64), per_span
+
+
 def weekday_and_clock(times, start_weekday: str):
     """Weekday names and "HH:MM" clock times of simulation times (numpy array; NaN gives empty strings),
     so that tables can be read and pivoted without converting minutes."""

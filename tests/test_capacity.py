@@ -90,3 +90,38 @@ def test_calls_take_time_only_in_the_hours_of_the_clock_when_they_come_and_the_r
         scenario = build({"days": days, "demand": demand, "radiologists": {"rad": {**rad, "interruptions": calls}}})
         lost = working_minutes(calm, calm.radiologists["rad"]) - working_minutes(scenario, scenario.radiologists["rad"])
         assert lost == pytest.approx(2 * days * minutes_in_the_call_hour * 2 / 3), shifts
+
+
+def test_a_span_cut_at_the_hours_of_the_clock_keeps_every_minute_and_each_piece_in_one_hour():
+    """What depends on the hour of the day (the calls' rate, the time they take in the overload check) is worked
+    out on pieces of duty that tile it and never cross an hour of the clock."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sim.clock import hour_pieces
+
+    minute = st.one_of(st.integers(0, 20_000).map(float), st.floats(0, 20_000, allow_nan=False))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.tuples(minute, minute), max_size=12))
+    def pieces_tile_the_spans(spans):
+        starts, widths, hours, per_span = hour_pieces(spans)
+        assert len(per_span) == len(spans) and per_span.sum() == len(starts)
+        first = 0
+        for (start, end), n in zip(spans, per_span):
+            mine = slice(first, first + n)
+            first += n
+            if end <= start:
+                assert n == 0
+                continue
+            s, w = starts[mine], widths[mine]
+            ends = np.append(s[1:], end)  # each piece starts where the last ended ...
+            assert s[0] == start and np.array_equal(w, ends - s) and np.all(w > 0)
+            assert np.all(s[1:] % 60 == 0)  # ... and only at an hour of the clock
+            assert np.all(ends <= (np.floor(s / 60) + 1) * 60 + 1e-9)  # no piece crosses one
+            assert np.array_equal(hours[mine], (s // 60 % 24).astype(int))
+
+    pieces_tile_the_spans()
+    starts, widths, hours, per_span = hour_pieces([(1410.0, 1530.0), (60.0, 60.0), (450.0, 480.0)])
+    assert starts.tolist() == [1410.0, 1440.0, 1500.0, 450.0] and widths.tolist() == [30.0, 60.0, 30.0, 30.0]
+    assert hours.tolist() == [23, 0, 1, 7] and per_span.tolist() == [3, 0, 1]
