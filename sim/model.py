@@ -68,7 +68,7 @@ def run(scenario: Scenario, seed: int | None = None, replication: int = 0, progr
 def staff_names(scenario: Scenario) -> list[StaffMember]:
     """Everyone in the scenario, role by role (technologists, radiologists, porters, anaesthetists), in the order of
     the file."""
-    people = []
+    people: list[StaffMember] = []
     used = [name for role in ROLES for name in role.groups(scenario)]
     shared = {name for name in used if used.count(name) > 1}
     for role in ROLES:
@@ -81,7 +81,7 @@ def staff_names(scenario: Scenario) -> list[StaffMember]:
 
 def scanner_names(scenario: Scenario) -> list[Scanner]:
     """Every scanner (IR suite), then every portable unit, modality by modality."""
-    scanners = []
+    scanners: list[Scanner] = []
     for modality, spec in scenario.modalities.items():
         scanners.extend(Scanner(name, modality) for name in spec.scanner_names(modality))
         scanners.extend(Scanner(f"{modality}-portable-{i + 1}", modality, portable=True)
@@ -173,7 +173,9 @@ class Department:
     def _build_acquisition(self) -> None:
         """Pools of rooms: each modality's scanners (or IR suites), and its portable units if it has any."""
         s = self.scenario
-        pools, pool_index, self.rooms_by_modality = [], {}, {}
+        pools: list[Pool] = []
+        pool_index: dict[tuple[int, bool], int] = {}
+        self.rooms_by_modality: dict[str, list[Room]] = {}
         for m, (name, spec) in enumerate(s.modalities.items()):
             for portable in (False, True):
                 pool = Pool(m, portable=portable, procedures=spec.procedures and not portable,
@@ -197,7 +199,7 @@ class Department:
         self.anaesthesia = Anaesthesia(self.env, self.log, self.env.unsettled,
                                        lambda: self.acquisition.something_freed()) \
             if self.anaesthetists or np.any(self.orders.steps.sedated) else None
-        self.acquisition = Acquisition(
+        self.acquisition: Acquisition = Acquisition(
             self.env, self.log, self.room_log, self.env.unsettled, self.exams, len(self.modality_names), pools,
             pool_of_exam, AcquisitionHooks(images_complete=self._images_complete, queue_changed=self._record_queues),
             handling, self._procedure_staff(), self._queue_rank(), self.anaesthesia)
@@ -425,6 +427,7 @@ class Department:
     def _ready(self, exam: int) -> None:
         if self.exams.cancelled_at[exam] != self.exams.cancelled_at[exam]:  # NaN: not cancelled meanwhile
             if self._carried is not None and self._carried[exam]:
+                assert self.transport is not None  # porters are there wherever patients are carried
                 self.transport.fetch(exam)  # joins the scanner queue once the porter brings them
             else:
                 self.acquisition.order(exam)
@@ -450,6 +453,7 @@ class Department:
     def _images_complete(self, exam: int) -> None:
         self.reading.add(exam)
         if self._carried is not None and self._carried[exam]:
+            assert self.transport is not None
             self.transport.take_back(exam)
 
     def _dispatch(self) -> None:

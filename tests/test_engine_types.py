@@ -1,14 +1,15 @@
-"""The event loop's modules say in their annotations what flows through them.
+"""The event loop's modules, and the department that wires them, say in their annotations what flows through them.
 
 A reader relies on them, and so would a compiled build of the engine (mypyc trusts annotations: one that says a
 queue's rank is a whole number, where booked patients queue half a rank after a priority, stops the run). mypy
-checks the modules of the event loop; the rest of the package is read for the types it hands in, not checked.
+checks the modules of the event loop and the department's wiring (model); the rest of the package is read for the
+types it hands in, not checked.
 """
 import subprocess
 import sys
 from pathlib import Path
 
-ENGINE = ("timers", "staff", "reading", "acquisition", "worklist", "rooms", "transport", "anaesthesia")
+ENGINE = ("model", "timers", "staff", "reading", "acquisition", "worklist", "rooms", "transport", "anaesthesia")
 PACKAGE = Path(__file__).resolve().parent.parent / "sim"
 
 
