@@ -18,6 +18,7 @@ type's acquisition replaces its own. Pure functions of the export's rows: nothin
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -207,8 +208,24 @@ def fit_demand(export: Export, booked: set[tuple[str, str]] = frozenset()) -> di
     return out
 
 
+def _scalar(text: str) -> str:
+    """A name (a file, source, priority, exam type, group, room) written into the fitted scenario so that it reads
+    back as the same string, as a key or an item of a flow list: as it is where it does, in double quotes where it
+    would not (a room called "CT #1" or "Room 2, east", a source called "null", a path with ": " in it)."""
+    try:
+        if yaml.safe_load(f"[{text}]") == [text]:
+            return text
+    except yaml.YAMLError:
+        pass
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def _names(items) -> str:
+    return ", ".join(_scalar(item) for item in items)
+
+
 def _flow(mapping: dict) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in mapping.items()) + "}"
+    return "{" + ", ".join(f"{_scalar(k)}: {v}" for k, v in mapping.items()) + "}"
 
 
 def _shares(values) -> dict[str, float]:
@@ -546,7 +563,7 @@ def _readiness_entry(own: dict | None, pooled: dict | None) -> str:
     if not own:
         return ""
     merged = {**(pooled or {}), **own}
-    return ", readiness: {" + ", ".join(f"{p}: {_as_distribution(f)}" for p, f in merged.items()) + "}"
+    return ", readiness: {" + ", ".join(f"{_scalar(p)}: {_as_distribution(f)}" for p, f in merged.items()) + "}"
 
 
 def _described(fit: dict, what: str) -> str:
@@ -605,7 +622,7 @@ def _fitted_appointments(books: dict, export: Export, base: str, assumptions: li
             entry.append(f"    punctuality: {{earliest: {p['earliest']}, latest: {p['latest']}}}   # arrived - slot, "
                          f"0.5th to 99.5th percentile of {p['n']}")
         if entry:
-            lines += [f"  {name}:", *entry]
+            lines += [f"  {_scalar(name)}:", *entry]
     if not export.no_shows and books:
         assumptions.append(f"the export marks no booked patient as a no-show; {base}'s no-show shares stay")
     if books:
@@ -636,10 +653,10 @@ def inferred_roster(export: Export, role: str) -> list[dict]:
 def _inferred_groups(section: str, base_groups: dict, groups: list[dict], carried: str) -> list[str]:
     """A people section that replaces the base's groups (each set to null) with `groups`, each with the base's
     `carried` settings."""
-    lines = [f"{section}:", *(f"  {name}: null" for name in base_groups)]
+    lines = [f"{section}:", *(f"  {_scalar(name)}: null" for name in base_groups)]
     for g in groups:
-        remit = "" if g["priorities"] is None else f", priorities: [{', '.join(g['priorities'])}]"
-        lines.append(f"  {g['name']}: {{count: {g['count']}, modalities: [{', '.join(g['modalities'])}]{remit}, "
+        remit = "" if g["priorities"] is None else f", priorities: [{_names(g['priorities'])}]"
+        lines.append(f"  {_scalar(g['name'])}: {{count: {g['count']}, modalities: [{_names(g['modalities'])}]{remit}, "
                      f"shifts: [{{start: \"{g['start']}\", end: \"{g['end']}\", days: [{', '.join(g['days'])}]}}]"
                      f"{carried}}}")
     return lines
@@ -667,7 +684,7 @@ def inferred_staffing(export: Export, base_scenario, base: str, apply: bool, ass
     rooms = {m: r for m, r in rooms_by_kind(export, portable).items() if m in base_scenario.modalities and r["scanners"]}
     if rooms:
         lines.append("modalities:")
-        lines += [f"  {m}: {{scanners: [{', '.join(r['scanners'])}]"
+        lines += [f"  {_scalar(m)}: {{scanners: [{_names(r['scanners'])}]"
                   + (f", portable_units: {r['portable_units']}" if r["portable_units"] else "") + "}"
                   for m, r in rooms.items()]
     if not lines:
@@ -700,7 +717,8 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario, read
              "# Cleaning: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in export.cleaning.items()) + ".",
              f"# Breaks, targets{'' if staffing else ', staff, shifts, scanners'} come from {base}: an export "
              "cannot tell them (nor read times, where it has no read start).",
-             f"extends: {base}", f"name: {base_scenario.name}, fitted to {Path(export.source).name}",
+             f"extends: {_scalar(base)}",
+             f"name: {_scalar(f'{base_scenario.name}, fitted to {Path(export.source).name}')}",
              f"days: {export.days}"]
     if base_scenario.warmup_days >= export.days:  # a short export: keep some of it for the statistics
         lines.append(f"warmup_days: {export.days // 4}   # {base}'s warm-up is longer than the export")
@@ -713,27 +731,27 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario, read
                            "the fitted demand")
     for source, d in fitted["demand"].items():
         low, high = d["exams_per_day_ci"]
-        lines += [f"  {source}:   # {d['orders']} orders; 95% CI of the daily rate {low:.1f}-{high:.1f}",
+        lines += [f"  {_scalar(source)}:   # {d['orders']} orders; 95% CI of the daily rate {low:.1f}-{high:.1f}",
                   f"    exams_per_day: {d['exams_per_day']:.2f}",
                   f"    hourly_profile: {d['hourly_profile']}",
                   f"    weekday_factors: {_flow(d['weekday_factors'])}",
                   f"    priority_mix: {_flow(d['priority_mix'])}",
                   "    exam_mix:   # share of the orders, and each exam type's own priority mix"]
         ready = fitted["readiness"].get(source, {})
-        lines += [f"      {name}: {{share: {share}, priority_mix: {_flow(d['priority_mix_by_exam'][name])}"
+        lines += [f"      {_scalar(name)}: {{share: {share}, priority_mix: {_flow(d['priority_mix_by_exam'][name])}"
                   + _readiness_entry(ready.get(name), ready.get(None)) + "}"
                   for name, share in d["exam_mix"].items()]
         inherited = base_scenario.demand[source].exam_mix if source in base_scenario.demand else {}
-        lines += [f"      {name}: {{share: 0}}   # in {base}'s mix, not in the export"
+        lines += [f"      {_scalar(name)}: {{share: 0}}   # in {base}'s mix, not in the export"
                   for name in inherited if name not in d["exam_mix"]]
         if ready.get(None):
             lines.append("    readiness:   # order to patient ready (arrived), pooled over exam types")
-            lines += [f"      {priority}: {_as_distribution(f)}   {_described(f, 'order to ready')}"
+            lines += [f"      {_scalar(priority)}: {_as_distribution(f)}   {_described(f, 'order to ready')}"
                       for priority, f in ready[None].items()]
         gone = fitted["cancellation"].get(source, {})
         if any(c["after"] for c in gone.values()):
             lines.append("    cancellation:   # share of the orders placed that were cancelled: a lower bound")
-            lines += [f"      {priority}: {{share: {c['share']}, after: {_as_distribution(c['after'])}}}   "
+            lines += [f"      {_scalar(priority)}: {{share: {c['share']}, after: {_as_distribution(c['after'])}}}   "
                       f"# {c['cancelled']} of {c['placed']}" for priority, c in gone.items() if c["after"]]
         for priority, c in gone.items():
             if not c["after"]:
@@ -748,7 +766,7 @@ def fitted_scenario(fitted: dict, export: Export, base: str, base_scenario, read
         body = _fitted_acquisition(name, fitted["acquisition"].get(name), base, base_scenario, assumptions) + \
             _fitted_read(name, read_fits.get(name), base_scenario, assumptions)
         if body:  # an empty entry would remove the base's exam type
-            types += [f"  {name}:", *body]
+            types += [f"  {_scalar(name)}:", *body]
     if types:  # an empty section would remove the base's exam types
         lines += ["exam_types:", *types]
     lines += inferred_staffing(export, base_scenario, base, staffing, assumptions)

@@ -435,3 +435,33 @@ def test_shifts_are_read_from_hours_seen_nights_joined_gaps_bridged_and_blips_dr
     assert ("07:00", "19:00", every_day, 2) in shifts  # the bridged lunch leaves the weekday shift whole
     assert ("19:00", "07:00", every_day, 1) in shifts  # the night is one shift across midnight
     assert len(shifts) == 2
+
+
+def test_names_from_the_export_and_the_base_path_read_back_as_written(tmp_path, export_file):
+    """Rooms and patient classes are a department's own words ("CT #1", "Room 2, east", "null"), and the base may sit
+    in a folder whose name YAML would misread: the fitted scenario says each of them exactly."""
+    rooms = {"CT-1": "CT #1", "CT-2": "Room 2, east", "MR-1": "null", "US-1": "US: day unit"}
+    with open(export_file, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["room"] = rooms.get(row["room"], row["room"])
+        row["patient_class"] = {"outpatient": "Day case: ward 7"}.get(row["patient_class"], row["patient_class"])
+    path = tmp_path / "awkward.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    folder = tmp_path / "base #2: copy"
+    folder.mkdir()
+    (folder / "base.yaml").write_text(BASE.read_text())
+    out = tmp_path / "fitted" / "f.yaml"
+    out.parent.mkdir()
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "fit", str(path), "--onto",
+                           str(folder / "base.yaml"), "--out", str(out), "--staffing"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    fitted = sim.load_scenario(out)
+    assert {"CT #1", "Room 2, east"} <= set(fitted.modalities["CT"].scanner_names("CT"))
+    assert fitted.modalities["MR"].scanner_names("MR") == ["null"]
+    assert "US: day unit" in fitted.modalities["US"].scanner_names("US")
+    assert "Day case: ward 7" in fitted.demand
+    assert fitted.name == f"{sim.load_scenario(BASE).name}, fitted to awkward.csv"
