@@ -385,7 +385,7 @@ def cmd_fit(argv: list[str]) -> int:
     base_path = os.path.relpath(Path(args.onto).resolve(), out.resolve().parent)
     text, assumptions = fitted_scenario(fitted, export, base_path, base, reads=args.reads, staffing=args.staffing)
     temporary = out.with_name(f".{out.name}.partial")
-    temporary.write_text(text)
+    temporary.write_text(text, encoding="utf-8")
     try:
         _load(str(temporary), [])  # the file must load as it is, or nothing is written
     except ScenarioError as exc:

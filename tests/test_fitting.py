@@ -438,9 +438,9 @@ def test_shifts_are_read_from_hours_seen_nights_joined_gaps_bridged_and_blips_dr
 
 
 def test_names_from_the_export_and_the_base_path_read_back_as_written(tmp_path, export_file):
-    """Rooms and patient classes are a department's own words ("CT #1", "Room 2, east", "null"), and the base may sit
-    in a folder whose name YAML would misread: the fitted scenario says each of them exactly."""
-    rooms = {"CT-1": "CT #1", "CT-2": "Room 2, east", "MR-1": "null", "US-1": "US: day unit"}
+    """Rooms and patient classes are a department's own words ("CT #1", "Room 2, east", "null", "Échographie 2"), and
+    the base may sit in a folder whose name YAML would misread: the fitted scenario says each of them exactly."""
+    rooms = {"CT-1": "CT #1", "CT-2": "Room 2, east", "MR-1": "null", "US-1": "US: day unit", "US-2": "Échographie 2"}
     with open(export_file, newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
@@ -462,6 +462,6 @@ def test_names_from_the_export_and_the_base_path_read_back_as_written(tmp_path, 
     fitted = sim.load_scenario(out)
     assert {"CT #1", "Room 2, east"} <= set(fitted.modalities["CT"].scanner_names("CT"))
     assert fitted.modalities["MR"].scanner_names("MR") == ["null"]
-    assert "US: day unit" in fitted.modalities["US"].scanner_names("US")
+    assert {"US: day unit", "Échographie 2"} <= set(fitted.modalities["US"].scanner_names("US"))
     assert "Day case: ward 7" in fitted.demand
     assert fitted.name == f"{sim.load_scenario(BASE).name}, fitted to awkward.csv"
